@@ -1,0 +1,32 @@
+package io.parley;
+
+import io.parley.config.ParleyConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point: reads the configuration once, starts a node, stops it gracefully on SIGTERM. */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    ParleyConfig config = ParleyConfig.load();
+    ParleyNode node;
+    try {
+      node = ParleyNode.start(config).await();
+    } catch (Exception e) {
+      LOG.error("Parley failed to start: {}", e.getMessage());
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutting down node {}", node.name());
+      try {
+        node.close().await();
+      } catch (Exception e) {
+        LOG.warn("shutdown: {}", e.getMessage());
+      }
+    }, "parley-shutdown"));
+  }
+}

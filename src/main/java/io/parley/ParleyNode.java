@@ -1,0 +1,152 @@
+package io.parley;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.parley.api.ApiVerticle;
+import io.parley.config.ParleyConfig;
+import io.parley.gateway.GatewayVerticle;
+import io.parley.persistence.Database;
+import io.parley.persistence.PersistenceVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.lang.management.ManagementFactory;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Parley node: a (clustered) Vert.x instance with the verticles of its roles deployed.
+ *
+ * <p>Start order: cluster join, shared secrets, database preparation (embedded PostgreSQL and
+ * Flyway, on a worker thread), then persistence, gateway and api, each with its own config
+ * section. {@link #close()} undeploys everything (sockets are closed) and leaves the cluster.
+ */
+public final class ParleyNode {
+  private static final Logger LOG = LoggerFactory.getLogger(ParleyNode.class);
+
+  private final Vertx vertx;
+  private final String name;
+
+  private ParleyNode(Vertx vertx, String name) {
+    this.vertx = vertx;
+    this.name = name;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Starts a node with {@code cfg}; fails if any role cannot start. */
+  public static Future<ParleyNode> start(ParleyConfig cfg) {
+    JsonObject node = cfg.section("node");
+    JsonObject cluster = cfg.section("cluster");
+    String name = node.getString("name", "");
+    if (name.isBlank()) {
+      name = ManagementFactory.getRuntimeMXBean().getName();
+    }
+    String nodeName = name;
+    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
+        .setHost(cluster.getString("bus_host", "127.0.0.1"))
+        .setPort(cluster.getInteger("bus_port", 0))
+        .setClusterPublicHost(cluster.getString("bus_host", "127.0.0.1")));
+    Future<Vertx> started = cluster.getBoolean("enabled", true)
+        ? Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster))).buildClustered()
+        : Future.succeededFuture(Vertx.vertx(options));
+    return started.compose(vertx -> jwtSecret(vertx)
+        .compose(secret -> deployRoles(vertx, cfg, nodeName, secret))
+        .map(v -> new ParleyNode(vertx, nodeName))
+        .recover(err -> vertx.close().transform(x -> Future.failedFuture(err))));
+  }
+
+  /** Undeploys the verticles (closing sockets and pools) and leaves the cluster. */
+  public Future<Void> close() {
+    return vertx.close();
+  }
+
+  /**
+   * The access-token secret: {@code PARLEY_JWT_SECRET}, else a random development secret shared
+   * through the cluster so that every node of a development cluster accepts the same tokens.
+   */
+  private static Future<String> jwtSecret(Vertx vertx) {
+    String env = System.getenv(ParleyConfig.ENV_JWT_SECRET);
+    if (env != null && !env.isBlank()) {
+      return Future.succeededFuture(env);
+    }
+    byte[] random = new byte[32];
+    new SecureRandom().nextBytes(random);
+    String candidate = Base64.getEncoder().encodeToString(random);
+    LOG.warn("{} is not set: using a random development secret shared within this cluster; "
+        + "tokens stop working when the whole cluster restarts", ParleyConfig.ENV_JWT_SECRET);
+    return vertx.sharedData().<String, String>getAsyncMap("parley.dev")
+        .compose(map -> map.putIfAbsent("jwt_secret", candidate).map(prev -> prev == null ? candidate : prev));
+  }
+
+  private static Future<Void> deployRoles(Vertx vertx, ParleyConfig cfg, String nodeName, String jwtSecret) {
+    List<String> roles = cfg.roles();
+    JsonObject auth = cfg.section("auth").put("jwt_secret", jwtSecret);
+    long timeout = cfg.section("cluster").getLong("request_timeout_ms", 5000L);
+    Future<?> chain = Future.succeededFuture();
+
+    if (roles.contains("persistence")) {
+      JsonObject p = cfg.section("persistence")
+          .put("max_body_chars", cfg.section("messages").getInteger("max_body_chars", 4000))
+          .put("max_replay", cfg.section("gateway").getInteger("max_replay", 1000));
+      chain = vertx.executeBlocking(() -> {
+        String url = Database.resolveUrl(p.getString("database_url"), p.getString("embedded_data_dir"));
+        Database.migrate(url);
+        return url;
+      }, false).compose(url -> deploy(vertx, PersistenceVerticle.class, p.put("database_url", url), "persistence"));
+    }
+    if (roles.contains("gateway")) {
+      JsonObject g = cfg.section("gateway").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout);
+      chain = chain.compose(x -> deploy(vertx, GatewayVerticle.class, g, "gateway"));
+    }
+    if (roles.contains("api")) {
+      JsonObject a = cfg.section("api").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout)
+          .put("cluster_enabled", cfg.section("cluster").getBoolean("enabled", true));
+      chain = chain.compose(x -> deploy(vertx, ApiVerticle.class, a, "api"));
+    }
+    return chain.onSuccess(x -> LOG.info("Parley node {} up with roles {}", nodeName, roles)).mapEmpty();
+  }
+
+  private static Future<String> deploy(Vertx vertx, Class<? extends io.vertx.core.Deployable> verticle, JsonObject config, String role) {
+    int instances = Math.max(1, config.getInteger("instances", 1));
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config).setInstances(instances))
+        .onFailure(err -> LOG.error("role {} failed to start", role, err));
+  }
+
+  /** Hazelcast: vertx-hazelcast's default maps plus TCP-IP join on the configured members. */
+  static Config hazelcast(JsonObject cluster) {
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName(cluster.getString("name", "parley"));
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(cluster.getInteger("max_no_heartbeat_s", 15)));
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(cluster.getInteger("port", 5701)).setPortAutoIncrement(true);
+    network.getInterfaces().setEnabled(true).addInterface(cluster.getString("host", "127.0.0.1"));
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(1);
+    JsonArray members = cluster.getJsonArray("members", new JsonArray());
+    for (Object m : members) {
+      join.getTcpIpConfig().addMember(m.toString());
+    }
+    return config;
+  }
+}

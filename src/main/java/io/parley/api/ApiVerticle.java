@@ -1,0 +1,335 @@
+package io.parley.api;
+
+import static io.parley.bus.Addresses.*;
+
+import io.parley.auth.AccessTokens;
+import io.parley.auth.Passwords;
+import io.parley.bus.Bus;
+import io.parley.bus.ErrorCode;
+import io.parley.bus.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.JWTAuthHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API: a router built from {@code openapi.yaml} (vertx-web-openapi-router) mounted at
+ * {@code /api/v1}, plus health, the contract, Swagger UI at {@code /docs/}.
+ *
+ * <p>Handlers validate nothing by hand that the contract already checks; they translate a
+ * validated request into one event-bus request (see {@link io.parley.bus.Addresses}) and the
+ * reply into the response. Errors are problem+json via {@link Problems}.
+ *
+ * <p>Config (section {@code api}): {@code host}, {@code port}, {@code body_limit_bytes},
+ * {@code request_timeout_ms}, {@code auth} (with {@code jwt_secret}).
+ */
+public class ApiVerticle extends VerticleBase {
+  /** Routing-context key of the request id. */
+  static final String REQUEST_ID = "request_id";
+  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+  private static final String BASE = "/api/v1";
+
+  private Bus bus;
+  private AccessTokens tokens;
+  private Passwords passwords;
+  private String dummyHash;
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    JsonObject cfg = config();
+    JsonObject auth = cfg.getJsonObject("auth");
+    bus = new Bus(vertx, cfg.getLong("request_timeout_ms", 5000L));
+    tokens = new AccessTokens(vertx, auth);
+    passwords = new Passwords(vertx, auth.getInteger("bcrypt_cost", 10));
+
+    return passwords.hash(UUID.randomUUID().toString())
+        .onSuccess(h -> dummyHash = h)
+        .compose(h -> OpenAPIContract.from(vertx, "openapi.yaml"))
+        .compose(contract -> {
+          Router router = Router.router(vertx);
+          router.route().handler(this::requestId);
+          router.route(BASE + "/*").subRouter(apiRouter(contract, cfg.getLong("body_limit_bytes", 65536L)));
+          router.get("/health/live").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP")));
+          router.get("/health/ready").handler(this::ready);
+          router.get("/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").sendFile("openapi.yaml"));
+          mountSwaggerUi(router);
+          for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500, 503}) {
+            router.errorHandler(status, Problems::handle);
+          }
+          server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
+          return server.requestHandler(router).listen(cfg.getInteger("port", 8080), cfg.getString("host", "0.0.0.0"));
+        });
+  }
+
+  private Router apiRouter(OpenAPIContract contract, long bodyLimit) {
+    RouterBuilder rb = RouterBuilder.create(vertx, contract);
+    rb.rootHandler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    rb.security("bearerAuth").httpHandler(JWTAuthHandler.create(tokens.jwt()));
+
+    on(rb, "register", this::register);
+    on(rb, "login", this::login);
+    on(rb, "refresh", this::refresh);
+    on(rb, "logout", this::logout);
+    on(rb, "getMe", rc -> call(rc, USERS_GET, new JsonObject().put("id", userId(rc)), 200));
+    on(rb, "searchUsers", rc -> call(rc, USERS_SEARCH, page(rc).put("q", query(rc, "q")), 200));
+
+    on(rb, "createRoom", rc -> call(rc, ROOMS_CREATE, body(rc).put("user_id", userId(rc)), 201));
+    on(rb, "listRooms", rc -> call(rc, ROOMS_LIST_MINE, page(rc).put("user_id", userId(rc)), 200));
+    on(rb, "listPublicRooms", rc -> call(rc, ROOMS_LIST_PUBLIC, page(rc).put("user_id", userId(rc)).put("q", query(rc, "q")), 200));
+    on(rb, "getRoom", rc -> call(rc, ROOMS_GET, inRoom(rc), 200));
+    on(rb, "updateRoom", rc -> call(rc, ROOMS_UPDATE, body(rc).mergeIn(inRoom(rc)), 200));
+    on(rb, "deleteRoom", rc -> call(rc, ROOMS_DELETE, inRoom(rc), 204));
+    on(rb, "joinRoom", rc -> call(rc, ROOMS_JOIN, inRoom(rc), 200));
+    on(rb, "leaveRoom", rc -> call(rc, ROOMS_LEAVE, inRoom(rc), 204));
+    on(rb, "listMembers", rc -> call(rc, MEMBERS_LIST, page(rc).put("limit", queryInt(rc, "limit", 100)).mergeIn(inRoom(rc)), 200));
+    on(rb, "addMember", rc -> call(rc, MEMBERS_ADD, inRoom(rc).put("target_user_id", body(rc).getLong("user_id")), 201));
+    on(rb, "removeMember", rc -> call(rc, MEMBERS_REMOVE, inRoom(rc).put("target_user_id", pathLong(rc, "user_id")), 204));
+    on(rb, "openConversation", rc -> request(rc, CONVERSATIONS_OPEN,
+        new JsonObject().put("user_id", userId(rc)).put("peer_id", body(rc).getLong("user_id")))
+        .onSuccess(r -> json(rc, r.getBoolean("created") ? 201 : 200, r.getJsonObject("room"))));
+
+    on(rb, "listMessages", rc -> {
+      JsonObject b = inRoom(rc).put("limit", queryInt(rc, "limit", 50));
+      Long before = queryLong(rc, "before_seq");
+      Long after = queryLong(rc, "after_seq");
+      if (before != null) {
+        b.put("before_seq", before);
+      }
+      if (after != null) {
+        b.put("after_seq", after);
+      }
+      call(rc, MESSAGES_HISTORY, b, 200);
+    });
+    on(rb, "sendMessage", rc -> request(rc, MESSAGES_SEND, body(rc).mergeIn(inRoom(rc)))
+        .onSuccess(r -> json(rc, r.getBoolean("duplicate") ? 200 : 201, r.getJsonObject("message"))));
+    on(rb, "editMessage", rc -> request(rc, MESSAGES_EDIT,
+        body(rc).put("user_id", userId(rc)).put("message_id", pathLong(rc, "message_id")))
+        .onSuccess(r -> json(rc, 200, r.getJsonObject("message"))));
+    on(rb, "deleteMessage", rc -> call(rc, MESSAGES_DELETE,
+        new JsonObject().put("user_id", userId(rc)).put("message_id", pathLong(rc, "message_id")), 204));
+
+    Router api = rb.createRouter();
+    api.route().last().handler(rc -> rc.fail(404));
+    return api;
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  // ---- accounts ----------------------------------------------------------------------------
+
+  private void register(RoutingContext rc) {
+    JsonObject b = body(rc);
+    String password = b.getString("password");
+    if (Passwords.tooLong(password)) {
+      throw ParleyException.invalid("password", "password is longer than 72 bytes");
+    }
+    passwords.hash(password)
+        .compose(hash -> request(rc, USERS_CREATE, new JsonObject()
+            .put("email", b.getString("email").trim())
+            .put("username", b.getString("username"))
+            .put("first_name", b.getString("first_name"))
+            .put("last_name", b.getString("last_name"))
+            .put("password_hash", hash)))
+        .onSuccess(user -> json(rc, 201, user))
+        .onFailure(rc::fail);
+  }
+
+  private void login(RoutingContext rc) {
+    JsonObject b = body(rc);
+    String password = b.getString("password");
+    ParleyException bad = new ParleyException(ErrorCode.UNAUTHORIZED, "wrong e-mail or password");
+    request(rc, USERS_CREDENTIALS, new JsonObject().put("email", b.getString("email").trim()))
+        .recover(err -> err instanceof ParleyException pe && pe.code() == ErrorCode.NOT_FOUND
+            // same work as for a real account, so timing does not reveal which e-mails exist
+            ? passwords.verify(password, dummyHash).compose(x -> Future.failedFuture(bad))
+            : Future.failedFuture(err))
+        .compose(cred -> passwords.verify(password, cred.getString("password_hash"))
+            .compose(ok -> ok ? Future.succeededFuture(cred.getJsonObject("user")) : Future.failedFuture(bad)))
+        .compose(user -> issuePair(rc, user))
+        .onSuccess(pair -> json(rc, 200, pair))
+        .onFailure(rc::fail);
+  }
+
+  private void refresh(RoutingContext rc) {
+    String old = body(rc).getString("refresh_token");
+    String fresh = AccessTokens.newRefreshToken();
+    request(rc, TOKENS_ROTATE, new JsonObject().put("old_hash", AccessTokens.hash(old))
+            .put("new_hash", AccessTokens.hash(fresh)).put("ttl_s", tokens.refreshTtlS()))
+        .compose(r -> request(rc, USERS_GET, new JsonObject().put("id", r.getLong("user_id"))))
+        .onSuccess(user -> json(rc, 200, pair(user, fresh)))
+        .onFailure(rc::fail);
+  }
+
+  private void logout(RoutingContext rc) {
+    call(rc, TOKENS_REVOKE, new JsonObject().put("user_id", userId(rc))
+        .put("token_hash", AccessTokens.hash(body(rc).getString("refresh_token"))), 204);
+  }
+
+  private Future<JsonObject> issuePair(RoutingContext rc, JsonObject user) {
+    String refresh = AccessTokens.newRefreshToken();
+    return request(rc, TOKENS_ISSUE, new JsonObject().put("user_id", user.getLong("id"))
+            .put("token_hash", AccessTokens.hash(refresh)).put("ttl_s", tokens.refreshTtlS()))
+        .map(x -> pair(user, refresh));
+  }
+
+  private JsonObject pair(JsonObject user, String refresh) {
+    return new JsonObject()
+        .put("access_token", tokens.issueAccess(user))
+        .put("refresh_token", refresh)
+        .put("token_type", "Bearer")
+        .put("expires_in", tokens.accessTtlS())
+        .put("user", user);
+  }
+
+  // ---- operations --------------------------------------------------------------------------
+
+  private void ready(RoutingContext rc) {
+    Future<?> db = request(rc, PERSISTENCE_HEALTH, new JsonObject());
+    Future<?> cluster = config().getBoolean("cluster_enabled", true)
+        ? vertx.sharedData().getAsyncMap("parley.health").compose(m -> m.get("ping"))
+        : Future.succeededFuture();
+    Future.all(db, cluster).onComplete(ar -> {
+      JsonObject checks = new JsonObject()
+          .put("database", db.succeeded() ? "UP" : "DOWN")
+          .put("cluster", cluster.succeeded() ? "UP" : "DOWN");
+      json(rc, ar.succeeded() ? 200 : 503, new JsonObject().put("status", ar.succeeded() ? "UP" : "DOWN").put("checks", checks));
+    });
+  }
+
+  private void mountSwaggerUi(Router router) {
+    String version = webjarVersion();
+    router.get("/docs").handler(rc -> rc.redirect("/docs/"));
+    router.get("/docs/swagger-initializer.js").handler(rc -> rc.response()
+        .putHeader("Content-Type", "application/javascript")
+        .end("window.onload = function () {\n"
+            + "  window.ui = SwaggerUIBundle({ url: '/openapi.yaml', dom_id: '#swagger-ui', deepLinking: true,\n"
+            + "    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });\n"
+            + "};\n"));
+    router.route("/docs/*").handler(StaticHandler.create("META-INF/resources/webjars/swagger-ui/" + version));
+  }
+
+  private static String webjarVersion() {
+    try (InputStream in = ApiVerticle.class.getClassLoader()
+        .getResourceAsStream("META-INF/maven/org.webjars/swagger-ui/pom.properties")) {
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version");
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("the swagger-ui webjar is missing", e);
+    }
+  }
+
+  private void requestId(RoutingContext rc) {
+    String given = rc.request().getHeader("X-Request-Id");
+    String id = given != null && given.matches("[A-Za-z0-9._-]{1,64}") ? given : UUID.randomUUID().toString();
+    rc.put(REQUEST_ID, id);
+    rc.response().putHeader("X-Request-Id", id);
+    long start = System.nanoTime();
+    rc.addEndHandler(v -> LOG.info("[{}] {} {} {} {}ms", id, rc.request().method(), rc.request().path(),
+        rc.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000));
+    rc.next();
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private static void on(RouterBuilder rb, String operationId, io.vertx.core.Handler<RoutingContext> handler) {
+    rb.getRoute(operationId).addHandler(rc -> {
+      try {
+        handler.handle(rc);
+      } catch (ParleyException e) {
+        rc.fail(e);
+      }
+    });
+  }
+
+  private Future<JsonObject> request(RoutingContext rc, String address, JsonObject body) {
+    return bus.request(address, body, rc.get(REQUEST_ID)).onFailure(rc::fail);
+  }
+
+  /** One bus request answered as JSON with {@code status} (204: no body). */
+  private void call(RoutingContext rc, String address, JsonObject body, int status) {
+    request(rc, address, body).onSuccess(r -> {
+      if (status == 204) {
+        rc.response().setStatusCode(204).end();
+      } else {
+        json(rc, status, r);
+      }
+    });
+  }
+
+  private static void json(RoutingContext rc, int status, JsonObject body) {
+    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+
+  private static long userId(RoutingContext rc) {
+    return Long.parseLong(rc.user().principal().getString("sub"));
+  }
+
+  private static ValidatedRequest validated(RoutingContext rc) {
+    return rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+  }
+
+  private static JsonObject body(RoutingContext rc) {
+    RequestParameter b = validated(rc).getBody();
+    return b == null || b.isNull() ? new JsonObject() : b.getJsonObject().copy();
+  }
+
+  private static long pathLong(RoutingContext rc, String name) {
+    return validated(rc).getPathParameters().get(name).getLong();
+  }
+
+  private static JsonObject inRoom(RoutingContext rc) {
+    return new JsonObject().put("user_id", userId(rc)).put("room_id", pathLong(rc, "room_id"));
+  }
+
+  private static RequestParameter param(RoutingContext rc, String name) {
+    Map<String, RequestParameter> q = validated(rc).getQuery();
+    RequestParameter p = q == null ? null : q.get(name);
+    return p == null || p.isNull() ? null : p;
+  }
+
+  private static String query(RoutingContext rc, String name) {
+    RequestParameter p = param(rc, name);
+    return p == null ? null : p.getString();
+  }
+
+  private static Long queryLong(RoutingContext rc, String name) {
+    RequestParameter p = param(rc, name);
+    return p == null ? null : p.getLong();
+  }
+
+  private static int queryInt(RoutingContext rc, String name, int fallback) {
+    RequestParameter p = param(rc, name);
+    return p == null ? fallback : p.getInteger();
+  }
+
+  private static JsonObject page(RoutingContext rc) {
+    JsonObject b = new JsonObject().put("limit", queryInt(rc, "limit", 50));
+    String cursor = query(rc, "cursor");
+    if (cursor != null) {
+      b.put("cursor", cursor);
+    }
+    return b;
+  }
+}

@@ -1,0 +1,94 @@
+package io.parley.api;
+
+import io.parley.bus.ErrorCode;
+import io.parley.bus.ParleyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatorException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes every HTTP error as {@code application/problem+json} (RFC 9457):
+ * {@code {type, title, status, code, detail, request_id, details?}}, where {@code code} is the
+ * {@link ErrorCode} name and the status comes from the same table.
+ */
+final class Problems {
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+
+  private Problems() {}
+
+  /** Turns a failed routing context (status and/or throwable) into a problem response. */
+  static void handle(RoutingContext rc) {
+    send(rc, toParley(rc.statusCode(), rc.failure()));
+  }
+
+  static ParleyException toParley(int status, Throwable failure) {
+    if (failure instanceof ParleyException pe) {
+      return pe;
+    }
+    if (failure instanceof SchemaValidationException sve) {
+      OutputUnit unit = sve.getOutputUnit();
+      JsonObject details = null;
+      if (unit != null && unit.getErrors() != null && !unit.getErrors().isEmpty()) {
+        OutputUnit first = unit.getErrors().get(unit.getErrors().size() - 1);
+        details = new JsonObject().put("pointer", first.getInstanceLocation()).put("error", first.getError());
+      }
+      return new ParleyException(ErrorCode.VALIDATION_FAILED, sve.getMessage(), details);
+    }
+    if (failure instanceof ValidatorException ve) {
+      return new ParleyException(ErrorCode.VALIDATION_FAILED, ve.getMessage());
+    }
+    if (failure instanceof HttpException he && status < 0) {
+      status = he.getStatusCode();
+    }
+    if (status < 0) {
+      status = 500;
+    }
+    return switch (status) {
+      case 400 -> new ParleyException(ErrorCode.VALIDATION_FAILED, "the request is malformed");
+      case 401 -> new ParleyException(ErrorCode.UNAUTHORIZED, "a valid access token is required (Authorization: Bearer)");
+      case 403 -> new ParleyException(ErrorCode.FORBIDDEN, "not allowed");
+      case 404 -> new ParleyException(ErrorCode.NOT_FOUND, "no such resource");
+      case 405 -> new ParleyException(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed on this resource");
+      case 413 -> new ParleyException(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is too large");
+      case 415 -> new ParleyException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json");
+      case 503 -> new ParleyException(ErrorCode.UNAVAILABLE, "service unavailable");
+      default -> new ParleyException(ErrorCode.INTERNAL, "internal error");
+    };
+  }
+
+  static void send(RoutingContext rc, ParleyException pe) {
+    if (rc.response().headWritten()) {
+      rc.response().reset();
+      return;
+    }
+    String requestId = rc.get(ApiVerticle.REQUEST_ID);
+    if (pe.code() == ErrorCode.INTERNAL && rc.failure() != null) {
+      LOG.error("[{}] {} {} failed", requestId, rc.request().method(), rc.request().path(), rc.failure());
+    }
+    JsonObject problem = new JsonObject()
+        .put("type", "https://parley.dev/problems/" + pe.code().name().toLowerCase().replace('_', '-'))
+        .put("title", title(pe.code()))
+        .put("status", pe.code().httpStatus)
+        .put("code", pe.code().name())
+        .put("detail", pe.getMessage());
+    if (requestId != null) {
+      problem.put("request_id", requestId);
+    }
+    if (pe.details() != null) {
+      problem.put("details", pe.details());
+    }
+    rc.response().setStatusCode(pe.code().httpStatus)
+        .putHeader("Content-Type", "application/problem+json")
+        .end(problem.encode());
+  }
+
+  private static String title(ErrorCode code) {
+    String words = code.name().replace('_', ' ').toLowerCase();
+    return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+  }
+}

@@ -1,0 +1,81 @@
+package io.parley.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * Access and refresh tokens.
+ *
+ * <p>Access tokens are JWTs (RFC 7519) signed with HS256 using the {@code auth.jwt_secret};
+ * claims: {@code sub} (user id, decimal string), {@code username}, {@code iat}, {@code exp}
+ * ({@code auth.access_token_ttl_s} seconds). Refresh tokens are 32 random bytes, base64url; only
+ * their SHA-256 is stored.
+ */
+public final class AccessTokens {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final JWTAuth jwt;
+  private final int accessTtlS;
+  private final long refreshTtlS;
+
+  /** @param auth the {@code auth} config section, with {@code jwt_secret} filled in */
+  public AccessTokens(Vertx vertx, JsonObject auth) {
+    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
+        .setAlgorithm("HS256").setBuffer(auth.getString("jwt_secret"))));
+    this.accessTtlS = auth.getInteger("access_token_ttl_s", 900);
+    this.refreshTtlS = auth.getLong("refresh_token_ttl_s", 2_592_000L);
+  }
+
+  public JWTAuth jwt() {
+    return jwt;
+  }
+
+  public int accessTtlS() {
+    return accessTtlS;
+  }
+
+  public long refreshTtlS() {
+    return refreshTtlS;
+  }
+
+  /** A signed access token for {@code user} ({id, username, ...}). */
+  public String issueAccess(JsonObject user) {
+    return jwt.generateToken(new JsonObject().put("username", user.getString("username")),
+        new JWTOptions().setAlgorithm("HS256").setSubject(String.valueOf(user.getLong("id"))).setExpiresInSeconds(accessTtlS));
+  }
+
+  /** Verifies an access token; succeeds with {@code {id, username}}, fails when invalid or expired. */
+  public Future<JsonObject> verify(String token) {
+    return jwt.authenticate(new TokenCredentials(token)).map(user -> new JsonObject()
+        .put("id", Long.parseLong(user.principal().getString("sub")))
+        .put("username", user.principal().getString("username")));
+  }
+
+  /** A new random refresh token (base64url, no padding). */
+  public static String newRefreshToken() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** SHA-256 of a refresh token, as stored. */
+  public static Buffer hash(String refreshToken) {
+    try {
+      return Buffer.buffer(MessageDigest.getInstance("SHA-256").digest(refreshToken.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.parley.bus;
+
+/**
+ * The event-bus address catalogue: every address Parley uses, in one place.
+ *
+ * <p>Request/reply addresses take a JSON object and answer a JSON object (or fail with an
+ * {@link ErrorCode} number and a {@link ParleyException#toJson()} body). Message formats are
+ * documented in {@code docs/event-bus.md}. Every request carries the header
+ * {@value #HEADER_REQUEST_ID}; calls made on behalf of a user carry {@code user_id} in the body.
+ */
+public final class Addresses {
+  private Addresses() {}
+
+  /** Header carrying the request id across the bus, for logs. */
+  public static final String HEADER_REQUEST_ID = "x-request-id";
+
+  private static final String P = "parley.persistence.";
+
+  // accounts
+  public static final String USERS_CREATE = P + "users.create";
+  public static final String USERS_CREDENTIALS = P + "users.credentials";
+  public static final String USERS_GET = P + "users.get";
+  public static final String USERS_SEARCH = P + "users.search";
+  public static final String TOKENS_ISSUE = P + "tokens.issue";
+  public static final String TOKENS_ROTATE = P + "tokens.rotate";
+  public static final String TOKENS_REVOKE = P + "tokens.revoke";
+
+  // rooms and members
+  public static final String ROOMS_CREATE = P + "rooms.create";
+  public static final String ROOMS_LIST_MINE = P + "rooms.list-mine";
+  public static final String ROOMS_LIST_PUBLIC = P + "rooms.list-public";
+  public static final String ROOMS_GET = P + "rooms.get";
+  public static final String ROOMS_UPDATE = P + "rooms.update";
+  public static final String ROOMS_DELETE = P + "rooms.delete";
+  public static final String ROOMS_JOIN = P + "rooms.join";
+  public static final String ROOMS_LEAVE = P + "rooms.leave";
+  public static final String MEMBERS_LIST = P + "members.list";
+  public static final String MEMBERS_ADD = P + "members.add";
+  public static final String MEMBERS_REMOVE = P + "members.remove";
+  public static final String CONVERSATIONS_OPEN = P + "conversations.open";
+
+  // messages and the room event stream
+  public static final String MESSAGES_SEND = P + "messages.send";
+  public static final String MESSAGES_EDIT = P + "messages.edit";
+  public static final String MESSAGES_DELETE = P + "messages.delete";
+  public static final String MESSAGES_HISTORY = P + "messages.history";
+  /** Replay of a room's event stream after a seq, for (re)subscribing sockets and gap repair. */
+  public static final String EVENTS_SINCE = P + "events.since";
+
+  /** Answers {@code {"ok": true}} when the database answers. */
+  public static final String PERSISTENCE_HEALTH = P + "health";
+
+  /** Prefix of the per-room fan-out addresses (publish only); see {@link #room(long)}. */
+  public static final String ROOM_PREFIX = "parley.rooms.";
+
+  /**
+   * The fan-out address of one room. Bodies are the encoded JSON event frame (a
+   * {@link io.vertx.core.buffer.Buffer}) with headers {@code seq}, {@code type} and, for member
+   * events, {@code user_id}.
+   */
+  public static String room(long roomId) {
+    return ROOM_PREFIX + roomId;
+  }
+}

@@ -1,0 +1,106 @@
+package io.parley.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Request/reply over the event bus with Parley's error contract.
+ *
+ * <p>{@link #request} fails with a {@link ParleyException}: the callee's own code for business
+ * failures ({@code RECIPIENT_FAILURE}), {@link ErrorCode#UNAVAILABLE} when nobody listens
+ * ({@code NO_HANDLERS}) and {@link ErrorCode#TIMEOUT} when the reply does not come in time.
+ * {@link #serve} registers a handler and turns its failures into the same contract.
+ */
+public final class Bus {
+  private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+
+  private final EventBus eventBus;
+  private final long timeoutMs;
+
+  public Bus(Vertx vertx, long timeoutMs) {
+    this.eventBus = vertx.eventBus();
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Sends {@code body} to {@code address} and returns the JSON reply. */
+  public Future<JsonObject> request(String address, JsonObject body, String requestId) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
+    if (requestId != null) {
+      options.addHeader(Addresses.HEADER_REQUEST_ID, requestId);
+    }
+    return eventBus.<JsonObject>request(address, body, options)
+        .map(Message::body)
+        .recover(err -> Future.failedFuture(toParley(err)));
+  }
+
+  /** Maps any failure of a bus request to a {@link ParleyException}. */
+  public static ParleyException toParley(Throwable err) {
+    if (err instanceof ParleyException pe) {
+      return pe;
+    }
+    if (err instanceof ReplyException re) {
+      switch (re.failureType()) {
+        case TIMEOUT:
+          return new ParleyException(ErrorCode.TIMEOUT, "the service did not answer in time");
+        case NO_HANDLERS:
+          return new ParleyException(ErrorCode.UNAVAILABLE, "the service is not available");
+        default:
+          ErrorCode code = ErrorCode.ofNumber(re.failureCode());
+          JsonObject body = null;
+          try {
+            body = re.getMessage() == null ? null : new JsonObject(re.getMessage());
+          } catch (DecodeException ignored) {
+            // not one of ours
+          }
+          if (code == null || body == null) {
+            return new ParleyException(ErrorCode.INTERNAL, "internal error");
+          }
+          return new ParleyException(code, body.getString("message", code.name()), body.getJsonObject("details"));
+      }
+    }
+    return new ParleyException(ErrorCode.INTERNAL, "internal error");
+  }
+
+  /**
+   * Registers {@code handler} on {@code address}: its result is the reply, its failure a
+   * failure reply with the error code's number and JSON body. Unexpected exceptions are logged
+   * with the request id and answered as {@link ErrorCode#INTERNAL}; the consumer stays up.
+   */
+  public static MessageConsumer<JsonObject> serve(
+      Vertx vertx, String address, Function<Message<JsonObject>, Future<JsonObject>> handler) {
+    return vertx.eventBus().consumer(address, msg -> {
+      Future<JsonObject> result;
+      try {
+        result = handler.apply(msg);
+      } catch (Throwable t) {
+        result = Future.failedFuture(t);
+      }
+      result.onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+        } else {
+          ParleyException pe = fromLocal(ar.cause(), address, msg.headers().get(Addresses.HEADER_REQUEST_ID));
+          msg.fail(pe.code().number, pe.toJson().encode());
+        }
+      });
+    });
+  }
+
+  private static ParleyException fromLocal(Throwable err, String address, String requestId) {
+    if (err instanceof ParleyException pe) {
+      return pe;
+    }
+    LOG.error("[{}] {} failed", requestId, address, err);
+    return new ParleyException(ErrorCode.INTERNAL, "internal error");
+  }
+}

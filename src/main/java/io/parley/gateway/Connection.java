@@ -1,0 +1,271 @@
+package io.parley.gateway;
+
+import static io.parley.bus.Addresses.*;
+
+import io.parley.bus.Bus;
+import io.parley.bus.ErrorCode;
+import io.parley.bus.ParleyException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One authenticated WebSocket: reads client frames, answers them, and holds the socket's room
+ * subscriptions. All its own state is touched on its context (the socket's event loop); room
+ * events are written by {@link RoomChannel} from wherever they arrive.
+ *
+ * <p>A bad frame gets an {@code error} frame and the socket stays open; only a slow reader
+ * (write queue full) or a silent one (idle timeout) is closed.
+ */
+final class Connection {
+  private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+  /** Close code for a client that cannot keep up with its rooms (RFC 6455 range 4000-4999). */
+  static final short CLOSE_TOO_SLOW = 4008;
+
+  private final ServerWebSocket ws;
+  private final long userId;
+  private final Context context;
+  private final Bus bus;
+  private final RoomRegistry registry;
+  private final int maxFrameBytes;
+  private final String connectionId = UUID.randomUUID().toString();
+  private final Map<Long, RoomChannel.Subscription> subscriptions = new HashMap<>();
+  private volatile boolean closed;
+
+  Connection(ServerWebSocket ws, long userId, Context context, Bus bus, RoomRegistry registry, int maxFrameBytes) {
+    this.ws = ws;
+    this.userId = userId;
+    this.context = context;
+    this.bus = bus;
+    this.registry = registry;
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  long userId() {
+    return userId;
+  }
+
+  /** Wires the socket's handlers and sends {@code welcome}. */
+  void start(JsonObject welcome) {
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> sendError(new ParleyException(ErrorCode.VALIDATION_FAILED,
+        "binary frames are not supported; send JSON text frames"), null));
+    ws.exceptionHandler(err -> LOG.debug("socket {} error: {}", connectionId, err.getMessage()));
+    ws.closeHandler(v -> onClose());
+    send(welcome);
+  }
+
+  // ---- writing -----------------------------------------------------------------------------
+
+  /** Writes an already encoded room event (thread-safe); closes the socket if it cannot keep up. */
+  void writeEvent(Buffer frame) {
+    if (closed) {
+      return;
+    }
+    if (ws.writeQueueFull()) {
+      closed = true;
+      ws.close(CLOSE_TOO_SLOW, "too slow: reconnect and resume with since_seq");
+      return;
+    }
+    ws.writeFrame(Frames.text(frame));
+  }
+
+  private void send(JsonObject frame) {
+    if (!closed) {
+      ws.writeTextMessage(frame.encode());
+    }
+  }
+
+  private void sendError(ParleyException e, Object ref) {
+    send(Frames.error(e, ref));
+  }
+
+  /** The room dropped this subscription (member removed, room deleted): tell the client. */
+  void dropSubscription(long roomId, String reason) {
+    context.runOnContext(v -> {
+      if (unsubscribe(roomId)) {
+        send(Frames.reply("unsubscribed", null).put("room_id", roomId).put("reason", reason));
+      }
+    });
+  }
+
+  /** The room's stream has a hole the server cannot fill: the client must reload history. */
+  void resyncRequired(long roomId, long sinceSeq, long lastSeq) {
+    context.runOnContext(v -> send(Frames.reply("resync_required", null)
+        .put("room_id", roomId).put("since_seq", sinceSeq).put("last_seq", lastSeq)));
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  private void onText(String text) {
+    Object ref = null;
+    try {
+      if (text.length() > maxFrameBytes || Buffer.buffer(text).length() > maxFrameBytes) {
+        throw new ParleyException(ErrorCode.PAYLOAD_TOO_LARGE, "frame larger than " + maxFrameBytes + " bytes",
+            new JsonObject().put("max_bytes", maxFrameBytes));
+      }
+      JsonObject frame;
+      try {
+        frame = new JsonObject(text);
+      } catch (DecodeException | ClassCastException e) {
+        throw new ParleyException(ErrorCode.VALIDATION_FAILED, "frame is not a JSON object");
+      }
+      ref = frame.getValue("ref");
+      if (ref != null && !(ref instanceof String) && !(ref instanceof Number)) {
+        ref = null;
+        throw ParleyException.invalid("ref", "ref must be a string or a number");
+      }
+      handle(frame, ref);
+    } catch (ParleyException e) {
+      sendError(e, ref);
+    } catch (RuntimeException e) {
+      LOG.error("socket {}: frame handling failed", connectionId, e);
+      sendError(new ParleyException(ErrorCode.INTERNAL, "internal error"), ref);
+    }
+  }
+
+  private void handle(JsonObject f, Object ref) {
+    Object type = f.getValue("type");
+    if (!(type instanceof String)) {
+      throw ParleyException.invalid("type", "frame needs a string 'type'");
+    }
+    switch ((String) type) {
+      case "ping" -> send(Frames.reply("pong", ref));
+      case "subscribe" -> subscribe(positiveLong(f, "room_id"), optionalSeq(f), ref);
+      case "unsubscribe" -> {
+        long roomId = positiveLong(f, "room_id");
+        unsubscribe(roomId);
+        send(Frames.reply("unsubscribed", ref).put("room_id", roomId));
+      }
+      case "message.send" -> {
+        JsonObject body = new JsonObject()
+            .put("user_id", userId)
+            .put("room_id", positiveLong(f, "room_id"))
+            .put("client_msg_id", string(f, "client_msg_id"))
+            .put("body", string(f, "body"));
+        request(MESSAGES_SEND, body, ref).onSuccess(r -> send(Frames.reply("message.ack", ref)
+            .put("op", "send")
+            .put("client_msg_id", body.getString("client_msg_id"))
+            .put("duplicate", r.getBoolean("duplicate"))
+            .put("seq", r.getLong("seq"))
+            .put("message", r.getJsonObject("message"))));
+      }
+      case "message.edit" -> request(MESSAGES_EDIT, new JsonObject().put("user_id", userId)
+              .put("message_id", positiveLong(f, "message_id")).put("body", string(f, "body")), ref)
+          .onSuccess(r -> send(Frames.reply("message.ack", ref).put("op", "edit").put("seq", r.getLong("seq"))
+              .put("message", r.getJsonObject("message"))));
+      case "message.delete" -> request(MESSAGES_DELETE, new JsonObject().put("user_id", userId)
+              .put("message_id", positiveLong(f, "message_id")), ref)
+          .onSuccess(r -> send(Frames.reply("message.ack", ref).put("op", "delete").put("seq", r.getLong("seq"))
+              .put("message", r.getJsonObject("message"))));
+      default -> throw ParleyException.invalid("type", "unknown frame type '" + type + "'");
+    }
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body, Object ref) {
+    return bus.request(address, body, connectionId).onFailure(err -> sendError(Bus.toParley(err), ref));
+  }
+
+  // ---- subscriptions -----------------------------------------------------------------------
+
+  /**
+   * Subscribes: registers the room channel (once per node), holds live events back, replays the
+   * stream after {@code sinceSeq} from the database, sends {@code subscribed}, then releases the
+   * held events that the replay did not cover. Without {@code sinceSeq} nothing is replayed.
+   */
+  private void subscribe(long roomId, Long sinceSeq, Object ref) {
+    unsubscribe(roomId); // a repeated subscribe starts over
+    RoomChannel.Subscription sub = new RoomChannel.Subscription(this, roomId);
+    subscriptions.put(roomId, sub);
+    JsonObject query = new JsonObject().put("room_id", roomId).put("user_id", userId);
+    if (sinceSeq != null) {
+      query.put("after_seq", sinceSeq);
+    }
+    registry.acquire(roomId)
+        .onSuccess(ch -> {
+          if (subscriptions.get(roomId) == sub) {
+            ch.attach(sub);
+          }
+        })
+        .compose(ch -> bus.request(EVENTS_SINCE, query, connectionId).map(r -> {
+          if (subscriptions.get(roomId) != sub) {
+            return null; // unsubscribed meanwhile
+          }
+          long head = r.getLong("last_seq");
+          if (r.getBoolean("truncated", false)) {
+            send(Frames.reply("resync_required", null).put("room_id", roomId)
+                .put("since_seq", sinceSeq).put("last_seq", head));
+          } else {
+            JsonArray events = r.getJsonArray("events");
+            for (int i = 0; i < events.size(); i++) {
+              ws.writeFrame(Frames.text(Buffer.buffer(events.getString(i))));
+            }
+          }
+          send(Frames.reply("subscribed", ref).put("room_id", roomId).put("last_seq", head));
+          ch.goLive(sub, head);
+          return null;
+        }))
+        .onFailure(err -> {
+          if (subscriptions.get(roomId) == sub) {
+            unsubscribe(roomId);
+          }
+          sendError(Bus.toParley(err), ref);
+        });
+  }
+
+  /** Drops the subscription to a room; false when there was none. */
+  private boolean unsubscribe(long roomId) {
+    RoomChannel.Subscription sub = subscriptions.remove(roomId);
+    if (sub == null) {
+      return false;
+    }
+    registry.channelOf(roomId).ifPresent(ch -> ch.detach(sub));
+    registry.release(roomId);
+    return true;
+  }
+
+  private void onClose() {
+    closed = true;
+    for (Long roomId : subscriptions.keySet().toArray(new Long[0])) {
+      unsubscribe(roomId);
+    }
+  }
+
+  // ---- field checks ------------------------------------------------------------------------
+
+  private static long positiveLong(JsonObject f, String field) {
+    Object v = f.getValue(field);
+    if (v instanceof Number n && n.longValue() > 0 && n.doubleValue() == n.longValue()) {
+      return n.longValue();
+    }
+    throw ParleyException.invalid(field, v == null ? field + " is required" : field + " must be a positive integer");
+  }
+
+  private static Long optionalSeq(JsonObject f) {
+    Object v = f.getValue("since_seq");
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Number n && n.longValue() >= 0 && n.doubleValue() == n.longValue()) {
+      return n.longValue();
+    }
+    throw ParleyException.invalid("since_seq", "since_seq must be a non-negative integer");
+  }
+
+  private static String string(JsonObject f, String field) {
+    Object v = f.getValue(field);
+    if (v instanceof String s && !s.isEmpty()) {
+      return s;
+    }
+    throw ParleyException.invalid(field, v == null ? field + " is required" : field + " must be a non-empty string");
+  }
+}

@@ -1,0 +1,61 @@
+package io.parley.gateway;
+
+import io.parley.bus.Bus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The node's room channels, shared by all gateway verticle instances of one Vert.x instance:
+ * at most one {@link RoomChannel} (one clustered consumer) per room per node, reference counted
+ * by subscriptions, created with the first local subscriber and removed with the last.
+ */
+final class RoomRegistry implements Shareable {
+  private final Vertx vertx;
+  private final Bus bus;
+  private final long gapTimeoutMs;
+  private final Map<Long, RoomChannel> channels = new HashMap<>();
+
+  private RoomRegistry(Vertx vertx, Bus bus, long gapTimeoutMs) {
+    this.vertx = vertx;
+    this.bus = bus;
+    this.gapTimeoutMs = gapTimeoutMs;
+  }
+
+  /** The registry of this Vert.x instance (made by the first gateway instance to ask). */
+  static RoomRegistry of(Vertx vertx, Bus bus, long gapTimeoutMs) {
+    LocalMap<String, RoomRegistry> map = vertx.sharedData().getLocalMap("parley.gateway");
+    RoomRegistry fresh = new RoomRegistry(vertx, bus, gapTimeoutMs);
+    RoomRegistry existing = map.putIfAbsent("rooms", fresh);
+    return existing == null ? fresh : existing;
+  }
+
+  /** Takes a reference on the room's channel; completes when its consumer is registered. */
+  synchronized Future<RoomChannel> acquire(long roomId) {
+    RoomChannel ch = channels.computeIfAbsent(roomId, id -> new RoomChannel(vertx, bus, id, gapTimeoutMs));
+    ch.refs++;
+    return ch.open().map(ch);
+  }
+
+  /** Drops a reference; the last one unregisters the consumer. */
+  synchronized void release(long roomId) {
+    RoomChannel ch = channels.get(roomId);
+    if (ch != null && --ch.refs <= 0) {
+      channels.remove(roomId);
+      ch.close();
+    }
+  }
+
+  /** The channel of a room, when this node has one. */
+  synchronized java.util.Optional<RoomChannel> channelOf(long roomId) {
+    return java.util.Optional.ofNullable(channels.get(roomId));
+  }
+
+  /** Rooms with a consumer on this node (for tests and metrics). */
+  synchronized int size() {
+    return channels.size();
+  }
+}

@@ -1,0 +1,725 @@
+package io.parley.persistence;
+
+import static io.parley.bus.Addresses.*;
+
+import io.parley.bus.Bus;
+import io.parley.bus.ErrorCode;
+import io.parley.bus.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.LongFunction;
+
+/**
+ * Owns PostgreSQL: accounts, rooms, members, messages and each room's event stream.
+ *
+ * <p>Serves the {@code parley.persistence.*} addresses of {@link io.parley.bus.Addresses}
+ * (formats in {@code docs/event-bus.md}) and, after each commit that appends to a room's stream,
+ * publishes the event frame to {@code parley.rooms.<id>}. Every stream event takes the room's
+ * next {@code seq} under the room row lock in the transaction that stores it, so seqs are
+ * gap-free and an event is published only once committed.
+ *
+ * <p>Config (section {@code persistence}): {@code database_url}, {@code pool_size},
+ * {@code max_body_chars}, {@code max_replay}, {@code request_timeout_ms}.
+ */
+public class PersistenceVerticle extends VerticleBase {
+  private Pool pool;
+  private int maxBodyChars;
+  private int maxReplay;
+
+  @Override
+  public Future<?> start() {
+    JsonObject cfg = config();
+    maxBodyChars = cfg.getInteger("max_body_chars", 4000);
+    maxReplay = cfg.getInteger("max_replay", 1000);
+    pool = PgBuilder.pool()
+        .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(cfg.getInteger("pool_size", 16)).setShared(true)
+            .setName("parley-persistence"))
+        .connectingTo(PgConnectOptions.fromUri(cfg.getString("database_url")).setCachePreparedStatements(true))
+        .using(vertx)
+        .build();
+
+    List<Future<Void>> ready = new ArrayList<>();
+    serve(ready, PERSISTENCE_HEALTH, m -> pool.query(Sql.PING).execute().map(rs -> new JsonObject().put("ok", true)));
+    serve(ready, USERS_CREATE, this::createUser);
+    serve(ready, USERS_CREDENTIALS, this::credentials);
+    serve(ready, USERS_GET, this::getUser);
+    serve(ready, USERS_SEARCH, this::searchUsers);
+    serve(ready, TOKENS_ISSUE, this::issueToken);
+    serve(ready, TOKENS_ROTATE, this::rotateToken);
+    serve(ready, TOKENS_REVOKE, this::revokeToken);
+    serve(ready, ROOMS_CREATE, this::createRoom);
+    serve(ready, ROOMS_LIST_MINE, this::listMyRooms);
+    serve(ready, ROOMS_LIST_PUBLIC, this::listPublicRooms);
+    serve(ready, ROOMS_GET, this::getRoom);
+    serve(ready, ROOMS_UPDATE, this::updateRoom);
+    serve(ready, ROOMS_DELETE, this::deleteRoom);
+    serve(ready, ROOMS_JOIN, this::joinRoom);
+    serve(ready, ROOMS_LEAVE, this::leaveRoom);
+    serve(ready, MEMBERS_LIST, this::listMembers);
+    serve(ready, MEMBERS_ADD, this::addMember);
+    serve(ready, MEMBERS_REMOVE, this::removeMember);
+    serve(ready, CONVERSATIONS_OPEN, this::openConversation);
+    serve(ready, MESSAGES_SEND, this::sendMessage);
+    serve(ready, MESSAGES_EDIT, this::editMessage);
+    serve(ready, MESSAGES_DELETE, this::deleteMessage);
+    serve(ready, MESSAGES_HISTORY, this::history);
+    serve(ready, EVENTS_SINCE, this::eventsSince);
+    return Future.all(ready);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  private void serve(List<Future<Void>> ready, String address, Function<JsonObject, Future<JsonObject>> handler) {
+    Function<Message<JsonObject>, Future<JsonObject>> wrapped =
+        msg -> handler.apply(msg.body() == null ? new JsonObject() : msg.body()).recover(PersistenceVerticle::mapSqlError);
+    ready.add(Bus.serve(vertx, address, wrapped).completion());
+  }
+
+  /** SQLSTATEs to domain outcomes: 23505 conflict, 23503 missing reference, 22xxx invalid. */
+  private static Future<JsonObject> mapSqlError(Throwable err) {
+    if (err instanceof PgException pg) {
+      String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+      if (state.equals("23505")) {
+        String constraint = String.valueOf(pg.getConstraint());
+        String field = constraint.contains("email") ? "email" : constraint.contains("username") ? "username" : null;
+        return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT,
+            field == null ? "already exists" : "this " + field + " is already taken",
+            field == null ? null : new JsonObject().put("field", field)));
+      }
+      if (state.equals("23503")) {
+        return Future.failedFuture(ParleyException.notFound("referenced record"));
+      }
+      if (state.startsWith("22")) {
+        return Future.failedFuture(new ParleyException(ErrorCode.VALIDATION_FAILED, "invalid value"));
+      }
+    }
+    return Future.failedFuture(err);
+  }
+
+  // ---- users -------------------------------------------------------------------------------
+
+  private Future<JsonObject> createUser(JsonObject b) {
+    return pool.preparedQuery(Sql.USER_INSERT)
+        .execute(Tuple.of(b.getString("email"), b.getString("username"), b.getString("first_name"),
+            b.getString("last_name"), b.getString("password_hash")))
+        .map(rs -> Rows.me(rs.iterator().next()));
+  }
+
+  /** {email} → {user, password_hash}; NOT_FOUND when no such account. */
+  private Future<JsonObject> credentials(JsonObject b) {
+    return pool.preparedQuery(Sql.USER_CREDENTIALS_BY_EMAIL).execute(Tuple.of(b.getString("email")))
+        .compose(rs -> {
+          if (rs.size() == 0) {
+            return Future.failedFuture(ParleyException.notFound("user"));
+          }
+          Row r = rs.iterator().next();
+          return Future.succeededFuture(new JsonObject().put("user", Rows.me(r))
+              .put("password_hash", r.getString("password_hash")));
+        });
+  }
+
+  private Future<JsonObject> getUser(JsonObject b) {
+    return pool.preparedQuery(Sql.USER_BY_ID).execute(Tuple.of(b.getLong("id")))
+        .compose(rs -> rs.size() == 0
+            ? Future.failedFuture(ParleyException.notFound("user"))
+            : Future.succeededFuture(Rows.me(rs.iterator().next())));
+  }
+
+  private Future<JsonObject> searchUsers(JsonObject b) {
+    int limit = b.getInteger("limit", 20);
+    String q = b.getString("q", "").toLowerCase().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    String cursor = b.getString("cursor", "");
+    return pool.preparedQuery(Sql.USERS_SEARCH).execute(Tuple.of(q + "%", cursor.toLowerCase(), limit + 1))
+        .map(rs -> page(rs, limit, Rows::user, u -> u.getString("username").toLowerCase()));
+  }
+
+  // ---- refresh tokens ----------------------------------------------------------------------
+
+  private Future<JsonObject> issueToken(JsonObject b) {
+    return pool.preparedQuery(Sql.TOKEN_INSERT)
+        .execute(Tuple.of(b.getLong("user_id"), b.getBuffer("token_hash"), UUID.randomUUID(), b.getLong("ttl_s")))
+        .map(rs -> new JsonObject());
+  }
+
+  /**
+   * {old_hash, new_hash, ttl_s} → {user_id}. The old token must be live; it is marked used and
+   * the new one joins its family. A used or revoked token revokes the family (reuse detection).
+   */
+  private Future<JsonObject> rotateToken(JsonObject b) {
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.TOKEN_FOR_UPDATE).execute(Tuple.of(b.getBuffer("old_hash")))
+            .compose(rs -> {
+              if (rs.size() == 0) {
+                return Future.succeededFuture(new JsonObject().put("outcome", "unknown"));
+              }
+              Row t = rs.iterator().next();
+              UUID family = t.getUUID("family");
+              if (t.getValue("used_at") != null || t.getValue("revoked_at") != null) {
+                return conn.preparedQuery(Sql.TOKEN_REVOKE_FAMILY).execute(Tuple.of(family))
+                    .map(x -> new JsonObject().put("outcome", "reused"));
+              }
+              if (t.getBoolean("expired")) {
+                return Future.succeededFuture(new JsonObject().put("outcome", "expired"));
+              }
+              long userId = t.getLong("user_id");
+              return conn.preparedQuery(Sql.TOKEN_MARK_USED).execute(Tuple.of(t.getLong("id")))
+                  .compose(x -> conn.preparedQuery(Sql.TOKEN_INSERT)
+                      .execute(Tuple.of(userId, b.getBuffer("new_hash"), family, b.getLong("ttl_s"))))
+                  .map(x -> new JsonObject().put("outcome", "rotated").put("user_id", userId));
+            }))
+        .compose(r -> switch (r.getString("outcome")) {
+          case "rotated" -> Future.succeededFuture(new JsonObject().put("user_id", r.getLong("user_id")));
+          case "reused" -> Future.failedFuture(new ParleyException(ErrorCode.UNAUTHORIZED,
+              "refresh token was already used; every token of this login is revoked"));
+          case "expired" -> Future.failedFuture(new ParleyException(ErrorCode.UNAUTHORIZED, "refresh token expired"));
+          default -> Future.failedFuture(new ParleyException(ErrorCode.UNAUTHORIZED, "unknown refresh token"));
+        });
+  }
+
+  private Future<JsonObject> revokeToken(JsonObject b) {
+    return pool.preparedQuery(Sql.TOKEN_REVOKE_BY_HASH).execute(Tuple.of(b.getBuffer("token_hash"), b.getLong("user_id")))
+        .map(rs -> new JsonObject().put("revoked", rs.rowCount()));
+  }
+
+  // ---- rooms -------------------------------------------------------------------------------
+
+  /** Access of one user to one room, read with {@link Sql#ROOM_ACCESS}. */
+  private record Access(String kind, boolean isPrivate, Long ownerId, long lastSeq, String role) {
+    boolean member() {
+      return role != null;
+    }
+
+    boolean visible() {
+      return member() || (kind.equals("group") && !isPrivate);
+    }
+
+    /** NOT_FOUND for rooms the user cannot see, FORBIDDEN for visible ones they are not in. */
+    ParleyException notMember() {
+      return visible() ? ParleyException.forbidden("you are not a member of this room") : ParleyException.notFound("room");
+    }
+  }
+
+  private static Future<Access> access(SqlClient client, long roomId, long userId, boolean lock) {
+    return client.preparedQuery(lock ? Sql.ROOM_ACCESS_FOR_UPDATE : Sql.ROOM_ACCESS).execute(Tuple.of(roomId, userId))
+        .compose(rs -> {
+          if (rs.size() == 0) {
+            return Future.failedFuture(ParleyException.notFound("room"));
+          }
+          Row r = rs.iterator().next();
+          return Future.succeededFuture(new Access(r.getString("kind"), r.getBoolean("is_private"),
+              r.getLong("owner_id"), r.getLong("last_seq"), r.getString("role")));
+        });
+  }
+
+  private static Future<Access> requireMember(SqlClient client, long roomId, long userId, boolean lock) {
+    return access(client, roomId, userId, lock)
+        .compose(a -> a.member() ? Future.succeededFuture(a) : Future.failedFuture(a.notMember()));
+  }
+
+  private static Future<Access> requireOwner(SqlClient client, long roomId, long userId) {
+    return requireMember(client, roomId, userId, true).compose(a -> {
+      if (!a.kind().equals("group")) {
+        return Future.failedFuture(ParleyException.forbidden("conversations have no owner and cannot be changed"));
+      }
+      if (!"owner".equals(a.role())) {
+        return Future.failedFuture(ParleyException.forbidden("only the room owner can do this"));
+      }
+      return Future.succeededFuture(a);
+    });
+  }
+
+  private Future<JsonObject> roomFor(SqlClient client, long roomId, long userId) {
+    return client.preparedQuery(Sql.ROOM_FOR_USER).execute(Tuple.of(roomId, userId)).compose(rs -> {
+      if (rs.size() == 0) {
+        return Future.failedFuture(ParleyException.notFound("room"));
+      }
+      return Future.succeededFuture(Rows.room(rs.iterator().next()));
+    });
+  }
+
+  private Future<JsonObject> createRoom(JsonObject b) {
+    long userId = b.getLong("user_id");
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.ROOM_INSERT)
+            .execute(Tuple.of("group", b.getString("name"), b.getString("description"),
+                b.getBoolean("is_private", false), userId, null))
+            .compose(rs -> {
+              long roomId = rs.iterator().next().getLong("id");
+              return conn.preparedQuery(Sql.MEMBER_INSERT).execute(Tuple.of(roomId, userId, "owner"))
+                  .compose(x -> roomFor(conn, roomId, userId));
+            }));
+  }
+
+  private Future<JsonObject> listMyRooms(JsonObject b) {
+    int limit = b.getInteger("limit", 50);
+    return pool.preparedQuery(Sql.ROOMS_OF_USER).execute(Tuple.of(b.getLong("user_id"), cursorId(b), limit + 1))
+        .map(rs -> page(rs, limit, Rows::room, r -> String.valueOf(r.getLong("id"))));
+  }
+
+  private Future<JsonObject> listPublicRooms(JsonObject b) {
+    int limit = b.getInteger("limit", 50);
+    String q = b.getString("q");
+    String pattern = q == null || q.isBlank() ? "%"
+        : "%" + q.toLowerCase().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    return pool.preparedQuery(Sql.ROOMS_PUBLIC).execute(Tuple.of(pattern, b.getLong("user_id"), cursorId(b), limit + 1))
+        .map(rs -> page(rs, limit, Rows::room, r -> String.valueOf(r.getLong("id"))));
+  }
+
+  private Future<JsonObject> getRoom(JsonObject b) {
+    long userId = b.getLong("user_id");
+    return roomFor(pool, b.getLong("room_id"), userId).compose(room -> {
+      boolean visible = room.getString("role") != null
+          || (room.getString("kind").equals("group") && !room.getBoolean("is_private"));
+      return visible ? Future.succeededFuture(room) : Future.failedFuture(ParleyException.notFound("room"));
+    });
+  }
+
+  private Future<JsonObject> updateRoom(JsonObject b) {
+    long roomId = b.getLong("room_id");
+    long userId = b.getLong("user_id");
+    boolean setDescription = b.containsKey("description");
+    return pool.withTransaction(conn -> requireOwner(conn, roomId, userId)
+            .compose(a -> conn.preparedQuery(Sql.ROOM_UPDATE).execute(Tuple.of(roomId, b.getString("name"),
+                setDescription, b.getString("description"), b.getBoolean("is_private"))))
+            .compose(x -> roomFor(conn, roomId, userId))
+            .compose(room -> appendEvent(conn, roomId, "room.updated", null,
+                seq -> frame("room.updated", roomId, seq).put("room", roomView(room, seq))))
+            .compose(ev -> roomFor(conn, roomId, userId).map(room -> new Committed(room, ev))))
+        .map(this::publishAndUnwrap);
+  }
+
+  /** The room as carried in events: without the viewer's membership fields. */
+  private static JsonObject roomView(JsonObject room, long seq) {
+    JsonObject view = room.copy().put("last_seq", seq);
+    view.remove("role");
+    view.remove("last_read_seq");
+    view.remove("peer");
+    return view;
+  }
+
+  private Future<JsonObject> deleteRoom(JsonObject b) {
+    long roomId = b.getLong("room_id");
+    long userId = b.getLong("user_id");
+    return pool.withTransaction(conn -> requireOwner(conn, roomId, userId)
+            .compose(a -> conn.preparedQuery(Sql.ROOM_DELETE).execute(Tuple.of(roomId))))
+        .map(rs -> {
+          long seq = rs.iterator().next().getLong("last_seq") + 1;
+          publish(roomId, frame("room.deleted", roomId, seq), null);
+          return new JsonObject().put("room_id", roomId);
+        });
+  }
+
+  private Future<JsonObject> joinRoom(JsonObject b) {
+    long roomId = b.getLong("room_id");
+    long userId = b.getLong("user_id");
+    return pool.withTransaction(conn -> access(conn, roomId, userId, true).compose(a -> {
+          if (a.member()) {
+            return Future.succeededFuture((Committed) null);
+          }
+          if (!a.kind().equals("group") || a.isPrivate()) {
+            return Future.failedFuture(a.visible()
+                ? ParleyException.forbidden("this room is private: ask its owner to add you")
+                : ParleyException.notFound("room"));
+          }
+          return addMemberTx(conn, roomId, userId);
+        }).compose(c -> roomFor(conn, roomId, userId).map(room -> new Committed(room, c == null ? null : c.event))))
+        .map(this::publishAndUnwrap);
+  }
+
+  private Future<JsonObject> leaveRoom(JsonObject b) {
+    long roomId = b.getLong("room_id");
+    long userId = b.getLong("user_id");
+    return pool.withTransaction(conn -> requireMember(conn, roomId, userId, true).compose(a -> {
+          if (!a.kind().equals("group")) {
+            return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "you cannot leave a one-to-one conversation"));
+          }
+          if ("owner".equals(a.role())) {
+            return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT,
+                "the owner cannot leave the room; delete it instead"));
+          }
+          return removeMemberTx(conn, roomId, userId);
+        }))
+        .map(this::publishAndUnwrap);
+  }
+
+  private Future<JsonObject> listMembers(JsonObject b) {
+    long roomId = b.getLong("room_id");
+    int limit = b.getInteger("limit", 100);
+    return requireMember(pool, roomId, b.getLong("user_id"), false)
+        .compose(a -> pool.preparedQuery(Sql.MEMBERS_OF_ROOM).execute(Tuple.of(roomId, cursorId(b), limit + 1)))
+        .map(rs -> page(rs, limit, Rows::member, m -> String.valueOf(m.getLong("user_id"))));
+  }
+
+  private Future<JsonObject> addMember(JsonObject b) {
+    long roomId = b.getLong("room_id");
+    long target = b.getLong("target_user_id");
+    return pool.withTransaction(conn -> requireOwner(conn, roomId, b.getLong("user_id"))
+            .compose(a -> conn.preparedQuery(Sql.USER_EXISTS).execute(Tuple.of(target)))
+            .compose(rs -> rs.size() == 0 ? Future.failedFuture(ParleyException.notFound("user"))
+                : addMemberTx(conn, roomId, target))
+            .compose(c -> c == null
+                ? Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "this user is already a member"))
+                : memberRow(conn, roomId, target).map(m -> new Committed(m, c.event))))
+        .map(this::publishAndUnwrap);
+  }
+
+  private Future<JsonObject> removeMember(JsonObject b) {
+    long roomId = b.getLong("room_id");
+    long target = b.getLong("target_user_id");
+    long userId = b.getLong("user_id");
+    return pool.withTransaction(conn -> requireOwner(conn, roomId, userId).compose(a -> {
+          if (target == userId) {
+            return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "the owner cannot remove themselves"));
+          }
+          return removeMemberTx(conn, roomId, target);
+        }))
+        .map(this::publishAndUnwrap);
+  }
+
+  /** Inserts the member and appends member.joined; null when they already were a member. */
+  private Future<Committed> addMemberTx(SqlConnection conn, long roomId, long userId) {
+    return conn.preparedQuery(Sql.MEMBER_INSERT).execute(Tuple.of(roomId, userId, "member")).compose(rs -> {
+      if (rs.size() == 0) {
+        return Future.succeededFuture(null);
+      }
+      return memberRow(conn, roomId, userId).compose(member -> appendEvent(conn, roomId, "member.joined", null,
+          seq -> frame("member.joined", roomId, seq).put("user_id", userId).put("member", member)))
+          .map(ev -> new Committed(new JsonObject(), ev));
+    });
+  }
+
+  private Future<Committed> removeMemberTx(SqlConnection conn, long roomId, long userId) {
+    return conn.preparedQuery(Sql.MEMBER_DELETE).execute(Tuple.of(roomId, userId)).compose(rs -> {
+      if (rs.size() == 0) {
+        return Future.failedFuture(ParleyException.notFound("member"));
+      }
+      return appendEvent(conn, roomId, "member.left", null,
+          seq -> frame("member.left", roomId, seq).put("user_id", userId))
+          .map(ev -> new Committed(new JsonObject().put("room_id", roomId).put("user_id", userId), ev));
+    });
+  }
+
+  private Future<JsonObject> memberRow(SqlClient client, long roomId, long userId) {
+    return client.preparedQuery(Sql.MEMBER_GET).execute(Tuple.of(roomId, userId))
+        .map(rs -> Rows.member(rs.iterator().next()));
+  }
+
+  /** {user_id, peer_id} → {room, created}: the one direct room of two users, made on first use. */
+  private Future<JsonObject> openConversation(JsonObject b) {
+    long userId = b.getLong("user_id");
+    long peerId = b.getLong("peer_id");
+    if (userId == peerId) {
+      return Future.failedFuture(ParleyException.invalid("user_id", "you cannot open a conversation with yourself"));
+    }
+    String key = Math.min(userId, peerId) + ":" + Math.max(userId, peerId);
+    return pool.preparedQuery(Sql.DIRECT_ROOM_BY_KEY).execute(Tuple.of(key)).compose(rs -> {
+      if (rs.size() > 0) {
+        return roomFor(pool, rs.iterator().next().getLong("id"), userId).map(r -> new JsonObject().put("room", r).put("created", false));
+      }
+      return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_EXISTS).execute(Tuple.of(peerId))
+              .compose(u -> u.size() == 0 ? Future.failedFuture(ParleyException.notFound("user"))
+                  : conn.preparedQuery(Sql.ROOM_INSERT).execute(Tuple.of("direct", null, null, true, null, key)))
+              .compose(ins -> {
+                long roomId = ins.iterator().next().getLong("id");
+                return conn.preparedQuery(Sql.MEMBER_INSERT).executeBatch(List.of(
+                        Tuple.of(roomId, userId, "member"), Tuple.of(roomId, peerId, "member")))
+                    .compose(x -> roomFor(conn, roomId, userId));
+              }))
+          .map(r -> new JsonObject().put("room", r).put("created", true))
+          // two first calls at once: the loser of the unique direct_key finds the winner's room
+          .recover(err -> err instanceof PgException pg && "23505".equals(pg.getSqlState())
+              ? pool.preparedQuery(Sql.DIRECT_ROOM_BY_KEY).execute(Tuple.of(key))
+                  .compose(again -> roomFor(pool, again.iterator().next().getLong("id"), userId))
+                  .map(r -> new JsonObject().put("room", r).put("created", false))
+              : Future.failedFuture(err));
+    });
+  }
+
+  // ---- messages ----------------------------------------------------------------------------
+
+  private String validBody(JsonObject b) {
+    Object raw = b.getValue("body");
+    if (!(raw instanceof String body) || body.isBlank()) {
+      throw ParleyException.invalid("body", "body must be a non-empty string");
+    }
+    if (body.codePointCount(0, body.length()) > maxBodyChars) {
+      throw new ParleyException(ErrorCode.VALIDATION_FAILED, "body is longer than " + maxBodyChars + " characters",
+          new JsonObject().put("field", "body").put("max_chars", maxBodyChars));
+    }
+    return body;
+  }
+
+  /**
+   * {user_id, room_id, body, client_msg_id?} → {message, seq, duplicate}. A send whose
+   * (room, author, client_msg_id) was stored before returns that message with duplicate=true and
+   * publishes nothing.
+   */
+  private Future<JsonObject> sendMessage(JsonObject b) {
+    long userId = b.getLong("user_id");
+    long roomId = b.getLong("room_id");
+    String body = validBody(b);
+    String clientMsgId = b.getString("client_msg_id");
+    if (clientMsgId == null) {
+      clientMsgId = UUID.randomUUID().toString();
+    } else if (clientMsgId.isEmpty() || clientMsgId.length() > 64) {
+      throw ParleyException.invalid("client_msg_id", "client_msg_id must be 1 to 64 characters");
+    }
+    String cmid = clientMsgId;
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.NEXT_SEQ_IF_MEMBER).execute(Tuple.of(roomId, userId))
+            .compose(rs -> {
+              if (rs.size() == 0) {
+                return access(conn, roomId, userId, false).compose(a -> Future.failedFuture(
+                    a.member() ? ParleyException.notFound("room") : a.notMember()));
+              }
+              long seq = rs.iterator().next().getLong("last_seq");
+              return conn.preparedQuery(Sql.MESSAGE_INSERT).execute(Tuple.of(roomId, seq, userId, cmid, body))
+                  .compose(ins -> {
+                    if (ins.size() == 0) {
+                      return Future.failedFuture(new Duplicate()); // rolls the seq back
+                    }
+                    JsonObject message = Rows.message(ins.iterator().next());
+                    JsonObject event = frame("message.created", roomId, seq).put("message", message);
+                    return insertEvent(conn, roomId, seq, "message.created", message.getLong("id"), event)
+                        .map(x -> new Committed(message, event));
+                  });
+            }))
+        .map(c -> {
+          publish(roomId, c.event, null);
+          return new JsonObject().put("message", c.result).put("seq", c.result.getLong("seq")).put("duplicate", false);
+        })
+        .recover(err -> err instanceof Duplicate
+            ? pool.preparedQuery(Sql.MESSAGE_BY_CLIENT_ID).execute(Tuple.of(roomId, userId, cmid)).map(rs -> {
+                JsonObject message = Rows.message(rs.iterator().next());
+                return new JsonObject().put("message", message).put("seq", message.getLong("seq")).put("duplicate", true);
+              })
+            : Future.failedFuture(err));
+  }
+
+  /** {user_id, message_id, body} → {message, seq}: the author edits; seq is the edit event's. */
+  private Future<JsonObject> editMessage(JsonObject b) {
+    String body = validBody(b);
+    return changeMessage(b, (conn, msg) -> conn.preparedQuery(Sql.MESSAGE_EDIT).execute(Tuple.of(msg.getLong("id"), body)),
+        "message.updated");
+  }
+
+  /** {user_id, message_id} → {message, seq}: the author deletes; the body is removed everywhere. */
+  private Future<JsonObject> deleteMessage(JsonObject b) {
+    return changeMessage(b, (conn, msg) -> conn.preparedQuery(Sql.MESSAGE_DELETE).execute(Tuple.of(msg.getLong("id"))),
+        "message.deleted");
+  }
+
+  private interface Change {
+    Future<RowSet<Row>> apply(SqlConnection conn, JsonObject message);
+  }
+
+  private Future<JsonObject> changeMessage(JsonObject b, Change change, String type) {
+    long userId = b.getLong("user_id");
+    long messageId = b.getLong("message_id");
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.MESSAGE_FOR_CHANGE).execute(Tuple.of(messageId, userId))
+            .compose(rs -> {
+              if (rs.size() == 0) {
+                return Future.failedFuture(ParleyException.notFound("message"));
+              }
+              Row m = rs.iterator().next();
+              boolean visible = m.getBoolean("is_member") || (m.getString("kind").equals("group") && !m.getBoolean("is_private"));
+              if (!visible) {
+                return Future.failedFuture(ParleyException.notFound("message"));
+              }
+              if (!m.getBoolean("is_member")) {
+                return Future.failedFuture(ParleyException.forbidden("you are not a member of this room"));
+              }
+              if (m.getLong("author_id") == null || m.getLong("author_id") != userId) {
+                return Future.failedFuture(ParleyException.forbidden("only the author can change a message"));
+              }
+              if (m.getValue("deleted_at") != null) {
+                return Future.failedFuture(ParleyException.notFound("message"));
+              }
+              long roomId = m.getLong("room_id");
+              JsonObject[] changed = new JsonObject[1];
+              return conn.preparedQuery(Sql.NEXT_SEQ).execute(Tuple.of(roomId))
+                  .compose(seqRs -> {
+                    long seq = seqRs.iterator().next().getLong("last_seq");
+                    return change.apply(conn, new JsonObject().put("id", messageId)).compose(upd -> {
+                      changed[0] = Rows.message(upd.iterator().next());
+                      JsonObject event = frame(type, roomId, seq).put("message", changed[0]);
+                      Future<?> redact = type.equals("message.deleted")
+                          ? conn.preparedQuery(Sql.EVENTS_REDACT).execute(Tuple.of(roomId, messageId, seq))
+                          : Future.succeededFuture();
+                      return redact.compose(x -> insertEvent(conn, roomId, seq, type, messageId, event))
+                          .map(x -> new Committed(new JsonObject().put("message", changed[0]).put("seq", seq), event));
+                    });
+                  });
+            }))
+        .map(this::publishAndUnwrap);
+  }
+
+  /**
+   * {user_id, room_id, before_seq?, after_seq?, limit} → {items (ascending seq), has_more}.
+   * Without bounds: the newest page. With after_seq: the page right after it (up to before_seq).
+   */
+  private Future<JsonObject> history(JsonObject b) {
+    long roomId = b.getLong("room_id");
+    int limit = b.getInteger("limit", 50);
+    Long before = b.getLong("before_seq");
+    Long after = b.getLong("after_seq");
+    return requireMember(pool, roomId, b.getLong("user_id"), false).compose(a -> {
+      boolean ascending = after != null;
+      Future<RowSet<Row>> rows = ascending
+          ? pool.preparedQuery(Sql.HISTORY_AFTER).execute(Tuple.of(roomId, after, before == null ? Long.MAX_VALUE : before, limit + 1))
+          : before != null
+              ? pool.preparedQuery(Sql.HISTORY_BEFORE).execute(Tuple.of(roomId, before, limit + 1))
+              : pool.preparedQuery(Sql.HISTORY_LATEST).execute(Tuple.of(roomId, limit + 1));
+      return rows.map(rs -> {
+        List<JsonObject> items = new ArrayList<>();
+        for (Row r : rs) {
+          items.add(Rows.message(r));
+        }
+        boolean hasMore = items.size() > limit;
+        if (hasMore) {
+          items.remove(items.size() - 1);
+        }
+        if (!ascending) {
+          Collections.reverse(items);
+        }
+        return new JsonObject().put("items", new JsonArray(new ArrayList<>(items))).put("has_more", hasMore)
+            .put("last_seq", a.lastSeq());
+      });
+    });
+  }
+
+  /**
+   * {room_id, after_seq, user_id?, up_to_seq?} → {room_id, last_seq, events: [frame text...],
+   * truncated}. With user_id the user must be a member. truncated=true means the caller is more
+   * than max_replay events behind (or ahead of the stream) and must resynchronise from history;
+   * events is then empty.
+   */
+  private Future<JsonObject> eventsSince(JsonObject b) {
+    long roomId = b.getLong("room_id");
+    long after = b.getLong("after_seq", 0L);
+    Long userId = b.getLong("user_id");
+    Future<Access> acc = userId == null
+        ? access(pool, roomId, 0L, false)
+        : requireMember(pool, roomId, userId, false);
+    return acc.compose(a -> {
+      long last = a.lastSeq();
+      if (!b.containsKey("after_seq")) {
+        return Future.succeededFuture(new JsonObject().put("room_id", roomId).put("last_seq", last)
+            .put("truncated", false).put("events", new JsonArray()));
+      }
+      long upTo = Math.min(last, b.getLong("up_to_seq", last));
+      JsonObject reply = new JsonObject().put("room_id", roomId).put("last_seq", last);
+      if (after > last || upTo - after > maxReplay) {
+        return Future.succeededFuture(reply.put("truncated", true).put("events", new JsonArray()));
+      }
+      if (after >= upTo) {
+        return Future.succeededFuture(reply.put("truncated", false).put("events", new JsonArray()));
+      }
+      return pool.preparedQuery(Sql.EVENTS_SINCE).execute(Tuple.of(roomId, after, upTo, maxReplay)).map(rs -> {
+        JsonArray events = new JsonArray();
+        for (Row r : rs) {
+          events.add(r.getString("payload"));
+        }
+        return reply.put("truncated", false).put("events", events);
+      });
+    });
+  }
+
+  // ---- the event stream --------------------------------------------------------------------
+
+  /** What a transaction produced: the reply and the event to publish once it has committed. */
+  private record Committed(JsonObject result, JsonObject event) {}
+
+  /** Marks an idempotent replay inside a transaction, to roll it back. */
+  private static final class Duplicate extends RuntimeException {
+    Duplicate() {
+      super(null, null, false, false);
+    }
+  }
+
+  private static JsonObject frame(String type, long roomId, long seq) {
+    return new JsonObject().put("type", type).put("room_id", roomId).put("seq", seq);
+  }
+
+  private Future<JsonObject> appendEvent(SqlConnection conn, long roomId, String type, Long messageId,
+                                         LongFunction<JsonObject> payload) {
+    return conn.preparedQuery(Sql.NEXT_SEQ).execute(Tuple.of(roomId)).compose(rs -> {
+      if (rs.size() == 0) {
+        return Future.failedFuture(ParleyException.notFound("room"));
+      }
+      long seq = rs.iterator().next().getLong("last_seq");
+      JsonObject event = payload.apply(seq);
+      return insertEvent(conn, roomId, seq, type, messageId, event).map(x -> event);
+    });
+  }
+
+  private static Future<Void> insertEvent(SqlConnection conn, long roomId, long seq, String type, Long messageId,
+                                          JsonObject event) {
+    return conn.preparedQuery(Sql.EVENT_INSERT).execute(Tuple.of(roomId, seq, type, messageId, event)).mapEmpty();
+  }
+
+  private JsonObject publishAndUnwrap(Committed c) {
+    if (c.event != null) {
+      publish(c.event.getLong("room_id"), c.event, c.event.getLong("user_id"));
+    }
+    return c.result;
+  }
+
+  /** Publishes a committed event frame to its room: encoded once, as text, with seq/type headers. */
+  private void publish(long roomId, JsonObject event, Long userId) {
+    DeliveryOptions options = new DeliveryOptions()
+        .addHeader("seq", String.valueOf(event.getLong("seq")))
+        .addHeader("type", event.getString("type"));
+    if (userId != null) {
+      options.addHeader("user_id", String.valueOf(userId));
+    }
+    vertx.eventBus().publish(room(roomId), event.toBuffer(), options);
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private static long cursorId(JsonObject b) {
+    String c = b.getString("cursor");
+    if (c == null || c.isEmpty()) {
+      return 0L;
+    }
+    try {
+      return Long.parseLong(c);
+    } catch (NumberFormatException e) {
+      throw ParleyException.invalid("cursor", "cursor is not one this server issued");
+    }
+  }
+
+  private static JsonObject page(RowSet<Row> rs, int limit, Function<Row, JsonObject> map, Function<JsonObject, String> cursorOf) {
+    JsonArray items = new JsonArray();
+    String next = null;
+    int i = 0;
+    for (Row r : rs) {
+      if (i++ == limit) {
+        next = cursorOf.apply(items.getJsonObject(items.size() - 1));
+        break;
+      }
+      items.add(map.apply(r));
+    }
+    return new JsonObject().put("items", items).put("next_cursor", next);
+  }
+}

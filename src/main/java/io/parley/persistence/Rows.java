@@ -1,0 +1,75 @@
+package io.parley.persistence;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
+
+/** Maps rows to the JSON shapes of the API and the event stream (see openapi.yaml schemas). */
+final class Rows {
+  private Rows() {}
+
+  static String ts(OffsetDateTime t) {
+    return t == null ? null : t.toInstant().toString();
+  }
+
+  /** Public user: {id, username, first_name, last_name, created_at}. */
+  static JsonObject user(Row r) {
+    return new JsonObject()
+        .put("id", r.getLong("id"))
+        .put("username", r.getString("username"))
+        .put("first_name", r.getString("first_name"))
+        .put("last_name", r.getString("last_name"))
+        .put("created_at", ts(r.getOffsetDateTime("created_at")));
+  }
+
+  /** The user as seen by themselves: the public user plus e-mail. */
+  static JsonObject me(Row r) {
+    return user(r).put("email", r.getString("email"));
+  }
+
+  /** Room with the viewer's membership fields (role, last_read_seq: null when not a member). */
+  static JsonObject room(Row r) {
+    JsonObject json = new JsonObject()
+        .put("id", r.getLong("id"))
+        .put("kind", r.getString("kind"))
+        .put("name", r.getString("name"))
+        .put("description", r.getString("description"))
+        .put("is_private", r.getBoolean("is_private"))
+        .put("owner_id", r.getLong("owner_id"))
+        .put("last_seq", r.getLong("last_seq"))
+        .put("member_count", r.getLong("member_count"))
+        .put("role", r.getString("role"))
+        .put("last_read_seq", r.getLong("last_read_seq"))
+        .put("created_at", ts(r.getOffsetDateTime("created_at")))
+        .put("updated_at", ts(r.getOffsetDateTime("updated_at")));
+    Object peer = r.getValue("peer");
+    json.put("peer", peer instanceof JsonObject p ? p : null);
+    return json;
+  }
+
+  /** Member: {user_id, username, first_name, last_name, role, last_read_seq, joined_at}. */
+  static JsonObject member(Row r) {
+    return new JsonObject()
+        .put("user_id", r.getLong("user_id"))
+        .put("username", r.getString("username"))
+        .put("first_name", r.getString("first_name"))
+        .put("last_name", r.getString("last_name"))
+        .put("role", r.getString("role"))
+        .put("last_read_seq", r.getLong("last_read_seq"))
+        .put("joined_at", ts(r.getOffsetDateTime("joined_at")));
+  }
+
+  /** Message: {id, room_id, seq, author_id, client_msg_id, body, created_at, edited_at, deleted}. */
+  static JsonObject message(Row r) {
+    return new JsonObject()
+        .put("id", r.getLong("id"))
+        .put("room_id", r.getLong("room_id"))
+        .put("seq", r.getLong("seq"))
+        .put("author_id", r.getLong("author_id"))
+        .put("client_msg_id", r.getString("client_msg_id"))
+        .put("body", r.getString("body"))
+        .put("created_at", ts(r.getOffsetDateTime("created_at")))
+        .put("edited_at", ts(r.getOffsetDateTime("edited_at")))
+        .put("deleted", r.getOffsetDateTime("deleted_at") != null);
+  }
+}

@@ -1,0 +1,172 @@
+package io.parley.persistence;
+
+/** Every SQL statement of the persistence store, in one place. Parameters are positional ($n). */
+final class Sql {
+  private Sql() {}
+
+  static final String PING = "SELECT 1";
+
+  // ---- users -------------------------------------------------------------------------------
+
+  static final String USER_COLUMNS = "id, email, username, first_name, last_name, created_at";
+
+  static final String USER_INSERT =
+      "INSERT INTO users (email, username, first_name, last_name, password_hash) VALUES ($1, $2, $3, $4, $5) "
+          + "RETURNING " + USER_COLUMNS;
+
+  static final String USER_BY_ID = "SELECT " + USER_COLUMNS + " FROM users WHERE id = $1";
+
+  static final String USER_CREDENTIALS_BY_EMAIL =
+      "SELECT " + USER_COLUMNS + ", password_hash FROM users WHERE lower(email) = lower($1)";
+
+  /** $1 lower-cased prefix pattern ('abc%'), $2 cursor (lower username, '' for the first page), $3 limit. */
+  static final String USERS_SEARCH =
+      "SELECT " + USER_COLUMNS + " FROM users "
+          + "WHERE (lower(username) LIKE $1 OR lower(email) LIKE $1) AND lower(username) > $2 "
+          + "ORDER BY lower(username) LIMIT $3";
+
+  // ---- refresh tokens ----------------------------------------------------------------------
+
+  static final String TOKEN_INSERT =
+      "INSERT INTO refresh_tokens (user_id, token_hash, family, expires_at) "
+          + "VALUES ($1, $2, $3, now() + make_interval(secs => $4))";
+
+  static final String TOKEN_FOR_UPDATE =
+      "SELECT id, user_id, family, used_at, revoked_at, expires_at < now() AS expired "
+          + "FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE";
+
+  static final String TOKEN_MARK_USED = "UPDATE refresh_tokens SET used_at = now() WHERE id = $1";
+
+  static final String TOKEN_REVOKE_FAMILY =
+      "UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL";
+
+  static final String TOKEN_REVOKE_BY_HASH =
+      "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND family = "
+          + "(SELECT family FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2)";
+
+  // ---- rooms -------------------------------------------------------------------------------
+
+  private static final String ROOM_COLUMNS =
+      "r.id, r.kind, r.name, r.description, r.is_private, r.owner_id, r.last_seq, r.created_at, r.updated_at, "
+          + "(SELECT count(*) FROM room_members c WHERE c.room_id = r.id) AS member_count";
+
+  /** The other member of a direct room, as JSON; $2 is the viewing user. */
+  private static final String PEER =
+      "(SELECT json_build_object('id', u.id, 'username', u.username) FROM room_members o "
+          + "JOIN users u ON u.id = o.user_id WHERE o.room_id = r.id AND o.user_id <> $2 LIMIT 1) AS peer";
+
+  static final String ROOM_INSERT =
+      "INSERT INTO rooms (kind, name, description, is_private, owner_id, direct_key) "
+          + "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+
+  /** $1 room, $2 viewing user: the room with the viewer's membership (role null when none). */
+  static final String ROOM_FOR_USER =
+      "SELECT " + ROOM_COLUMNS + ", " + PEER + ", m.role, m.last_read_seq FROM rooms r "
+          + "LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2 WHERE r.id = $1";
+
+  /** $1 room, $2 user: what the user may do there (no row: the room does not exist). */
+  static final String ROOM_ACCESS =
+      "SELECT r.kind, r.is_private, r.owner_id, r.last_seq, m.role FROM rooms r "
+          + "LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2 WHERE r.id = $1";
+
+  static final String ROOM_ACCESS_FOR_UPDATE =
+      "SELECT r.kind, r.is_private, r.owner_id, r.last_seq, m.role FROM rooms r "
+          + "LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2 WHERE r.id = $1 FOR UPDATE OF r";
+
+  /** $1 user, $2 cursor room id (exclusive), $3 limit. */
+  static final String ROOMS_OF_USER =
+      "SELECT " + ROOM_COLUMNS + ", " + PEER.replace("$2", "$1") + ", m.role, m.last_read_seq FROM room_members m "
+          + "JOIN rooms r ON r.id = m.room_id WHERE m.user_id = $1 AND r.id > $2 ORDER BY r.id LIMIT $3";
+
+  /** $1 lower-cased name pattern ('%' for all), $2 viewing user, $3 cursor, $4 limit. */
+  static final String ROOMS_PUBLIC =
+      "SELECT " + ROOM_COLUMNS + ", NULL::json AS peer, m.role, m.last_read_seq FROM rooms r "
+          + "LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2 "
+          + "WHERE r.kind = 'group' AND NOT r.is_private AND lower(r.name) LIKE $1 AND r.id > $3 "
+          + "ORDER BY r.id LIMIT $4";
+
+  static final String ROOM_UPDATE =
+      "UPDATE rooms SET name = COALESCE($2, name), description = CASE WHEN $3 THEN $4 ELSE description END, "
+          + "is_private = COALESCE($5, is_private), updated_at = now() WHERE id = $1";
+
+  static final String ROOM_DELETE = "DELETE FROM rooms WHERE id = $1 RETURNING last_seq";
+
+  static final String DIRECT_ROOM_BY_KEY = "SELECT id FROM rooms WHERE direct_key = $1";
+
+  /** Takes the next seq of a room's stream under the row lock; no row when the room is gone. */
+  static final String NEXT_SEQ = "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq";
+
+  /** As {@link #NEXT_SEQ}, only when $2 is a member of the room. */
+  static final String NEXT_SEQ_IF_MEMBER =
+      "UPDATE rooms r SET last_seq = r.last_seq + 1 WHERE r.id = $1 "
+          + "AND EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = $1 AND m.user_id = $2) RETURNING r.last_seq";
+
+  // ---- members -----------------------------------------------------------------------------
+
+  static final String MEMBER_INSERT =
+      "INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING joined_at";
+
+  static final String MEMBER_DELETE = "DELETE FROM room_members WHERE room_id = $1 AND user_id = $2 RETURNING role";
+
+  static final String MEMBER_GET =
+      "SELECT m.user_id, u.username, u.first_name, u.last_name, m.role, m.last_read_seq, m.joined_at "
+          + "FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room_id = $1 AND m.user_id = $2";
+
+  /** $1 room, $2 cursor user id (exclusive), $3 limit. */
+  static final String MEMBERS_OF_ROOM =
+      "SELECT m.user_id, u.username, u.first_name, u.last_name, m.role, m.last_read_seq, m.joined_at "
+          + "FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room_id = $1 AND m.user_id > $2 "
+          + "ORDER BY m.user_id LIMIT $3";
+
+  static final String USER_EXISTS = "SELECT username FROM users WHERE id = $1";
+
+  // ---- messages and events -----------------------------------------------------------------
+
+  static final String MESSAGE_COLUMNS =
+      "id, room_id, seq, author_id, client_msg_id, body, created_at, edited_at, deleted_at";
+
+  static final String MESSAGE_INSERT =
+      "INSERT INTO messages (room_id, seq, author_id, client_msg_id, body) VALUES ($1, $2, $3, $4, $5) "
+          + "ON CONFLICT (room_id, author_id, client_msg_id) DO NOTHING RETURNING " + MESSAGE_COLUMNS;
+
+  static final String MESSAGE_BY_CLIENT_ID =
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 AND author_id = $2 AND client_msg_id = $3";
+
+  /** $1 message, $2 acting user. */
+  static final String MESSAGE_FOR_CHANGE =
+      "SELECT m.id, m.room_id, m.author_id, m.deleted_at, r.kind, r.is_private, "
+          + "EXISTS (SELECT 1 FROM room_members x WHERE x.room_id = m.room_id AND x.user_id = $2) AS is_member "
+          + "FROM messages m JOIN rooms r ON r.id = m.room_id WHERE m.id = $1 FOR UPDATE OF m";
+
+  static final String MESSAGE_EDIT =
+      "UPDATE messages SET body = $2, edited_at = now() WHERE id = $1 RETURNING " + MESSAGE_COLUMNS;
+
+  static final String MESSAGE_DELETE =
+      "UPDATE messages SET body = NULL, deleted_at = now() WHERE id = $1 RETURNING " + MESSAGE_COLUMNS;
+
+  /** Newest page: $1 room, $2 limit + 1 (descending; reversed by the caller). */
+  static final String HISTORY_LATEST =
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 ORDER BY seq DESC LIMIT $2";
+
+  /** Page before a seq: $1 room, $2 before_seq, $3 limit + 1 (descending). */
+  static final String HISTORY_BEFORE =
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3";
+
+  /** Page after a seq: $1 room, $2 after_seq, $3 before_seq bound, $4 limit + 1 (ascending). */
+  static final String HISTORY_AFTER =
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 AND seq > $2 AND seq < $3 "
+          + "ORDER BY seq ASC LIMIT $4";
+
+  static final String EVENT_INSERT =
+      "INSERT INTO room_events (room_id, seq, type, message_id, payload) VALUES ($1, $2, $3, $4, $5)";
+
+  /** Deleting a message removes its body from the earlier events that carried it. */
+  static final String EVENTS_REDACT =
+      "UPDATE room_events SET payload = jsonb_set(jsonb_set(payload, '{message,body}', 'null'), "
+          + "'{message,deleted}', 'true') WHERE room_id = $1 AND message_id = $2 AND seq < $3";
+
+  /** $1 room, $2 after seq (exclusive), $3 up to seq (inclusive), $4 limit. */
+  static final String EVENTS_SINCE =
+      "SELECT seq, payload::text AS payload FROM room_events WHERE room_id = $1 AND seq > $2 AND seq <= $3 "
+          + "ORDER BY seq LIMIT $4";
+}
