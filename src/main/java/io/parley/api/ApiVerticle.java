@@ -17,8 +17,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
-import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 import java.io.IOException;
@@ -62,7 +62,7 @@ public class ApiVerticle extends VerticleBase {
 
     return passwords.hash(UUID.randomUUID().toString())
         .onSuccess(h -> dummyHash = h)
-        .compose(h -> OpenAPIContract.from(vertx, "openapi.yaml"))
+        .compose(h -> Contract.load(vertx))
         .compose(contract -> {
           Router router = Router.router(vertx);
           router.route().handler(this::requestId);
@@ -79,8 +79,8 @@ public class ApiVerticle extends VerticleBase {
         });
   }
 
-  private Router apiRouter(OpenAPIContract contract, long bodyLimit) {
-    RouterBuilder rb = RouterBuilder.create(vertx, contract);
+  private Router apiRouter(io.vertx.openapi.contract.OpenAPIContract contract, long bodyLimit) {
+    RouterBuilder rb = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     rb.rootHandler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     rb.security("bearerAuth").httpHandler(JWTAuthHandler.create(tokens.jwt()));
 

@@ -1,0 +1,52 @@
+package io.parley.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.openapi.contract.OpenAPIContract;
+import java.util.Map;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Loads {@code openapi.yaml} for the router.
+ *
+ * <p>The published contract declares errors as {@code application/problem+json} (RFC 9457),
+ * which vertx-openapi 5.0 refuses to load ("unsupported media type"). The router never
+ * validates responses, so the copy it is built from names those responses
+ * {@code application/json}; the file served at {@code /openapi.yaml} is unchanged.
+ */
+public final class Contract {
+  /** The media type of every error response. */
+  public static final String PROBLEM_JSON = "application/problem+json";
+
+  private Contract() {}
+
+  /** Reads and parses the contract (file system, then classpath) in a form vertx-openapi loads. */
+  public static Future<OpenAPIContract> load(Vertx vertx) {
+    return vertx.fileSystem().readFile("openapi.yaml").compose(buf -> {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> map = new Yaml().load(buf.toString());
+      JsonObject raw = new JsonObject(new JsonObject(map).encode());
+      return OpenAPIContract.from(vertx, routable(raw));
+    });
+  }
+
+  /** A copy of the raw contract with problem+json responses renamed to application/json. */
+  static JsonObject routable(JsonObject raw) {
+    JsonObject copy = raw.copy();
+    rename(copy);
+    return copy;
+  }
+
+  private static void rename(Object node) {
+    if (node instanceof JsonObject obj) {
+      if (obj.containsKey(PROBLEM_JSON) && !obj.containsKey("application/json")) {
+        obj.put("application/json", obj.remove(PROBLEM_JSON));
+      }
+      obj.forEach(e -> rename(e.getValue()));
+    } else if (node instanceof JsonArray arr) {
+      arr.forEach(Contract::rename);
+    }
+  }
+}

@@ -1,0 +1,243 @@
+package io.parley;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.support.Api;
+import io.parley.support.ClusterExtension;
+import io.parley.support.TestCluster;
+import io.parley.support.Ws;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith({VertxExtension.class, ClusterExtension.class})
+@DisplayName("Messages across two clustered nodes")
+class MessagingTest {
+  private TestCluster cluster;
+  private Vertx vertx;
+  private Api apiA;
+  private Api apiB;
+
+  @BeforeEach
+  void setUp(Vertx vertx, TestCluster cluster) {
+    this.vertx = vertx;
+    this.cluster = cluster;
+    apiA = new Api(vertx, cluster.a().apiPort());
+    apiB = new Api(vertx, cluster.b().apiPort());
+  }
+
+  private JsonObject sharedRoom(JsonObject owner, JsonObject... members) {
+    JsonObject room = apiA.newRoom(owner, false);
+    for (JsonObject m : members) {
+      apiA.join(m, room.getLong("id"));
+    }
+    return room;
+  }
+
+  private static JsonObject sendFrame(long roomId, String clientMsgId, String body) {
+    return new JsonObject().put("type", "message.send").put("room_id", roomId).put("client_msg_id", clientMsgId).put("body", body);
+  }
+
+  @Test
+  @DisplayName("a message sent on node A reaches a subscriber on node B with the seq that was stored")
+  void crossNodeDelivery() {
+    JsonObject alice = apiA.newUser("alice");
+    JsonObject bob = apiA.newUser("bob");
+    long roomId = sharedRoom(alice, bob).getLong("id");
+
+    try (Ws bobB = Ws.open(vertx, cluster.b().gatewayPort(), bob.getString("access_token"));
+         Ws aliceA = Ws.open(vertx, cluster.a().gatewayPort(), alice.getString("access_token"));
+         Ws aliceB = Ws.open(vertx, cluster.b().gatewayPort(), alice.getString("access_token"))) {
+      JsonObject subscribed = bobB.request(new JsonObject().put("type", "subscribe").put("room_id", roomId));
+      assertEquals("subscribed", subscribed.getString("type"));
+      assertEquals(1, subscribed.getLong("last_seq"), "bob's join is the room's first event");
+      assertEquals("subscribed", aliceB.request(new JsonObject().put("type", "subscribe").put("room_id", roomId)).getString("type"));
+
+      JsonObject ack = aliceA.request(sendFrame(roomId, "c-1", "hello from A"));
+      assertEquals("message.ack", ack.getString("type"));
+      JsonObject sent = ack.getJsonObject("message");
+      assertEquals(2, sent.getLong("seq"));
+
+      JsonObject received = bobB.next("message.created");
+      assertEquals(roomId, received.getLong("room_id"));
+      assertEquals(sent.getLong("seq"), received.getLong("seq"));
+      assertEquals(sent, received.getJsonObject("message"));
+      assertEquals(sent, aliceB.next("message.created").getJsonObject("message"), "the sender's other socket gets it too");
+
+      JsonArray stored = apiB.history(bob, roomId, "").getJsonArray("items");
+      assertEquals(1, stored.size());
+      assertEquals(sent.getLong("seq"), stored.getJsonObject(0).getLong("seq"));
+      assertEquals(sent.getLong("id"), stored.getJsonObject(0).getLong("id"));
+
+      // over HTTP, exactly the same event reaches the sockets
+      JsonObject viaHttp = apiA.send(alice, roomId, "hello over HTTP");
+      JsonObject event = bobB.next("message.created");
+      assertEquals(viaHttp, event.getJsonObject("message"));
+      assertEquals(3, event.getLong("seq"));
+      assertTrue(bobB.pending().isEmpty(), "nothing else was delivered");
+    }
+  }
+
+  @Test
+  @DisplayName("a subscriber that reconnects to the other node with since_seq gets exactly what it missed, in order")
+  void recoveryOnOtherNode() {
+    JsonObject alice = apiA.newUser("alice");
+    JsonObject bob = apiA.newUser("bob");
+    long roomId = sharedRoom(alice, bob).getLong("id");
+    JsonObject first;
+    long seenSeq;
+    try (Ws bobA = Ws.open(vertx, cluster.a().gatewayPort(), bob.getString("access_token"))) {
+      bobA.request(new JsonObject().put("type", "subscribe").put("room_id", roomId));
+      first = apiA.send(alice, roomId, "m1");
+      seenSeq = bobA.next("message.created").getLong("seq");
+    }
+
+    // while bob is away: two messages, an edit of the first, a delete of the second
+    JsonObject m2 = apiB.send(alice, roomId, "m2");
+    JsonObject m3 = apiA.send(alice, roomId, "m3");
+    try (Ws aliceA = Ws.open(vertx, cluster.a().gatewayPort(), alice.getString("access_token"))) {
+      JsonObject ack = aliceA.request(new JsonObject().put("type", "message.edit").put("message_id", first.getLong("id")).put("body", "m1 edited"));
+      assertEquals("edit", ack.getString("op"));
+    }
+    apiB.call("deleteMessage", HttpMethod.DELETE, "/messages/" + m2.getLong("id"), alice.getString("access_token"), null).expect(204);
+
+    try (Ws bobB = Ws.open(vertx, cluster.b().gatewayPort(), bob.getString("access_token"))) {
+      bobB.send(new JsonObject().put("type", "subscribe").put("room_id", roomId).put("since_seq", seenSeq).put("ref", "s"));
+      List<JsonObject> replay = bobB.take(5);
+      assertEquals(List.of("message.created", "message.created", "message.updated", "message.deleted", "subscribed"),
+          replay.stream().map(f -> f.getString("type")).toList());
+      for (int i = 0; i < 4; i++) {
+        assertEquals(seenSeq + 1 + i, replay.get(i).getLong("seq"), "gap-free, in order: " + replay);
+      }
+      JsonObject replayedM2 = replay.get(0).getJsonObject("message");
+      assertEquals(m2.getLong("id"), replayedM2.getLong("id"));
+      assertNull(replayedM2.getString("body"), "a deleted message's body is not replayed");
+      assertTrue(replayedM2.getBoolean("deleted"));
+      assertEquals(m3, replay.get(1).getJsonObject("message"));
+      assertEquals("m1 edited", replay.get(2).getJsonObject("message").getString("body"));
+      assertEquals(first.getLong("id"), replay.get(2).getJsonObject("message").getLong("id"));
+      assertEquals(m2.getLong("id"), replay.get(3).getJsonObject("message").getLong("id"));
+      assertEquals("s", replay.get(4).getString("ref"));
+      assertEquals(seenSeq + 4, replay.get(4).getLong("last_seq"));
+
+      // then live events continue right after the replay
+      apiA.send(alice, roomId, "m4");
+      JsonObject live = bobB.next("message.created");
+      assertEquals(seenSeq + 5, live.getLong("seq"));
+      assertTrue(bobB.pending().isEmpty(), "no duplicates");
+    }
+  }
+
+  @Test
+  @DisplayName("the same client_msg_id sent to two nodes at once stores one message")
+  void idempotentAcrossNodes() {
+    JsonObject alice = apiA.newUser("alice");
+    JsonObject bob = apiA.newUser("bob");
+    long roomId = sharedRoom(alice, bob).getLong("id");
+    String clientMsgId = UUID.randomUUID().toString();
+    try (Ws bobA = Ws.open(vertx, cluster.a().gatewayPort(), bob.getString("access_token"));
+         Ws aliceA = Ws.open(vertx, cluster.a().gatewayPort(), alice.getString("access_token"))) {
+      bobA.request(new JsonObject().put("type", "subscribe").put("room_id", roomId));
+      CompletableFuture<JsonObject> overWs = CompletableFuture.supplyAsync(
+          () -> aliceA.request(sendFrame(roomId, clientMsgId, "once")));
+      CompletableFuture<Api.Resp> overHttp = CompletableFuture.supplyAsync(
+          () -> apiB.call("sendMessage", HttpMethod.POST, "/rooms/" + roomId + "/messages", alice.getString("access_token"),
+              new JsonObject().put("body", "once").put("client_msg_id", clientMsgId)));
+      JsonObject wsAck = overWs.join();
+      Api.Resp httpResp = overHttp.join();
+      assertEquals("message.ack", wsAck.getString("type"));
+      assertTrue(httpResp.status() == 200 || httpResp.status() == 201);
+      assertEquals(wsAck.getJsonObject("message").getLong("id"), httpResp.json().getLong("id"));
+      assertTrue(wsAck.getBoolean("duplicate") ^ (httpResp.status() == 200), "exactly one of them stored it");
+
+      // a plain retry on node A is also a duplicate
+      JsonObject retry = aliceA.request(sendFrame(roomId, clientMsgId, "once"));
+      assertTrue(retry.getBoolean("duplicate"));
+      assertEquals(wsAck.getJsonObject("message"), retry.getJsonObject("message"));
+
+      JsonObject page = apiA.history(alice, roomId, "");
+      assertEquals(1, page.getJsonArray("items").size());
+      assertEquals(page.getJsonArray("items").getJsonObject(0).getLong("seq"), page.getLong("last_seq"),
+          "the duplicate did not take a seq");
+      JsonObject created = bobA.next("message.created");
+      assertEquals(wsAck.getJsonObject("message").getLong("id"), created.getJsonObject("message").getLong("id"));
+      assertNull(bobA.poll(1), "one message.created only");
+    }
+  }
+
+  @Test
+  @DisplayName("concurrent senders on both nodes get gap-free seqs, delivered in order to subscribers on both nodes")
+  void concurrentSendersGapFree() {
+    JsonObject alice = apiA.newUser("alice");
+    JsonObject bob = apiA.newUser("bob");
+    JsonObject carol = apiA.newUser("carol");
+    long roomId = sharedRoom(alice, bob, carol).getLong("id");
+    int perSender = 40;
+    try (Ws carolA = Ws.open(vertx, cluster.a().gatewayPort(), carol.getString("access_token"));
+         Ws carolB = Ws.open(vertx, cluster.b().gatewayPort(), carol.getString("access_token"));
+         Ws aliceA = Ws.open(vertx, cluster.a().gatewayPort(), alice.getString("access_token"));
+         Ws bobB = Ws.open(vertx, cluster.b().gatewayPort(), bob.getString("access_token"))) {
+      long head = carolA.request(new JsonObject().put("type", "subscribe").put("room_id", roomId)).getLong("last_seq");
+      carolB.request(new JsonObject().put("type", "subscribe").put("room_id", roomId));
+      for (int i = 0; i < perSender; i++) {
+        aliceA.send(sendFrame(roomId, "a" + i, "alice " + i));
+        bobB.send(sendFrame(roomId, "b" + i, "bob " + i));
+      }
+      for (Ws sub : List.of(carolA, carolB)) {
+        List<Long> seqs = new ArrayList<>();
+        for (JsonObject f : sub.take(2 * perSender)) {
+          assertEquals("message.created", f.getString("type"));
+          seqs.add(f.getLong("seq"));
+        }
+        for (int i = 0; i < seqs.size(); i++) {
+          assertEquals(head + 1 + i, seqs.get(i), "in order and gap-free: " + seqs);
+        }
+      }
+      JsonObject page = apiA.history(alice, roomId, "?limit=100");
+      JsonArray items = page.getJsonArray("items");
+      assertEquals(2 * perSender, items.size());
+      for (int i = 0; i < items.size(); i++) {
+        assertEquals(head + 1 + i, items.getJsonObject(i).getLong("seq"));
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("history pages by seq: newest page, before_seq going back, after_seq going forward")
+  void historyPagination() {
+    JsonObject alice = apiA.newUser("alice");
+    long roomId = apiA.newRoom(alice, false).getLong("id");
+    for (int i = 1; i <= 7; i++) {
+      apiA.send(alice, roomId, "n" + i);
+    }
+    JsonObject newest = apiA.history(alice, roomId, "?limit=3");
+    assertEquals(List.of("n5", "n6", "n7"), bodies(newest));
+    assertTrue(newest.getBoolean("has_more"));
+    long oldestSeq = newest.getJsonArray("items").getJsonObject(0).getLong("seq");
+    JsonObject older = apiA.history(alice, roomId, "?limit=3&before_seq=" + oldestSeq);
+    assertEquals(List.of("n2", "n3", "n4"), bodies(older));
+    assertTrue(older.getBoolean("has_more"));
+    JsonObject oldest = apiA.history(alice, roomId, "?limit=3&before_seq=" + older.getJsonArray("items").getJsonObject(0).getLong("seq"));
+    assertEquals(List.of("n1"), bodies(oldest));
+    assertEquals(false, oldest.getBoolean("has_more"));
+    JsonObject forward = apiA.history(alice, roomId, "?limit=4&after_seq=" + oldest.getJsonArray("items").getJsonObject(0).getLong("seq"));
+    assertEquals(List.of("n2", "n3", "n4", "n5"), bodies(forward));
+    assertTrue(forward.getBoolean("has_more"));
+  }
+
+  private static List<String> bodies(JsonObject page) {
+    return page.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("body")).toList();
+  }
+}

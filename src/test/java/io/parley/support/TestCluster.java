@@ -1,0 +1,106 @@
+package io.parley.support;
+
+import io.parley.ParleyNode;
+import io.parley.config.ParleyConfig;
+import io.parley.persistence.Database;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Two clustered Parley nodes (separate Vert.x and Hazelcast instances on loopback) shared by the
+ * whole test run, against a real PostgreSQL: {@code PARLEY_PERSISTENCE_DATABASE_URL} when set
+ * (as {@code .ci/run} does), an embedded one otherwise. Each test makes its own users and rooms,
+ * so tests never see each other's data.
+ */
+public final class TestCluster implements AutoCloseable {
+  /** Started nodes, A and B. */
+  public final List<Node> nodes = new ArrayList<>();
+  public final String databaseUrl;
+
+  /** One started node and the ports it listens on. */
+  public record Node(ParleyNode node, int apiPort, int gatewayPort) {}
+
+  private TestCluster(String databaseUrl) {
+    this.databaseUrl = databaseUrl;
+  }
+
+  /** The run's cluster, started on first use and stopped when the run ends. */
+  public static TestCluster get(ExtensionContext context) {
+    return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+        .getOrComputeIfAbsent(TestCluster.class, k -> start(2), TestCluster.class);
+  }
+
+  public Node a() {
+    return nodes.get(0);
+  }
+
+  public Node b() {
+    return nodes.get(1);
+  }
+
+  private static TestCluster start(int count) {
+    String env = System.getenv("PARLEY_PERSISTENCE_DATABASE_URL");
+    String url = Database.resolveUrl(env, "target/test-db");
+    TestCluster cluster = new TestCluster(url);
+    String clusterName = "parley-test-" + UUID.randomUUID();
+    for (int i = 0; i < count; i++) {
+      int api = freePort();
+      int gateway = freePort();
+      ParleyConfig cfg = ParleyConfig.of(config(url, clusterName, "node-" + (char) ('a' + i), api, gateway));
+      try {
+        ParleyNode node = ParleyNode.start(cfg).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        cluster.nodes.add(new Node(node, api, gateway));
+      } catch (Exception e) {
+        cluster.close();
+        throw new IllegalStateException("node " + i + " failed to start", e);
+      }
+    }
+    return cluster;
+  }
+
+  /** The defaults with the test's ports, database, cluster name and a fast bcrypt cost. */
+  public static JsonObject config(String url, String clusterName, String nodeName, int api, int gateway) {
+    JsonObject root = ParleyConfig.defaults();
+    root.getJsonObject("node").put("name", nodeName);
+    root.getJsonObject("api").put("port", api).put("host", "127.0.0.1");
+    root.getJsonObject("gateway").put("port", gateway).put("host", "127.0.0.1")
+        .put("max_frame_bytes", 8192).put("max_replay", 200);
+    root.getJsonObject("persistence").put("database_url", url).put("pool_size", 8);
+    root.getJsonObject("auth").put("bcrypt_cost", 4);
+    JsonArray members = new JsonArray();
+    for (int p = 5801; p <= 5806; p++) {
+      members.add("127.0.0.1:" + p);
+    }
+    root.getJsonObject("cluster").put("name", clusterName).put("port", 5801).put("members", members);
+    return root;
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    List<Future<Void>> closing = new ArrayList<>();
+    for (Node n : nodes) {
+      closing.add(n.node().close());
+    }
+    try {
+      Future.join(closing).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // best effort at the end of the run
+    }
+  }
+}
