@@ -104,7 +104,8 @@ public class ApiVerticle extends VerticleBase {
     on(rb, "removeMember", rc -> call(rc, MEMBERS_REMOVE, inRoom(rc).put("target_user_id", pathLong(rc, "user_id")), 204));
     on(rb, "openConversation", rc -> request(rc, CONVERSATIONS_OPEN,
         new JsonObject().put("user_id", userId(rc)).put("peer_id", body(rc).getLong("user_id")))
-        .onSuccess(r -> json(rc, r.getBoolean("created") ? 201 : 200, r.getJsonObject("room"))));
+        .onSuccess(r -> json(rc, r.getBoolean("created") ? 201 : 200, r.getJsonObject("room")))
+        .onFailure(rc::fail));
 
     on(rb, "listMessages", rc -> {
       JsonObject b = inRoom(rc).put("limit", queryInt(rc, "limit", 50));
@@ -119,10 +120,12 @@ public class ApiVerticle extends VerticleBase {
       call(rc, MESSAGES_HISTORY, b, 200);
     });
     on(rb, "sendMessage", rc -> request(rc, MESSAGES_SEND, body(rc).mergeIn(inRoom(rc)))
-        .onSuccess(r -> json(rc, r.getBoolean("duplicate") ? 200 : 201, r.getJsonObject("message"))));
+        .onSuccess(r -> json(rc, r.getBoolean("duplicate") ? 200 : 201, r.getJsonObject("message")))
+        .onFailure(rc::fail));
     on(rb, "editMessage", rc -> request(rc, MESSAGES_EDIT,
         body(rc).put("user_id", userId(rc)).put("message_id", pathLong(rc, "message_id")))
-        .onSuccess(r -> json(rc, 200, r.getJsonObject("message"))));
+        .onSuccess(r -> json(rc, 200, r.getJsonObject("message")))
+        .onFailure(rc::fail));
     on(rb, "deleteMessage", rc -> call(rc, MESSAGES_DELETE,
         new JsonObject().put("user_id", userId(rc)).put("message_id", pathLong(rc, "message_id")), 204));
 
@@ -206,6 +209,7 @@ public class ApiVerticle extends VerticleBase {
 
   private void ready(RoutingContext rc) {
     Future<?> db = request(rc, PERSISTENCE_HEALTH, new JsonObject());
+    // readiness answers 503 itself: no rc.fail here
     Future<?> cluster = config().getBoolean("cluster_enabled", true)
         ? vertx.sharedData().getAsyncMap("parley.health").compose(m -> m.get("ping"))
         : Future.succeededFuture();
@@ -219,7 +223,13 @@ public class ApiVerticle extends VerticleBase {
 
   private void mountSwaggerUi(Router router) {
     String version = webjarVersion();
-    router.get("/docs").handler(rc -> rc.redirect("/docs/"));
+    router.get("/docs").handler(rc -> {
+      if (rc.request().path().equals("/docs")) {
+        rc.redirect("/docs/");
+      } else {
+        rc.next();
+      }
+    });
     router.get("/docs/swagger-initializer.js").handler(rc -> rc.response()
         .putHeader("Content-Type", "application/javascript")
         .end("window.onload = function () {\n"
@@ -264,10 +274,10 @@ public class ApiVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> request(RoutingContext rc, String address, JsonObject body) {
-    return bus.request(address, body, rc.get(REQUEST_ID)).onFailure(rc::fail);
+    return bus.request(address, body, rc.get(REQUEST_ID));
   }
 
-  /** One bus request answered as JSON with {@code status} (204: no body). */
+  /** One bus request answered as JSON with {@code status} (204: no body); failures as problems. */
   private void call(RoutingContext rc, String address, JsonObject body, int status) {
     request(rc, address, body).onSuccess(r -> {
       if (status == 204) {
@@ -275,7 +285,7 @@ public class ApiVerticle extends VerticleBase {
       } else {
         json(rc, status, r);
       }
-    });
+    }).onFailure(rc::fail);
   }
 
   private static void json(RoutingContext rc, int status, JsonObject body) {

@@ -24,11 +24,15 @@ public final class Contract {
 
   /** Reads and parses the contract (file system, then classpath) in a form vertx-openapi loads. */
   public static Future<OpenAPIContract> load(Vertx vertx) {
-    return vertx.fileSystem().readFile("openapi.yaml").compose(buf -> {
+    return raw(vertx).compose(raw -> OpenAPIContract.from(vertx, routable(raw)));
+  }
+
+  /** The contract exactly as published, as JSON. */
+  public static Future<JsonObject> raw(Vertx vertx) {
+    return vertx.fileSystem().readFile("openapi.yaml").map(buf -> {
       @SuppressWarnings("unchecked")
       Map<String, Object> map = new Yaml().load(buf.toString());
-      JsonObject raw = new JsonObject(new JsonObject(map).encode());
-      return OpenAPIContract.from(vertx, routable(raw));
+      return new JsonObject(new JsonObject(map).encode());
     });
   }
 

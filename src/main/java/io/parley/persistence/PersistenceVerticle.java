@@ -336,10 +336,8 @@ public class PersistenceVerticle extends VerticleBase {
           if (a.member()) {
             return Future.succeededFuture((Committed) null);
           }
-          if (!a.kind().equals("group") || a.isPrivate()) {
-            return Future.failedFuture(a.visible()
-                ? ParleyException.forbidden("this room is private: ask its owner to add you")
-                : ParleyException.notFound("room"));
+          if (!a.visible()) {
+            return Future.failedFuture(ParleyException.notFound("room")); // private: only the owner adds members
           }
           return addMemberTx(conn, roomId, userId);
         }).compose(c -> roomFor(conn, roomId, userId).map(room -> new Committed(room, c == null ? null : c.event))))

@@ -1,0 +1,394 @@
+package io.parley;
+
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.PATCH;
+import static io.vertx.core.http.HttpMethod.POST;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.support.Api;
+import io.parley.support.ClusterExtension;
+import io.parley.support.TestCluster;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every operation of openapi.yaml, with every response status it declares, against a running
+ * node; each response is checked against the contract by {@link Api}. The last check proves the
+ * coverage from the contract itself, so a new operation or status without a test fails here.
+ */
+@ExtendWith({VertxExtension.class, ClusterExtension.class})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@DisplayName("The HTTP API against its OpenAPI contract")
+class ApiContractTest {
+  private Api api;
+  private Vertx vertx;
+
+  @BeforeAll
+  void setUp(Vertx vertx, TestCluster cluster) {
+    this.vertx = vertx;
+    api = new Api(vertx, cluster.a().apiPort());
+  }
+
+  private static String t(JsonObject user) {
+    return user.getString("access_token");
+  }
+
+  @Test
+  @DisplayName("register, login, refresh with rotation and reuse detection, logout, me, user search")
+  void accounts() {
+    String email = "acc_" + System.nanoTime() + "@example.test";
+    String username = "acc_" + System.nanoTime();
+    JsonObject reg = new JsonObject().put("email", email).put("username", username).put("password", "long enough")
+        .put("first_name", "Ada").put("last_name", "Lovelace");
+    JsonObject me = api.call("register", POST, "/auth/register", null, reg).expect(201).json();
+    assertEquals(username, me.getString("username"));
+    assertEquals("Ada", me.getString("first_name"));
+    assertFalse(me.containsKey("password_hash"));
+
+    api.call("register", POST, "/auth/register", null, reg.copy().put("username", username + "x")).problem(409, "CONFLICT");
+    api.call("register", POST, "/auth/register", null, reg.copy().put("email", "x" + email).put("username", username.toUpperCase()))
+        .problem(409, "CONFLICT");
+    api.call("register", POST, "/auth/register", null, reg.copy().put("password", "short")).problem(400, "VALIDATION_FAILED");
+    api.call("register", POST, "/auth/register", null, reg.copy().put("email", "not-an-email")).problem(400, "VALIDATION_FAILED");
+    api.call("register", POST, "/auth/register", null, reg.copy().put("username", "a b")).problem(400, "VALIDATION_FAILED");
+    api.call("register", POST, "/auth/register", null, new JsonObject().put("email", email)).problem(400, "VALIDATION_FAILED");
+    api.call("register", POST, "/auth/register", null, reg.copy().put("first_name", "x".repeat(70_000)))
+        .problem(413, "PAYLOAD_TOO_LARGE");
+
+    JsonObject login = api.call("login", POST, "/auth/login", null,
+        new JsonObject().put("email", email.toUpperCase()).put("password", "long enough")).expect(200).json();
+    assertEquals("Bearer", login.getString("token_type"));
+    assertEquals(me.getLong("id"), login.getJsonObject("user").getLong("id"));
+    api.call("login", POST, "/auth/login", null, new JsonObject().put("email", email).put("password", "wrong password"))
+        .problem(401, "UNAUTHORIZED");
+    api.call("login", POST, "/auth/login", null, new JsonObject().put("email", "nobody@example.test").put("password", "whatever1"))
+        .problem(401, "UNAUTHORIZED");
+    api.call("login", POST, "/auth/login", null, new JsonObject().put("email", 42)).problem(400, "VALIDATION_FAILED");
+
+    String access = login.getString("access_token");
+    assertEquals(me, api.call("getMe", GET, "/users/me", access, null).expect(200).json());
+    api.call("getMe", GET, "/users/me", null, null).problem(401, "UNAUTHORIZED");
+    api.call("getMe", GET, "/users/me", "not.a.jwt", null).problem(401, "UNAUTHORIZED");
+
+    // refresh rotates: the old refresh token stops working, and presenting it again revokes the new one too
+    String r1 = login.getString("refresh_token");
+    JsonObject rotated = api.call("refresh", POST, "/auth/refresh", null, new JsonObject().put("refresh_token", r1)).expect(200).json();
+    String r2 = rotated.getString("refresh_token");
+    assertNotEquals(r1, r2);
+    assertEquals(200, api.call("getMe", GET, "/users/me", rotated.getString("access_token"), null).status());
+    api.call("refresh", POST, "/auth/refresh", null, new JsonObject().put("refresh_token", r1)).problem(401, "UNAUTHORIZED");
+    api.call("refresh", POST, "/auth/refresh", null, new JsonObject().put("refresh_token", r2)).problem(401, "UNAUTHORIZED");
+    api.call("refresh", POST, "/auth/refresh", null, new JsonObject().put("refresh_token", "")).problem(400, "VALIDATION_FAILED");
+
+    // logout revokes
+    JsonObject again = api.call("login", POST, "/auth/login", null, new JsonObject().put("email", email).put("password", "long enough"))
+        .expect(200).json();
+    api.call("logout", POST, "/auth/logout", again.getString("access_token"),
+        new JsonObject().put("refresh_token", again.getString("refresh_token"))).expect(204);
+    api.call("refresh", POST, "/auth/refresh", null, new JsonObject().put("refresh_token", again.getString("refresh_token")))
+        .problem(401, "UNAUTHORIZED");
+    api.call("logout", POST, "/auth/logout", null, new JsonObject().put("refresh_token", "x")).problem(401, "UNAUTHORIZED");
+    api.call("logout", POST, "/auth/logout", access, new JsonObject()).problem(400, "VALIDATION_FAILED");
+
+    // search by username prefix and by e-mail prefix, paginated; e-mails are not exposed
+    String prefix = "srch" + System.nanoTime();
+    for (int i = 0; i < 3; i++) {
+      api.call("register", POST, "/auth/register", null, new JsonObject().put("email", prefix + i + "@example.test")
+          .put("username", prefix + "_" + i).put("password", "long enough")).expect(201);
+    }
+    JsonObject page1 = api.call("searchUsers", GET, "/users?q=" + prefix.toUpperCase() + "&limit=2", access, null).expect(200).json();
+    assertEquals(List.of(prefix + "_0", prefix + "_1"), usernames(page1));
+    assertNull(page1.getJsonArray("items").getJsonObject(0).getValue("email"));
+    JsonObject page2 = api.call("searchUsers", GET, "/users?q=" + prefix + "&limit=2&cursor=" + page1.getString("next_cursor"),
+        access, null).expect(200).json();
+    assertEquals(List.of(prefix + "_2"), usernames(page2));
+    assertNull(page2.getString("next_cursor"));
+    assertEquals(List.of(username), usernames(api.call("searchUsers", GET, "/users?q=" + email.substring(0, 12), access, null).json()));
+    api.call("searchUsers", GET, "/users", access, null).problem(400, "VALIDATION_FAILED");
+    api.call("searchUsers", GET, "/users?q=a&limit=1000", access, null).problem(400, "VALIDATION_FAILED");
+    api.call("searchUsers", GET, "/users?q=a", null, null).problem(401, "UNAUTHORIZED");
+  }
+
+  private static List<String> usernames(JsonObject page) {
+    return page.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("username")).toList();
+  }
+
+  @Test
+  @DisplayName("rooms: create, list mine and public, get, update and delete by the owner only")
+  void rooms() {
+    JsonObject owner = api.newUser("owner");
+    JsonObject other = api.newUser("other");
+    JsonObject room = api.call("createRoom", POST, "/rooms", t(owner),
+        new JsonObject().put("name", "Lobby").put("description", "hi")).expect(201).json();
+    long id = room.getLong("id");
+    assertEquals("owner", room.getString("role"));
+    assertEquals("group", room.getString("kind"));
+    assertEquals(1, room.getInteger("member_count"));
+    JsonObject secret = api.newRoom(owner, true);
+
+    api.call("createRoom", POST, "/rooms", t(owner), new JsonObject().put("name", "")).problem(400, "VALIDATION_FAILED");
+    api.call("createRoom", POST, "/rooms", t(owner), new JsonObject().put("name", "x").put("is_private", "yes")).problem(400, "VALIDATION_FAILED");
+    api.call("createRoom", POST, "/rooms", null, new JsonObject().put("name", "x")).problem(401, "UNAUTHORIZED");
+
+    JsonObject mine = api.call("listRooms", GET, "/rooms?limit=1", t(owner), null).expect(200).json();
+    assertEquals(id, mine.getJsonArray("items").getJsonObject(0).getLong("id"));
+    JsonObject mine2 = api.call("listRooms", GET, "/rooms?limit=1&cursor=" + mine.getString("next_cursor"), t(owner), null).expect(200).json();
+    assertEquals(secret.getLong("id"), mine2.getJsonArray("items").getJsonObject(0).getLong("id"));
+    api.call("listRooms", GET, "/rooms?limit=0", t(owner), null).problem(400, "VALIDATION_FAILED");
+    api.call("listRooms", GET, "/rooms", null, null).problem(401, "UNAUTHORIZED");
+
+    JsonObject found = api.call("listPublicRooms", GET, "/rooms/public?q=lob&limit=100", t(other), null).expect(200).json();
+    assertTrue(found.getJsonArray("items").stream().anyMatch(o -> ((JsonObject) o).getLong("id") == id));
+    assertTrue(found.getJsonArray("items").stream().noneMatch(o -> ((JsonObject) o).getLong("id").equals(secret.getLong("id"))),
+        "private rooms are not listed");
+    api.call("listPublicRooms", GET, "/rooms/public?cursor=abc", t(other), null).problem(400, "VALIDATION_FAILED");
+    api.call("listPublicRooms", GET, "/rooms/public", null, null).problem(401, "UNAUTHORIZED");
+
+    assertNull(api.call("getRoom", GET, "/rooms/" + id, t(other), null).expect(200).json().getString("role"));
+    api.call("getRoom", GET, "/rooms/" + secret.getLong("id"), t(other), null).problem(404, "NOT_FOUND");
+    api.call("getRoom", GET, "/rooms/999999999", t(other), null).problem(404, "NOT_FOUND");
+    api.call("getRoom", GET, "/rooms/abc", t(other), null).problem(400, "VALIDATION_FAILED");
+    api.call("getRoom", GET, "/rooms/" + id, null, null).problem(401, "UNAUTHORIZED");
+
+    JsonObject updated = api.call("updateRoom", PATCH, "/rooms/" + id, t(owner),
+        new JsonObject().put("name", "Lobby 2").putNull("description")).expect(200).json();
+    assertEquals("Lobby 2", updated.getString("name"));
+    assertNull(updated.getString("description"));
+    assertEquals(false, updated.getBoolean("is_private"));
+    api.join(other, id);
+    api.call("updateRoom", PATCH, "/rooms/" + id, t(other), new JsonObject().put("name", "mine now")).problem(403, "FORBIDDEN");
+    api.call("updateRoom", PATCH, "/rooms/" + secret.getLong("id"), t(other), new JsonObject().put("name", "x")).problem(404, "NOT_FOUND");
+    api.call("updateRoom", PATCH, "/rooms/" + id, t(owner), new JsonObject()).problem(400, "VALIDATION_FAILED");
+    api.call("updateRoom", PATCH, "/rooms/" + id, null, new JsonObject().put("name", "x")).problem(401, "UNAUTHORIZED");
+
+    api.call("deleteRoom", DELETE, "/rooms/" + id, t(other), null).problem(403, "FORBIDDEN");
+    api.call("deleteRoom", DELETE, "/rooms/0", t(owner), null).problem(400, "VALIDATION_FAILED");
+    api.call("deleteRoom", DELETE, "/rooms/" + id, null, null).problem(401, "UNAUTHORIZED");
+    api.call("deleteRoom", DELETE, "/rooms/" + id, t(owner), null).expect(204);
+    api.call("deleteRoom", DELETE, "/rooms/" + id, t(owner), null).problem(404, "NOT_FOUND");
+    api.call("getRoom", GET, "/rooms/" + id, t(owner), null).problem(404, "NOT_FOUND");
+  }
+
+  @Test
+  @DisplayName("members: join public rooms, leave, list, and the owner adds to and removes from private rooms")
+  void members() {
+    JsonObject owner = api.newUser("owner");
+    JsonObject joiner = api.newUser("joiner");
+    JsonObject outsider = api.newUser("outsider");
+    long open = api.newRoom(owner, false).getLong("id");
+    long closed = api.newRoom(owner, true).getLong("id");
+
+    JsonObject joined = api.call("joinRoom", POST, "/rooms/" + open + "/join", t(joiner), null).expect(200).json();
+    assertEquals("member", joined.getString("role"));
+    assertEquals(2, joined.getInteger("member_count"));
+    api.call("joinRoom", POST, "/rooms/" + open + "/join", t(joiner), null).expect(200); // no-op
+    api.call("joinRoom", POST, "/rooms/" + closed + "/join", t(joiner), null).problem(404, "NOT_FOUND");
+    api.call("joinRoom", POST, "/rooms/-1/join", t(joiner), null).problem(400, "VALIDATION_FAILED");
+    api.call("joinRoom", POST, "/rooms/" + open + "/join", null, null).problem(401, "UNAUTHORIZED");
+
+    JsonObject list = api.call("listMembers", GET, "/rooms/" + open + "/members?limit=1", t(joiner), null).expect(200).json();
+    assertEquals(owner.getLong("id"), list.getJsonArray("items").getJsonObject(0).getLong("user_id"));
+    assertEquals("owner", list.getJsonArray("items").getJsonObject(0).getString("role"));
+    JsonObject rest = api.call("listMembers", GET, "/rooms/" + open + "/members?cursor=" + list.getString("next_cursor"), t(joiner), null)
+        .expect(200).json();
+    assertEquals(joiner.getLong("id"), rest.getJsonArray("items").getJsonObject(0).getLong("user_id"));
+    api.call("listMembers", GET, "/rooms/" + open + "/members", t(outsider), null).problem(403, "FORBIDDEN");
+    api.call("listMembers", GET, "/rooms/" + closed + "/members", t(outsider), null).problem(404, "NOT_FOUND");
+    api.call("listMembers", GET, "/rooms/" + open + "/members?limit=501", t(joiner), null).problem(400, "VALIDATION_FAILED");
+    api.call("listMembers", GET, "/rooms/" + open + "/members", null, null).problem(401, "UNAUTHORIZED");
+
+    // private room: only the owner adds members
+    JsonObject added = api.call("addMember", POST, "/rooms/" + closed + "/members", t(owner),
+        new JsonObject().put("user_id", joiner.getLong("id"))).expect(201).json();
+    assertEquals(joiner.getLong("id"), added.getLong("user_id"));
+    assertEquals(200, api.call("getRoom", GET, "/rooms/" + closed, t(joiner), null).status(), "now visible to the added member");
+    api.call("addMember", POST, "/rooms/" + closed + "/members", t(owner), new JsonObject().put("user_id", joiner.getLong("id")))
+        .problem(409, "CONFLICT");
+    api.call("addMember", POST, "/rooms/" + closed + "/members", t(joiner), new JsonObject().put("user_id", outsider.getLong("id")))
+        .problem(403, "FORBIDDEN");
+    api.call("addMember", POST, "/rooms/" + closed + "/members", t(outsider), new JsonObject().put("user_id", outsider.getLong("id")))
+        .problem(404, "NOT_FOUND");
+    api.call("addMember", POST, "/rooms/" + closed + "/members", t(owner), new JsonObject().put("user_id", 999_999_999L))
+        .problem(404, "NOT_FOUND");
+    api.call("addMember", POST, "/rooms/" + closed + "/members", t(owner), new JsonObject().put("user_id", "me"))
+        .problem(400, "VALIDATION_FAILED");
+    api.call("addMember", POST, "/rooms/" + closed + "/members", null, new JsonObject().put("user_id", 1)).problem(401, "UNAUTHORIZED");
+
+    api.call("removeMember", DELETE, "/rooms/" + closed + "/members/" + owner.getLong("id"), t(joiner), null).problem(403, "FORBIDDEN");
+    api.call("removeMember", DELETE, "/rooms/" + closed + "/members/" + owner.getLong("id"), t(owner), null).problem(409, "CONFLICT");
+    api.call("removeMember", DELETE, "/rooms/" + closed + "/members/" + outsider.getLong("id"), t(owner), null).problem(404, "NOT_FOUND");
+    api.call("removeMember", DELETE, "/rooms/" + closed + "/members/x", t(owner), null).problem(400, "VALIDATION_FAILED");
+    api.call("removeMember", DELETE, "/rooms/" + closed + "/members/" + joiner.getLong("id"), null, null).problem(401, "UNAUTHORIZED");
+    api.call("removeMember", DELETE, "/rooms/" + closed + "/members/" + joiner.getLong("id"), t(owner), null).expect(204);
+    api.call("getRoom", GET, "/rooms/" + closed, t(joiner), null).problem(404, "NOT_FOUND");
+
+    // leave
+    api.call("leaveRoom", POST, "/rooms/" + open + "/leave", t(owner), null).problem(409, "CONFLICT");
+    api.call("leaveRoom", POST, "/rooms/" + open + "/leave", t(outsider), null).problem(403, "FORBIDDEN");
+    api.call("leaveRoom", POST, "/rooms/" + closed + "/leave", t(outsider), null).problem(404, "NOT_FOUND");
+    api.call("leaveRoom", POST, "/rooms/x/leave", t(joiner), null).problem(400, "VALIDATION_FAILED");
+    api.call("leaveRoom", POST, "/rooms/" + open + "/leave", null, null).problem(401, "UNAUTHORIZED");
+    api.call("leaveRoom", POST, "/rooms/" + open + "/leave", t(joiner), null).expect(204);
+    api.call("listMembers", GET, "/rooms/" + open + "/members", t(joiner), null).problem(403, "FORBIDDEN");
+  }
+
+  @Test
+  @DisplayName("conversations: get-or-create is 201 then 200 from either side; not with yourself or a stranger id")
+  void conversations() {
+    JsonObject a = api.newUser("a");
+    JsonObject b = api.newUser("b");
+    JsonObject created = api.call("openConversation", POST, "/conversations", t(a), new JsonObject().put("user_id", b.getLong("id")))
+        .expect(201).json();
+    assertEquals("direct", created.getString("kind"));
+    assertEquals(b.getLong("id"), created.getJsonObject("peer").getLong("id"));
+    JsonObject existing = api.call("openConversation", POST, "/conversations", t(b), new JsonObject().put("user_id", a.getLong("id")))
+        .expect(200).json();
+    assertEquals(created.getLong("id"), existing.getLong("id"));
+    assertEquals(a.getLong("id"), existing.getJsonObject("peer").getLong("id"));
+    api.call("openConversation", POST, "/conversations", t(a), new JsonObject().put("user_id", a.getLong("id"))).problem(400, "VALIDATION_FAILED");
+    api.call("openConversation", POST, "/conversations", t(a), new JsonObject().put("user_id", 999_999_999L)).problem(404, "NOT_FOUND");
+    api.call("openConversation", POST, "/conversations", null, new JsonObject().put("user_id", 1)).problem(401, "UNAUTHORIZED");
+
+    JsonObject outsider = api.newUser("c");
+    long convo = created.getLong("id");
+    api.call("getRoom", GET, "/rooms/" + convo, t(outsider), null).problem(404, "NOT_FOUND");
+    api.call("joinRoom", POST, "/rooms/" + convo + "/join", t(outsider), null).problem(404, "NOT_FOUND");
+    api.call("leaveRoom", POST, "/rooms/" + convo + "/leave", t(a), null).problem(409, "CONFLICT");
+    api.call("updateRoom", PATCH, "/rooms/" + convo, t(a), new JsonObject().put("name", "x")).problem(403, "FORBIDDEN");
+    api.send(a, convo, "hi b");
+    assertEquals("hi b", api.history(b, convo, "").getJsonArray("items").getJsonObject(0).getString("body"));
+  }
+
+  @Test
+  @DisplayName("messages: send (idempotent), history, edit and delete by the author only, members only")
+  void messages() {
+    JsonObject author = api.newUser("author");
+    JsonObject member = api.newUser("member");
+    JsonObject outsider = api.newUser("outsider");
+    long room = api.newRoom(author, false).getLong("id");
+    long privateRoom = api.newRoom(author, true).getLong("id");
+    api.join(member, room);
+
+    JsonObject sent = api.call("sendMessage", POST, "/rooms/" + room + "/messages", t(author),
+        new JsonObject().put("body", "hello <b>world</b>").put("client_msg_id", "k1")).expect(201).json();
+    assertEquals("hello <b>world</b>", sent.getString("body"));
+    JsonObject retry = api.call("sendMessage", POST, "/rooms/" + room + "/messages", t(author),
+        new JsonObject().put("body", "hello <b>world</b>").put("client_msg_id", "k1")).expect(200).json();
+    assertEquals(sent, retry);
+    api.call("sendMessage", POST, "/rooms/" + room + "/messages", t(outsider), new JsonObject().put("body", "x")).problem(403, "FORBIDDEN");
+    api.call("sendMessage", POST, "/rooms/" + privateRoom + "/messages", t(outsider), new JsonObject().put("body", "x")).problem(404, "NOT_FOUND");
+    api.call("sendMessage", POST, "/rooms/" + room + "/messages", t(author), new JsonObject().put("body", "")).problem(400, "VALIDATION_FAILED");
+    api.call("sendMessage", POST, "/rooms/" + room + "/messages", t(author), new JsonObject().put("body", "   ")).problem(400, "VALIDATION_FAILED");
+    api.call("sendMessage", POST, "/rooms/" + room + "/messages", t(author), new JsonObject().put("body", "x".repeat(4001)))
+        .problem(400, "VALIDATION_FAILED");
+    api.call("sendMessage", POST, "/rooms/" + room + "/messages", t(author), new JsonObject().put("body", 12)).problem(400, "VALIDATION_FAILED");
+    api.call("sendMessage", POST, "/rooms/" + room + "/messages", t(author), "{\"body\": \"unterminated").problem(400, "VALIDATION_FAILED");
+    api.call("sendMessage", POST, "/rooms/" + room + "/messages", t(author), new JsonObject().put("body", "x".repeat(70_000)))
+        .problem(413, "PAYLOAD_TOO_LARGE");
+    api.call("sendMessage", POST, "/rooms/" + room + "/messages", null, new JsonObject().put("body", "x")).problem(401, "UNAUTHORIZED");
+
+    JsonObject page = api.call("listMessages", GET, "/rooms/" + room + "/messages", t(member), null).expect(200).json();
+    assertEquals(1, page.getJsonArray("items").size());
+    assertEquals(sent, page.getJsonArray("items").getJsonObject(0));
+    api.call("listMessages", GET, "/rooms/" + room + "/messages", t(outsider), null).problem(403, "FORBIDDEN");
+    api.call("listMessages", GET, "/rooms/" + privateRoom + "/messages", t(outsider), null).problem(404, "NOT_FOUND");
+    api.call("listMessages", GET, "/rooms/" + room + "/messages?before_seq=-3", t(member), null).problem(400, "VALIDATION_FAILED");
+    api.call("listMessages", GET, "/rooms/" + room + "/messages", null, null).problem(401, "UNAUTHORIZED");
+
+    long msg = sent.getLong("id");
+    JsonObject edited = api.call("editMessage", PATCH, "/messages/" + msg, t(author), new JsonObject().put("body", "edited")).expect(200).json();
+    assertEquals("edited", edited.getString("body"));
+    assertEquals(sent.getLong("seq"), edited.getLong("seq"), "a message keeps its seq");
+    assertTrue(edited.getString("edited_at") != null);
+    api.call("editMessage", PATCH, "/messages/" + msg, t(member), new JsonObject().put("body", "hijack")).problem(403, "FORBIDDEN");
+    api.call("editMessage", PATCH, "/messages/" + msg, t(outsider), new JsonObject().put("body", "hijack")).problem(403, "FORBIDDEN");
+    api.call("editMessage", PATCH, "/messages/999999999", t(author), new JsonObject().put("body", "x")).problem(404, "NOT_FOUND");
+    api.call("editMessage", PATCH, "/messages/" + msg, t(author), new JsonObject()).problem(400, "VALIDATION_FAILED");
+    api.call("editMessage", PATCH, "/messages/" + msg, null, new JsonObject().put("body", "x")).problem(401, "UNAUTHORIZED");
+
+    api.call("deleteMessage", DELETE, "/messages/" + msg, t(member), null).problem(403, "FORBIDDEN");
+    api.call("deleteMessage", DELETE, "/messages/abc", t(author), null).problem(400, "VALIDATION_FAILED");
+    api.call("deleteMessage", DELETE, "/messages/" + msg, null, null).problem(401, "UNAUTHORIZED");
+    api.call("deleteMessage", DELETE, "/messages/" + msg, t(author), null).expect(204);
+    api.call("deleteMessage", DELETE, "/messages/" + msg, t(author), null).problem(404, "NOT_FOUND");
+    api.call("editMessage", PATCH, "/messages/" + msg, t(author), new JsonObject().put("body", "back")).problem(404, "NOT_FOUND");
+    JsonObject tomb = api.history(member, room, "").getJsonArray("items").getJsonObject(0);
+    assertTrue(tomb.getBoolean("deleted"));
+    assertNull(tomb.getString("body"));
+
+    // a private room's message is invisible to outsiders
+    long hidden = api.send(author, privateRoom, "secret").getLong("id");
+    api.call("editMessage", PATCH, "/messages/" + hidden, t(outsider), new JsonObject().put("body", "x")).problem(404, "NOT_FOUND");
+    api.call("deleteMessage", DELETE, "/messages/" + hidden, t(outsider), null).problem(404, "NOT_FOUND");
+  }
+
+  @Test
+  @DisplayName("outside the contract: unknown paths, methods and media types get problem+json; health, contract and Swagger UI are served")
+  void aroundTheContract() {
+    io.vertx.ext.web.client.WebClient web = io.vertx.ext.web.client.WebClient.create(vertx);
+    int port = api.port();
+    var unknown = Api.await(web.get(port, "127.0.0.1", "/api/v1/nothing-here").send());
+    assertEquals(404, unknown.statusCode());
+    assertEquals("NOT_FOUND", unknown.bodyAsJsonObject().getString("code"));
+    assertEquals("application/problem+json", unknown.getHeader("Content-Type"));
+    var wrongMethod = Api.await(web.put(port, "127.0.0.1", "/api/v1/users/me").send());
+    assertTrue(wrongMethod.statusCode() == 405 || wrongMethod.statusCode() == 404, "got " + wrongMethod.statusCode());
+    assertEquals("application/problem+json", wrongMethod.getHeader("Content-Type"));
+    var text = Api.await(web.post(port, "127.0.0.1", "/api/v1/auth/login").putHeader("Content-Type", "text/plain").sendBuffer(
+        io.vertx.core.buffer.Buffer.buffer("hello")));
+    assertTrue(text.statusCode() == 400 || text.statusCode() == 415, "got " + text.statusCode());
+    assertEquals("application/problem+json", text.getHeader("Content-Type"));
+
+    assertEquals(200, Api.await(web.get(port, "127.0.0.1", "/health/live").send()).statusCode());
+    var ready = Api.await(web.get(port, "127.0.0.1", "/health/ready").send());
+    assertEquals(200, ready.statusCode());
+    assertEquals("UP", ready.bodyAsJsonObject().getJsonObject("checks").getString("database"));
+    var yaml = Api.await(web.get(port, "127.0.0.1", "/openapi.yaml").send());
+    assertEquals(200, yaml.statusCode());
+    assertTrue(yaml.bodyAsString().contains("operationId: sendMessage"));
+    var docs = Api.await(web.get(port, "127.0.0.1", "/docs/").send());
+    assertEquals(200, docs.statusCode());
+    assertTrue(docs.bodyAsString().contains("swagger-ui"));
+    var init = Api.await(web.get(port, "127.0.0.1", "/docs/swagger-initializer.js").send());
+    assertTrue(init.bodyAsString().contains("/openapi.yaml"));
+    var requestId = Api.await(web.get(port, "127.0.0.1", "/health/live").putHeader("X-Request-Id", "trace-123").send());
+    assertEquals("trace-123", requestId.getHeader("X-Request-Id"));
+  }
+
+  @AfterAll
+  @DisplayName("every operation and every status it declares was exercised")
+  void everyOperationAndStatusExercised() {
+    JsonObject paths = Api.await(io.parley.api.Contract.raw(vertx)).getJsonObject("paths");
+    TreeSet<String> declared = new TreeSet<>();
+    for (String path : paths.fieldNames()) {
+      JsonObject item = paths.getJsonObject(path);
+      for (String method : List.of("get", "post", "put", "patch", "delete")) {
+        JsonObject op = item.getJsonObject(method);
+        if (op != null) {
+          op.getJsonObject("responses").fieldNames().forEach(status -> declared.add(op.getString("operationId") + " " + status));
+        }
+      }
+    }
+    TreeSet<String> missing = declared.stream().filter(d -> !api.exercised().contains(d)).collect(Collectors.toCollection(TreeSet::new));
+    TreeSet<String> undeclared = api.exercised().stream().filter(e -> !declared.contains(e)).collect(Collectors.toCollection(TreeSet::new));
+    assertTrue(missing.isEmpty(), "declared but never exercised: " + missing);
+    assertTrue(undeclared.isEmpty(), "answered but not declared: " + undeclared);
+    assertTrue(Stream.of("register", "sendMessage", "deleteMessage").allMatch(op -> declared.stream().anyMatch(d -> d.startsWith(op + " "))));
+  }
+}
