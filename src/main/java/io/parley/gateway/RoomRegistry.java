@@ -33,6 +33,12 @@ final class RoomRegistry implements Shareable {
     return existing == null ? fresh : existing;
   }
 
+  /** The registry of this Vert.x instance, if a gateway made one (tests, metrics). */
+  static java.util.Optional<RoomRegistry> lookup(Vertx vertx) {
+    LocalMap<String, RoomRegistry> map = vertx.sharedData().getLocalMap("parley.gateway");
+    return java.util.Optional.ofNullable(map.get("rooms"));
+  }
+
   /** Takes a reference on the room's channel; completes when its consumer is registered. */
   synchronized Future<RoomChannel> acquire(long roomId) {
     RoomChannel ch = channels.computeIfAbsent(roomId, id -> new RoomChannel(vertx, bus, id, gapTimeoutMs));
@@ -57,5 +63,11 @@ final class RoomRegistry implements Shareable {
   /** Rooms with a consumer on this node (for tests and metrics). */
   synchronized int size() {
     return channels.size();
+  }
+
+  /** Subscriptions holding the room's channel on this node; 0 when it has none. */
+  synchronized int references(long roomId) {
+    RoomChannel ch = channels.get(roomId);
+    return ch == null ? 0 : ch.refs;
   }
 }
