@@ -63,11 +63,15 @@ public final class ParleyNode {
         .setHost(cluster.getString("bus_host", "127.0.0.1"))
         .setPort(cluster.getInteger("bus_port", 0))
         .setClusterPublicHost(cluster.getString("bus_host", "127.0.0.1")));
-    Future<Vertx> started = cluster.getBoolean("enabled", true)
-        ? Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster))).buildClustered()
+    HazelcastClusterManager clusterManager = cluster.getBoolean("enabled", true)
+        ? new HazelcastClusterManager(hazelcast(cluster)) : null;
+    Future<Vertx> started = clusterManager != null
+        ? Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
         : Future.succeededFuture(Vertx.vertx(options));
     return started.compose(vertx -> jwtSecret(vertx)
         .compose(secret -> deployRoles(vertx, cfg, nodeName, secret))
+        .onSuccess(v -> LOG.info("Parley node {} up with roles {}; cluster: {}", nodeName, cfg.roles(),
+            clusterManager == null ? "disabled" : clusterManager.getNodes().size() + " member(s)"))
         .map(v -> new ParleyNode(vertx, nodeName))
         .recover(err -> vertx.close().transform(x -> Future.failedFuture(err))));
   }
@@ -120,7 +124,7 @@ public final class ParleyNode {
           .put("cluster_enabled", cfg.section("cluster").getBoolean("enabled", true));
       chain = chain.compose(x -> deploy(vertx, ApiVerticle.class, a, "api"));
     }
-    return chain.onSuccess(x -> LOG.info("Parley node {} up with roles {}", nodeName, roles)).mapEmpty();
+    return chain.mapEmpty();
   }
 
   private static Future<String> deploy(Vertx vertx, Class<? extends io.vertx.core.Deployable> verticle, JsonObject config, String role) {

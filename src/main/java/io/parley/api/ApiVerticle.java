@@ -75,7 +75,8 @@ public class ApiVerticle extends VerticleBase {
             router.errorHandler(status, Problems::handle);
           }
           server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
-          return server.requestHandler(router).listen(cfg.getInteger("port", 8080), cfg.getString("host", "0.0.0.0"));
+          return server.requestHandler(router).listen(cfg.getInteger("port", 8080), cfg.getString("host", "0.0.0.0"))
+              .onSuccess(s -> LOG.info("HTTP API on port {}: /api/v1, Swagger UI /docs/, contract /openapi.yaml", s.actualPort()));
         });
   }
 

@@ -54,7 +54,8 @@ public class GatewayVerticle extends VerticleBase {
         .setMaxWebSocketMessageSize(hardLimit)
         .setIdleTimeout(heartbeatS * 3));
     server.requestHandler(this::onRequest);
-    return server.listen(cfg.getInteger("port", 8081), cfg.getString("host", "0.0.0.0"));
+    return server.listen(cfg.getInteger("port", 8081), cfg.getString("host", "0.0.0.0"))
+        .onSuccess(s -> LOG.info("WebSocket gateway on port {}: /ws", s.actualPort()));
   }
 
   @Override
