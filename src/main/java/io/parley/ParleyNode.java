@@ -142,14 +142,22 @@ public final class ParleyNode {
     config.setProperty("hazelcast.logging.type", "slf4j");
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.getInteger("port", 5701)).setPortAutoIncrement(true);
-    network.getInterfaces().setEnabled(true).addInterface(cluster.getString("host", "127.0.0.1"));
+    String host = cluster.getString("host", "");
+    if (!host.isBlank()) {
+      network.getInterfaces().setEnabled(true).addInterface(host); // an IPv4 address or pattern (10.0.*.*)
+    }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(1);
-    JsonArray members = cluster.getJsonArray("members", new JsonArray());
-    for (Object m : members) {
-      join.getTcpIpConfig().addMember(m.toString());
+    String serviceDns = cluster.getString("kubernetes_service_dns", "");
+    if (!serviceDns.isBlank()) {
+      // Hazelcast's built-in Kubernetes discovery, DNS lookup mode (a headless service)
+      join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", serviceDns);
+    } else {
+      join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(1);
+      for (Object m : cluster.getJsonArray("members", new JsonArray())) {
+        join.getTcpIpConfig().addMember(m.toString());
+      }
     }
     return config;
   }

@@ -26,6 +26,7 @@ import java.io.InputStream;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -212,7 +213,7 @@ public class ApiVerticle extends VerticleBase {
     Future<?> db = request(rc, PERSISTENCE_HEALTH, new JsonObject());
     // readiness answers 503 itself: no rc.fail here
     Future<?> cluster = config().getBoolean("cluster_enabled", true)
-        ? vertx.sharedData().getAsyncMap("parley.health").compose(m -> m.get("ping"))
+        ? vertx.sharedData().getAsyncMap("parley.health").compose(m -> m.get("ping")).timeout(2, TimeUnit.SECONDS)
         : Future.succeededFuture();
     Future.all(db, cluster).onComplete(ar -> {
       JsonObject checks = new JsonObject()

@@ -61,6 +61,8 @@ final class Connection {
         "binary frames are not supported; send JSON text frames"), null));
     ws.exceptionHandler(err -> LOG.debug("socket {} error: {}", connectionId, err.getMessage()));
     ws.closeHandler(v -> onClose());
+    // graceful shutdown: tell the client to reconnect (to another node) and resume with since_seq
+    ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
     send(welcome);
   }
 
@@ -71,12 +73,16 @@ final class Connection {
     if (closed) {
       return;
     }
-    if (ws.writeQueueFull()) {
-      closed = true;
-      ws.close(CLOSE_TOO_SLOW, "too slow: reconnect and resume with since_seq");
-      return;
+    try {
+      if (ws.writeQueueFull()) {
+        closed = true;
+        ws.close(CLOSE_TOO_SLOW, "too slow: reconnect and resume with since_seq");
+        return;
+      }
+      ws.writeFrame(Frames.text(frame));
+    } catch (IllegalStateException e) {
+      closed = true; // the client's close frame came in; our close handler runs next
     }
-    ws.writeFrame(Frames.text(frame));
   }
 
   private void send(JsonObject frame) {
@@ -89,19 +95,22 @@ final class Connection {
     send(Frames.error(e, ref));
   }
 
-  /** The room dropped this subscription (member removed, room deleted): tell the client. */
-  void dropSubscription(long roomId, String reason) {
+  /**
+   * The room detached this subscription (member removed, room deleted): release it and tell the
+   * client, unless the client already replaced or dropped it.
+   */
+  void dropSubscription(RoomChannel.Subscription sub, String reason) {
     context.runOnContext(v -> {
-      if (unsubscribe(roomId)) {
-        send(Frames.reply("unsubscribed", null).put("room_id", roomId).put("reason", reason));
+      if (subscriptions.get(sub.roomId) == sub && unsubscribe(sub.roomId)) {
+        send(Frames.reply("unsubscribed", null).put("room_id", sub.roomId).put("reason", reason));
       }
     });
   }
 
   /** The room's stream has a hole the server cannot fill: the client must reload history. */
   void resyncRequired(long roomId, long sinceSeq, long lastSeq) {
-    context.runOnContext(v -> send(Frames.reply("resync_required", null)
-        .put("room_id", roomId).put("since_seq", sinceSeq).put("last_seq", lastSeq)));
+    // written at once (thread-safe), so it precedes the events after the hole
+    send(Frames.reply("resync_required", null).put("room_id", roomId).put("since_seq", sinceSeq).put("last_seq", lastSeq));
   }
 
   // ---- reading -----------------------------------------------------------------------------
@@ -183,43 +192,46 @@ final class Connection {
    * held events that the replay did not cover. Without {@code sinceSeq} nothing is replayed.
    */
   private void subscribe(long roomId, Long sinceSeq, Object ref) {
-    unsubscribe(roomId); // a repeated subscribe starts over
     RoomChannel.Subscription sub = new RoomChannel.Subscription(this, roomId);
-    subscriptions.put(roomId, sub);
+    RoomChannel.Subscription previous = subscriptions.put(roomId, sub);
+    // take the new reference before dropping the old one, so the room's consumer stays registered
+    Future<RoomChannel> acquired = Future.fromCompletionStage(registry.acquire(roomId).toCompletionStage(), context);
+    if (previous != null) {
+      release(previous); // a repeated subscribe starts over
+    }
     JsonObject query = new JsonObject().put("room_id", roomId).put("user_id", userId);
     if (sinceSeq != null) {
       query.put("after_seq", sinceSeq);
     }
-    registry.acquire(roomId)
-        .onSuccess(ch -> {
-          if (subscriptions.get(roomId) == sub) {
-            ch.attach(sub);
-          }
-        })
-        .compose(ch -> bus.request(EVENTS_SINCE, query, connectionId).map(r -> {
-          if (subscriptions.get(roomId) != sub) {
-            return null; // unsubscribed meanwhile
-          }
-          long head = r.getLong("last_seq");
-          if (r.getBoolean("truncated", false)) {
-            send(Frames.reply("resync_required", null).put("room_id", roomId)
-                .put("since_seq", sinceSeq).put("last_seq", head));
-          } else {
-            JsonArray events = r.getJsonArray("events");
-            for (int i = 0; i < events.size(); i++) {
-              ws.writeFrame(Frames.text(Buffer.buffer(events.getString(i))));
-            }
-          }
-          send(Frames.reply("subscribed", ref).put("room_id", roomId).put("last_seq", head));
-          ch.goLive(sub, head);
+    acquired.compose(ch -> {
+      if (subscriptions.get(roomId) != sub) {
+        return Future.succeededFuture(); // unsubscribed meanwhile; its reference is released
+      }
+      ch.attach(sub);
+      return bus.request(EVENTS_SINCE, query, connectionId).map(r -> {
+        if (subscriptions.get(roomId) != sub) {
           return null;
-        }))
-        .onFailure(err -> {
-          if (subscriptions.get(roomId) == sub) {
-            unsubscribe(roomId);
+        }
+        long head = r.getLong("last_seq");
+        if (r.getBoolean("truncated", false)) {
+          send(Frames.reply("resync_required", null).put("room_id", roomId)
+              .put("since_seq", sinceSeq).put("last_seq", head));
+        } else {
+          JsonArray events = r.getJsonArray("events");
+          for (int i = 0; i < events.size(); i++) {
+            ws.writeFrame(Frames.text(Buffer.buffer(events.getString(i))));
           }
-          sendError(Bus.toParley(err), ref);
-        });
+        }
+        send(Frames.reply("subscribed", ref).put("room_id", roomId).put("last_seq", head));
+        ch.goLive(sub, head);
+        return null;
+      });
+    }).onFailure(err -> {
+      if (subscriptions.get(roomId) == sub) {
+        unsubscribe(roomId);
+        sendError(Bus.toParley(err), ref);
+      }
+    });
   }
 
   /** Drops the subscription to a room; false when there was none. */
@@ -228,9 +240,13 @@ final class Connection {
     if (sub == null) {
       return false;
     }
-    registry.channelOf(roomId).ifPresent(ch -> ch.detach(sub));
-    registry.release(roomId);
+    release(sub);
     return true;
+  }
+
+  private void release(RoomChannel.Subscription sub) {
+    registry.channelOf(sub.roomId).ifPresent(ch -> ch.detach(sub));
+    registry.release(sub.roomId);
   }
 
   private void onClose() {

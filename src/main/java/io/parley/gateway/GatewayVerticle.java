@@ -47,7 +47,7 @@ public class GatewayVerticle extends VerticleBase {
     heartbeatS = cfg.getInteger("heartbeat_s", 30);
     nodeName = cfg.getString("node_name", "parley");
     // Netty's own limit sits well above ours, so an oversized frame gets an error frame from us
-    // instead of a dropped connection; beyond it the connection is closed (1009).
+    // instead of a dropped connection; beyond it Vert.x drops the connection (clients see 1006).
     int hardLimit = Math.max(maxFrameBytes * 4, 262_144);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setMaxWebSocketFrameSize(hardLimit)

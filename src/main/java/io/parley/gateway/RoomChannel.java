@@ -1,5 +1,9 @@
 package io.parley.gateway;
 
+import io.parley.bus.Addresses;
+import io.parley.bus.Bus;
+import io.parley.bus.ErrorCode;
+import io.parley.bus.ParleyException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -7,9 +11,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.parley.bus.Addresses;
-import io.parley.bus.Bus;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,20 +27,25 @@ import org.slf4j.LoggerFactory;
  * {@code gap_timeout_ms} they are read from the room's stream in the database. Each event is
  * written as the same encoded bytes to every subscriber ({@link Frames#text}).
  *
+ * <p>A subscription that is replaying (not yet live) collects every event the channel sees in
+ * its own {@code held} map; {@link #goLive} then writes those its replay did not cover. The
+ * channel's position is unknown until the first replay answers; events before that wait in
+ * {@code early}.
+ *
  * <p>Thread-safety: subscriptions belong to sockets on any event loop of the node, so every
  * state change happens under this object's lock. Writes to sockets are thread-safe in Vert.x.
  */
 final class RoomChannel {
   private static final Logger LOG = LoggerFactory.getLogger(RoomChannel.class);
 
-  /** A socket's subscription to this room. */
+  /** A socket's subscription to this room; its fields are guarded by the channel's lock. */
   static final class Subscription {
     final Connection connection;
     final long roomId;
     boolean live;
     long lastSeq;
-    /** Events that came while the subscription was replaying: (seq, frame). */
-    final List<Object[]> held = new ArrayList<>();
+    /** Events seen while the subscription was replaying: seq → frame. */
+    final TreeMap<Long, Buffer> held = new TreeMap<>();
 
     Subscription(Connection connection, long roomId) {
       this.connection = connection;
@@ -52,13 +58,16 @@ final class RoomChannel {
   private final Bus bus;
   private final long gapTimeoutMs;
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+  /** Events not yet delivered: ahead of a gap, or before the position is known. */
   private final TreeMap<Long, Message<Buffer>> early = new TreeMap<>();
   private MessageConsumer<Buffer> consumer;
   private Future<Void> ready;
-  /** Highest seq delivered (or known to be covered by replays); -1 before the first replay. */
+  /** Highest seq delivered; -1 until the first replay tells the stream's head. */
   private long lastSeq = -1;
-  private volatile long gapTimer = -1;
+  private long gapTimer = -1;
   private boolean repairing;
+  private boolean closed;
+  /** Guarded by the registry's lock. */
   int refs;
 
   RoomChannel(Vertx vertx, Bus bus, long roomId, long gapTimeoutMs) {
@@ -77,11 +86,14 @@ final class RoomChannel {
     return ready;
   }
 
-  /** Unregisters the consumer. Called by the registry with its lock held: takes no lock here. */
+  /** Unregisters the consumer and stops gap repair. */
   Future<Void> close() {
-    long timer = gapTimer;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
+    synchronized (this) {
+      closed = true;
+      if (gapTimer >= 0) {
+        vertx.cancelTimer(gapTimer);
+        gapTimer = -1;
+      }
     }
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
@@ -95,32 +107,38 @@ final class RoomChannel {
   }
 
   /**
-   * A replay for {@code sub} covered the stream up to {@code head}: write what it held back
-   * beyond that and make it live. Also establishes the channel's position on first use.
+   * A replay for {@code sub} covered the stream up to {@code head}: write what it held beyond
+   * that, in order, and make it live. The first replay also fixes the channel's position.
    */
   synchronized void goLive(Subscription sub, long head) {
-    noteHead(head);
-    sub.lastSeq = Math.max(sub.lastSeq, head);
-    for (Object[] h : sub.held) {
-      long seq = (Long) h[0];
-      if (seq > sub.lastSeq) {
-        sub.connection.writeEvent((Buffer) h[1]);
-        sub.lastSeq = seq;
+    if (lastSeq < 0) {
+      lastSeq = head;
+      // events at or below the head are covered by this replay; other replaying subscriptions
+      // (with lower heads) may still need them
+      Map<Long, Message<Buffer>> covered = early.headMap(head, true);
+      for (Map.Entry<Long, Message<Buffer>> e : covered.entrySet()) {
+        holdForReplaying(e.getKey(), e.getValue().body());
       }
+      covered.clear();
+      drain();
+    }
+    sub.lastSeq = Math.max(sub.lastSeq, head);
+    for (Map.Entry<Long, Buffer> h : sub.held.tailMap(sub.lastSeq, false).entrySet()) {
+      if (h.getKey() != sub.lastSeq + 1) {
+        // an event between the replay and the channel's position never reached this node
+        sub.connection.resyncRequired(roomId, sub.lastSeq, h.getKey() - 1);
+      }
+      sub.connection.writeEvent(h.getValue());
+      sub.lastSeq = h.getKey();
     }
     sub.held.clear();
     sub.live = true;
   }
 
-  private void noteHead(long head) {
-    if (lastSeq < 0 || head > lastSeq) {
-      lastSeq = Math.max(lastSeq, head);
-      early.headMap(lastSeq, true).clear();
-      drain();
-    }
-  }
-
   private synchronized void onEvent(Message<Buffer> msg) {
+    if (closed) {
+      return;
+    }
     long seq;
     try {
       seq = Long.parseLong(msg.headers().get("seq"));
@@ -128,26 +146,34 @@ final class RoomChannel {
       LOG.warn("room {}: event without seq dropped", roomId);
       return;
     }
-    if (lastSeq < 0) {
-      early.put(seq, msg); // position unknown until the first replay answers
+    if (lastSeq >= 0 && seq <= lastSeq) {
+      holdForReplaying(seq, msg.body()); // late for the channel, maybe not for a replaying socket
       return;
     }
-    if (seq <= lastSeq) {
-      return; // already delivered
-    }
     early.put(seq, msg);
-    drain();
+    if (lastSeq >= 0) {
+      drain();
+    }
   }
 
-  /** Delivers contiguous held events; arms the gap timer when one is missing. */
+  private void holdForReplaying(long seq, Buffer frame) {
+    for (Subscription sub : subscriptions) {
+      if (!sub.live) {
+        sub.held.put(seq, frame);
+      }
+    }
+  }
+
+  /** Delivers contiguous events; arms the gap timer when one is missing. */
   private void drain() {
+    early.headMap(lastSeq, true).clear();
     Map.Entry<Long, Message<Buffer>> first;
     while ((first = early.firstEntry()) != null && first.getKey() == lastSeq + 1) {
       early.pollFirstEntry();
-      deliver(first.getKey(), first.getValue().body(), first.getValue().headers().get("type"),
-          first.getValue().headers().get("user_id"));
+      Message<Buffer> m = first.getValue();
+      deliver(first.getKey(), m.body(), m.headers().get("type"), m.headers().get("user_id"));
     }
-    if (!early.isEmpty() && gapTimer < 0 && !repairing) {
+    if (!early.isEmpty() && gapTimer < 0 && !repairing && !closed) {
       gapTimer = vertx.setTimer(gapTimeoutMs, t -> repairGap());
     }
   }
@@ -156,7 +182,7 @@ final class RoomChannel {
     lastSeq = seq;
     for (Subscription sub : subscriptions) {
       if (!sub.live) {
-        sub.held.add(new Object[] {seq, frame});
+        sub.held.put(seq, frame);
       } else if (seq > sub.lastSeq) {
         sub.lastSeq = seq;
         sub.connection.writeEvent(frame);
@@ -166,14 +192,18 @@ final class RoomChannel {
       long gone = Long.parseLong(userId);
       for (Subscription sub : subscriptions) {
         if (sub.connection.userId() == gone) {
-          sub.connection.dropSubscription(roomId, "removed");
+          drop(sub, "removed");
         }
       }
     } else if ("room.deleted".equals(type)) {
-      for (Subscription sub : subscriptions) {
-        sub.connection.dropSubscription(roomId, "deleted");
-      }
+      subscriptions.forEach(sub -> drop(sub, "deleted"));
     }
+  }
+
+  /** Stops delivery to {@code sub} at once and tells its connection. */
+  private void drop(Subscription sub, String reason) {
+    subscriptions.remove(sub);
+    sub.connection.dropSubscription(sub, reason);
   }
 
   /** Reads the missing events from the room's stream in the database, then resumes. */
@@ -182,6 +212,10 @@ final class RoomChannel {
     long upTo;
     synchronized (this) {
       gapTimer = -1;
+      if (closed) {
+        return;
+      }
+      early.headMap(lastSeq, true).clear();
       if (early.isEmpty() || early.firstKey() == lastSeq + 1) {
         drain();
         return;
@@ -190,32 +224,40 @@ final class RoomChannel {
       from = lastSeq;
       upTo = early.firstKey() - 1;
     }
-    bus.request(Addresses.EVENTS_SINCE, new JsonObject().put("room_id", roomId).put("after_seq", from).put("up_to_seq", upTo), null)
-        .onComplete(ar -> {
-          synchronized (this) {
-            repairing = false;
-            if (ar.succeeded() && !ar.result().getBoolean("truncated", false)) {
-              JsonArray events = ar.result().getJsonArray("events");
-              for (int i = 0; i < events.size(); i++) {
-                Buffer frame = Buffer.buffer(events.getString(i));
-                JsonObject ev = new JsonObject(frame);
-                long seq = ev.getLong("seq");
-                if (seq == lastSeq + 1) {
-                  Object uid = ev.getValue("user_id");
-                  deliver(seq, frame, ev.getString("type"), uid == null ? null : uid.toString());
-                }
-              }
-            } else if (ar.succeeded()) {
-              LOG.warn("room {}: gap after seq {} too large to repair; subscribers must resync", roomId, from);
-              lastSeq = upTo; // skip: subscribers are told below
-              for (Subscription sub : subscriptions) {
-                sub.connection.resyncRequired(roomId, from, upTo);
-              }
-            } else {
-              LOG.warn("room {}: gap repair failed: {}", roomId, ar.cause().getMessage());
+    JsonObject query = new JsonObject().put("room_id", roomId).put("after_seq", from).put("up_to_seq", upTo);
+    bus.request(Addresses.EVENTS_SINCE, query, "gap-repair-room-" + roomId).onComplete(ar -> {
+      synchronized (this) {
+        repairing = false;
+        if (closed) {
+          return;
+        }
+        if (ar.succeeded() && !ar.result().getBoolean("truncated", false)) {
+          JsonArray events = ar.result().getJsonArray("events");
+          for (int i = 0; i < events.size(); i++) {
+            Buffer frame = Buffer.buffer(events.getString(i));
+            JsonObject ev = new JsonObject(frame);
+            long seq = ev.getLong("seq");
+            if (seq == lastSeq + 1) {
+              Object uid = ev.getValue("user_id");
+              deliver(seq, frame, ev.getString("type"), uid == null ? null : uid.toString());
             }
-            drain();
           }
-        });
+        } else if (ar.succeeded()) {
+          LOG.warn("room {}: gap after seq {} too large to repair; subscribers must resync", roomId, from);
+          lastSeq = upTo;
+          for (Subscription sub : subscriptions) {
+            sub.connection.resyncRequired(roomId, from, upTo);
+          }
+        } else if (ar.cause() instanceof ParleyException pe && pe.code() == ErrorCode.NOT_FOUND) {
+          // the room is gone (room.deleted is not stored, so it cannot be replayed)
+          subscriptions.forEach(sub -> drop(sub, "deleted"));
+          early.clear();
+          return;
+        } else {
+          LOG.warn("room {}: gap repair failed, retrying: {}", roomId, ar.cause().getMessage());
+        }
+        drain();
+      }
+    });
   }
 }

@@ -483,13 +483,17 @@ public class PersistenceVerticle extends VerticleBase {
       throw ParleyException.invalid("client_msg_id", "client_msg_id must be 1 to 64 characters");
     }
     String cmid = clientMsgId;
-    return pool.withTransaction(conn -> conn.preparedQuery(Sql.NEXT_SEQ_IF_MEMBER).execute(Tuple.of(roomId, userId))
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.NEXT_SEQ).execute(Tuple.of(roomId))
             .compose(rs -> {
               if (rs.size() == 0) {
-                return access(conn, roomId, userId, false).compose(a -> Future.failedFuture(
-                    a.member() ? ParleyException.notFound("room") : a.notMember()));
+                return Future.failedFuture(ParleyException.notFound("room"));
               }
               long seq = rs.iterator().next().getLong("last_seq");
+              return conn.preparedQuery(Sql.IS_MEMBER).execute(Tuple.of(roomId, userId)).compose(m -> m.size() > 0
+                  ? Future.succeededFuture(seq)
+                  : access(conn, roomId, userId, false).compose(a -> Future.<Long>failedFuture(a.notMember())));
+            })
+            .compose(seq -> {
               return conn.preparedQuery(Sql.MESSAGE_INSERT).execute(Tuple.of(roomId, seq, userId, cmid, body))
                   .compose(ins -> {
                     if (ins.size() == 0) {
@@ -516,25 +520,38 @@ public class PersistenceVerticle extends VerticleBase {
   /** {user_id, message_id, body} → {message, seq}: the author edits; seq is the edit event's. */
   private Future<JsonObject> editMessage(JsonObject b) {
     String body = validBody(b);
-    return changeMessage(b, (conn, msg) -> conn.preparedQuery(Sql.MESSAGE_EDIT).execute(Tuple.of(msg.getLong("id"), body)),
+    return changeMessage(b, (conn, id) -> conn.preparedQuery(Sql.MESSAGE_EDIT).execute(Tuple.of(id, body)),
         "message.updated");
   }
 
   /** {user_id, message_id} → {message, seq}: the author deletes; the body is removed everywhere. */
   private Future<JsonObject> deleteMessage(JsonObject b) {
-    return changeMessage(b, (conn, msg) -> conn.preparedQuery(Sql.MESSAGE_DELETE).execute(Tuple.of(msg.getLong("id"))),
+    return changeMessage(b, (conn, id) -> conn.preparedQuery(Sql.MESSAGE_DELETE).execute(Tuple.of(id)),
         "message.deleted");
   }
 
   private interface Change {
-    Future<RowSet<Row>> apply(SqlConnection conn, JsonObject message);
+    Future<RowSet<Row>> apply(SqlConnection conn, long messageId);
   }
+
+  /** The message row read under lock, and the seq its change takes. */
+  private record Locked(RowSet<Row> message, long seq) {}
 
   private Future<JsonObject> changeMessage(JsonObject b, Change change, String type) {
     long userId = b.getLong("user_id");
     long messageId = b.getLong("message_id");
-    return pool.withTransaction(conn -> conn.preparedQuery(Sql.MESSAGE_FOR_CHANGE).execute(Tuple.of(messageId, userId))
-            .compose(rs -> {
+    // lock order: the room row first (as sends, membership changes and room deletes do), then the message
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.MESSAGE_ROOM).execute(Tuple.of(messageId))
+            .compose(found -> found.size() == 0
+                ? Future.failedFuture(ParleyException.notFound("message"))
+                : conn.preparedQuery(Sql.NEXT_SEQ).execute(Tuple.of(found.iterator().next().getLong("room_id"))))
+            .compose(seqRs -> seqRs.size() == 0
+                ? Future.failedFuture(ParleyException.notFound("message"))
+                : conn.preparedQuery(Sql.MESSAGE_FOR_CHANGE).execute(Tuple.of(messageId, userId))
+                    .map(rs -> new Locked(rs, seqRs.iterator().next().getLong("last_seq"))))
+            .compose(locked -> {
+              RowSet<Row> rs = locked.message();
+              long seq = locked.seq();
               if (rs.size() == 0) {
                 return Future.failedFuture(ParleyException.notFound("message"));
               }
@@ -553,20 +570,15 @@ public class PersistenceVerticle extends VerticleBase {
                 return Future.failedFuture(ParleyException.notFound("message"));
               }
               long roomId = m.getLong("room_id");
-              JsonObject[] changed = new JsonObject[1];
-              return conn.preparedQuery(Sql.NEXT_SEQ).execute(Tuple.of(roomId))
-                  .compose(seqRs -> {
-                    long seq = seqRs.iterator().next().getLong("last_seq");
-                    return change.apply(conn, new JsonObject().put("id", messageId)).compose(upd -> {
-                      changed[0] = Rows.message(upd.iterator().next());
-                      JsonObject event = frame(type, roomId, seq).put("message", changed[0]);
-                      Future<?> redact = type.equals("message.deleted")
-                          ? conn.preparedQuery(Sql.EVENTS_REDACT).execute(Tuple.of(roomId, messageId, seq))
-                          : Future.succeededFuture();
-                      return redact.compose(x -> insertEvent(conn, roomId, seq, type, messageId, event))
-                          .map(x -> new Committed(new JsonObject().put("message", changed[0]).put("seq", seq), event));
-                    });
-                  });
+              return change.apply(conn, messageId).compose(upd -> {
+                JsonObject changed = Rows.message(upd.iterator().next());
+                JsonObject event = frame(type, roomId, seq).put("message", changed);
+                Future<?> redact = type.equals("message.deleted")
+                    ? conn.preparedQuery(Sql.EVENTS_REDACT).execute(Tuple.of(roomId, messageId, seq))
+                    : Future.succeededFuture();
+                return redact.compose(x -> insertEvent(conn, roomId, seq, type, messageId, event))
+                    .map(x -> new Committed(new JsonObject().put("message", changed).put("seq", seq), event));
+              });
             }))
         .map(this::publishAndUnwrap);
   }

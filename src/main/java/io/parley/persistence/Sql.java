@@ -52,8 +52,9 @@ final class Sql {
 
   /** The other member of a direct room, as JSON; $2 is the viewing user. */
   private static final String PEER =
-      "(SELECT json_build_object('id', u.id, 'username', u.username) FROM room_members o "
-          + "JOIN users u ON u.id = o.user_id WHERE o.room_id = r.id AND o.user_id <> $2 LIMIT 1) AS peer";
+      "CASE WHEN r.kind = 'direct' THEN (SELECT json_build_object('id', u.id, 'username', u.username) "
+          + "FROM room_members o JOIN users u ON u.id = o.user_id WHERE o.room_id = r.id AND o.user_id <> $2 LIMIT 1) "
+          + "END AS peer";
 
   static final String ROOM_INSERT =
       "INSERT INTO rooms (kind, name, description, is_private, owner_id, direct_key) "
@@ -96,10 +97,11 @@ final class Sql {
   /** Takes the next seq of a room's stream under the row lock; no row when the room is gone. */
   static final String NEXT_SEQ = "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq";
 
-  /** As {@link #NEXT_SEQ}, only when $2 is a member of the room. */
-  static final String NEXT_SEQ_IF_MEMBER =
-      "UPDATE rooms r SET last_seq = r.last_seq + 1 WHERE r.id = $1 "
-          + "AND EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = $1 AND m.user_id = $2) RETURNING r.last_seq";
+  /**
+   * Whether $2 is a member of room $1. Run after {@link #NEXT_SEQ} has locked the room: every
+   * membership change also locks the room row, so this statement's fresh snapshot is current.
+   */
+  static final String IS_MEMBER = "SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2";
 
   // ---- members -----------------------------------------------------------------------------
 
@@ -132,7 +134,9 @@ final class Sql {
   static final String MESSAGE_BY_CLIENT_ID =
       "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 AND author_id = $2 AND client_msg_id = $3";
 
-  /** $1 message, $2 acting user. */
+  static final String MESSAGE_ROOM = "SELECT room_id FROM messages WHERE id = $1";
+
+  /** $1 message, $2 acting user; run after the room row is locked (lock order: room, then message). */
   static final String MESSAGE_FOR_CHANGE =
       "SELECT m.id, m.room_id, m.author_id, m.deleted_at, r.kind, r.is_private, "
           + "EXISTS (SELECT 1 FROM room_members x WHERE x.room_id = m.room_id AND x.user_id = $2) AS is_member "
