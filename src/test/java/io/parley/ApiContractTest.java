@@ -171,7 +171,9 @@ class ApiContractTest {
     assertEquals("Lobby 2", updated.getString("name"));
     assertNull(updated.getString("description"));
     assertEquals(false, updated.getBoolean("is_private"));
-    api.join(other, id);
+    JsonObject joined = api.call("joinRoom", POST, "/rooms/" + id + "/join", t(other), null).expect(200).json();
+    assertNull(joined.getValue("peer"), "group rooms have no peer");
+    assertEquals(2, joined.getInteger("member_count"));
     api.call("updateRoom", PATCH, "/rooms/" + id, t(other), new JsonObject().put("name", "mine now")).problem(403, "FORBIDDEN");
     api.call("updateRoom", PATCH, "/rooms/" + secret.getLong("id"), t(other), new JsonObject().put("name", "x")).problem(404, "NOT_FOUND");
     api.call("updateRoom", PATCH, "/rooms/" + id, t(owner), new JsonObject()).problem(400, "VALIDATION_FAILED");

@@ -238,6 +238,31 @@ class GatewayProtocolTest {
     }
   }
 
+  @Test
+  @DisplayName("a node shutting down closes its sockets with 1001 at once, and the client resumes on another node")
+  void gracefulShutdown() throws Exception {
+    JsonObject user = api.newUser("bye");
+    long roomId = api.newRoom(user, false).getLong("id");
+    int port = TestCluster.freePort();
+    JsonObject cfg = TestCluster.config(cluster.databaseUrl, cluster.clusterName, "node-gw", TestCluster.freePort(), port);
+    cfg.getJsonObject("node").put("roles", new io.vertx.core.json.JsonArray().add("gateway"));
+    io.parley.ParleyNode gatewayOnly = Api.await(io.parley.ParleyNode.start(io.parley.config.ParleyConfig.of(cfg)));
+    long seq;
+    try (Ws ws = Ws.open(vertx, port, user.getString("access_token"))) {
+      seq = ws.request(sub(roomId)).getLong("last_seq");
+      long started = System.nanoTime();
+      Api.await(gatewayOnly.close());
+      assertEquals((short) 1001, ws.closed.get(10, TimeUnit.SECONDS));
+      assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10), "closed without waiting for clients");
+    }
+    api.send(user, roomId, "while away");
+    try (Ws again = open(user, cluster.b())) {
+      again.send(sub(roomId).put("since_seq", seq));
+      assertEquals("while away", again.next("message.created").getJsonObject("message").getString("body"));
+      assertEquals("subscribed", again.next("subscribed").getString("type"));
+    }
+  }
+
   private static void awaitCondition(java.util.function.BooleanSupplier condition) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {

@@ -24,6 +24,7 @@ public final class TestCluster implements AutoCloseable {
   /** Started nodes, A and B. */
   public final List<Node> nodes = new ArrayList<>();
   public final String databaseUrl;
+  public final String clusterName = "parley-test-" + UUID.randomUUID();
 
   /** One started node and the ports it listens on. */
   public record Node(ParleyNode node, int apiPort, int gatewayPort) {}
@@ -50,11 +51,10 @@ public final class TestCluster implements AutoCloseable {
     String env = System.getenv("PARLEY_PERSISTENCE_DATABASE_URL");
     String url = Database.resolveUrl(env, "target/test-db");
     TestCluster cluster = new TestCluster(url);
-    String clusterName = "parley-test-" + UUID.randomUUID();
     for (int i = 0; i < count; i++) {
       int api = freePort();
       int gateway = freePort();
-      ParleyConfig cfg = ParleyConfig.of(config(url, clusterName, "node-" + (char) ('a' + i), api, gateway));
+      ParleyConfig cfg = ParleyConfig.of(config(url, cluster.clusterName, "node-" + (char) ('a' + i), api, gateway));
       try {
         ParleyNode node = ParleyNode.start(cfg).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         cluster.nodes.add(new Node(node, api, gateway));
