@@ -121,7 +121,9 @@ public final class ParleyNode {
     }
     if (roles.contains("api")) {
       JsonObject a = cfg.section("api").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout)
-          .put("cluster_enabled", cfg.section("cluster").getBoolean("enabled", true));
+          .put("cluster_enabled", cfg.section("cluster").getBoolean("enabled", true))
+          .put("gateway_port", cfg.section("gateway").getInteger("port", 8081))
+          .put("max_body_chars", cfg.section("messages").getInteger("max_body_chars", 4000));
       chain = chain.compose(x -> deploy(vertx, ApiVerticle.class, a, "api"));
     }
     return chain.mapEmpty();

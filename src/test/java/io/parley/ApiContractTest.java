@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -38,10 +39,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ApiContractTest {
   private Api api;
   private Vertx vertx;
+  private TestCluster cluster;
 
   @BeforeAll
   void setUp(Vertx vertx, TestCluster cluster) {
     this.vertx = vertx;
+    this.cluster = cluster;
     api = new Api(vertx, cluster.a().apiPort());
   }
 
@@ -96,6 +99,25 @@ class ApiContractTest {
     api.call("refresh", POST, "/auth/refresh", null, new JsonObject().put("refresh_token", r2)).problem(401, "UNAUTHORIZED");
     api.call("refresh", POST, "/auth/refresh", null, new JsonObject().put("refresh_token", "")).problem(400, "VALIDATION_FAILED");
 
+    // browsers: the refresh token also travels as an HttpOnly cookie
+    Api.Resp cookieLogin = api.call("login", POST, "/auth/login", null,
+        new JsonObject().put("email", email).put("password", "long enough")).expect(200);
+    String setCookie = cookieLogin.headers().getAll("Set-Cookie").stream().filter(c -> c.startsWith("parley_refresh=")).findFirst()
+        .orElseThrow();
+    assertTrue(setCookie.toLowerCase().contains("httponly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Path=/api/v1/auth"), setCookie);
+    String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+    assertEquals(cookie.substring("parley_refresh=".length()), cookieLogin.json().getString("refresh_token"));
+    JsonObject viaCookie = api.call("refresh", POST, "/auth/refresh", null, null, Map.of("Cookie", cookie)).expect(200).json();
+    assertEquals(me.getLong("id"), viaCookie.getJsonObject("user").getLong("id"));
+    api.call("refresh", POST, "/auth/refresh", null, null, Map.of("Cookie", cookie)).problem(401, "UNAUTHORIZED");
+    api.call("refresh", POST, "/auth/refresh", null, new JsonObject()).problem(401, "UNAUTHORIZED");
+    Api.Resp cookieLogout = api.call("logout", POST, "/auth/logout", viaCookie.getString("access_token"), null,
+        Map.of("Cookie", "parley_refresh=" + viaCookie.getString("refresh_token"))).expect(204);
+    assertTrue(cookieLogout.headers().getAll("Set-Cookie").stream().anyMatch(c -> c.startsWith("parley_refresh=;")
+        && c.contains("Max-Age=0")), "logout clears the cookie");
+    api.call("refresh", POST, "/auth/refresh", null, new JsonObject().put("refresh_token", viaCookie.getString("refresh_token")))
+        .problem(401, "UNAUTHORIZED");
+
     // logout revokes
     JsonObject again = api.call("login", POST, "/auth/login", null, new JsonObject().put("email", email).put("password", "long enough"))
         .expect(200).json();
@@ -104,7 +126,12 @@ class ApiContractTest {
     api.call("refresh", POST, "/auth/refresh", null, new JsonObject().put("refresh_token", again.getString("refresh_token")))
         .problem(401, "UNAUTHORIZED");
     api.call("logout", POST, "/auth/logout", null, new JsonObject().put("refresh_token", "x")).problem(401, "UNAUTHORIZED");
-    api.call("logout", POST, "/auth/logout", access, new JsonObject()).problem(400, "VALIDATION_FAILED");
+    api.call("logout", POST, "/auth/logout", access, new JsonObject().put("refresh_token", 5)).problem(400, "VALIDATION_FAILED");
+
+    JsonObject clientConfig = api.call("getClientConfig", GET, "/client-config", null, null).expect(200).json();
+    assertEquals(cluster.a().gatewayPort(), clientConfig.getInteger("gateway_port"));
+    assertNull(clientConfig.getString("ws_url"));
+    assertEquals("node-a", clientConfig.getString("node"));
 
     // search by username prefix and by e-mail prefix, paginated; e-mails are not exposed
     String prefix = "srch" + System.nanoTime();

@@ -10,6 +10,8 @@ import io.parley.bus.ParleyException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -44,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public class ApiVerticle extends VerticleBase {
   /** Routing-context key of the request id. */
   static final String REQUEST_ID = "request_id";
+  /** Name of the HttpOnly cookie that carries the refresh token for browser clients. */
+  public static final String REFRESH_COOKIE = "parley_refresh";
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
   private static final String BASE = "/api/v1";
 
@@ -52,6 +56,8 @@ public class ApiVerticle extends VerticleBase {
   private Passwords passwords;
   private String dummyHash;
   private HttpServer server;
+  private boolean secureCookies;
+  private JsonObject clientConfig;
 
   @Override
   public Future<?> start() {
@@ -60,6 +66,13 @@ public class ApiVerticle extends VerticleBase {
     bus = new Bus(vertx, cfg.getLong("request_timeout_ms", 5000L));
     tokens = new AccessTokens(vertx, auth);
     passwords = new Passwords(vertx, auth.getInteger("bcrypt_cost", 10));
+    secureCookies = cfg.getBoolean("secure_cookies", false);
+    String wsUrl = cfg.getString("public_ws_url", "");
+    clientConfig = new JsonObject()
+        .put("ws_url", wsUrl.isBlank() ? null : wsUrl)
+        .put("gateway_port", cfg.getInteger("gateway_port", 8081))
+        .put("max_body_chars", cfg.getInteger("max_body_chars", 4000))
+        .put("node", cfg.getString("node_name", ""));
 
     return passwords.hash(UUID.randomUUID().toString())
         .onSuccess(h -> dummyHash = h)
@@ -72,6 +85,7 @@ public class ApiVerticle extends VerticleBase {
           router.get("/health/ready").handler(this::ready);
           router.get("/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").sendFile("openapi.yaml"));
           mountSwaggerUi(router);
+          mountWebClient(router);
           for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500, 503}) {
             router.errorHandler(status, Problems::handle);
           }
@@ -90,6 +104,7 @@ public class ApiVerticle extends VerticleBase {
     on(rb, "login", this::login);
     on(rb, "refresh", this::refresh);
     on(rb, "logout", this::logout);
+    on(rb, "getClientConfig", rc -> json(rc, 200, clientConfig));
     on(rb, "getMe", rc -> call(rc, USERS_GET, new JsonObject().put("id", userId(rc)), 200));
     on(rb, "searchUsers", rc -> call(rc, USERS_SEARCH, page(rc).put("q", query(rc, "q")), 200));
 
@@ -177,28 +192,57 @@ public class ApiVerticle extends VerticleBase {
   }
 
   private void refresh(RoutingContext rc) {
-    String old = body(rc).getString("refresh_token");
+    String old = refreshToken(rc);
+    if (old == null) {
+      throw new ParleyException(ErrorCode.UNAUTHORIZED, "no refresh token: send refresh_token or the " + REFRESH_COOKIE + " cookie");
+    }
     String fresh = AccessTokens.newRefreshToken();
     request(rc, TOKENS_ROTATE, new JsonObject().put("old_hash", AccessTokens.hash(old))
             .put("new_hash", AccessTokens.hash(fresh)).put("ttl_s", tokens.refreshTtlS()))
         .compose(r -> request(rc, USERS_GET, new JsonObject().put("id", r.getLong("user_id"))))
-        .onSuccess(user -> json(rc, 200, pair(user, fresh)))
+        .onSuccess(user -> json(rc, 200, pair(rc, user, fresh)))
         .onFailure(rc::fail);
   }
 
   private void logout(RoutingContext rc) {
-    call(rc, TOKENS_REVOKE, new JsonObject().put("user_id", userId(rc))
-        .put("token_hash", AccessTokens.hash(body(rc).getString("refresh_token"))), 204);
+    String token = refreshToken(rc);
+    rc.response().addCookie(refreshCookie("").setMaxAge(0));
+    if (token == null) {
+      rc.response().setStatusCode(204).end();
+      return;
+    }
+    call(rc, TOKENS_REVOKE, new JsonObject().put("user_id", userId(rc)).put("token_hash", AccessTokens.hash(token)), 204);
+  }
+
+  /** The refresh token from the body, else from the HttpOnly cookie; null when neither. */
+  private static String refreshToken(RoutingContext rc) {
+    String fromBody = body(rc).getString("refresh_token");
+    if (fromBody != null) {
+      return fromBody;
+    }
+    Cookie cookie = rc.request().getCookie(REFRESH_COOKIE);
+    return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
+  }
+
+  /**
+   * The refresh token as an HttpOnly, SameSite=Strict cookie scoped to {@code /api/v1/auth}, so
+   * a browser client never has to keep it where scripts can read it.
+   */
+  private Cookie refreshCookie(String value) {
+    return Cookie.cookie(REFRESH_COOKIE, value).setHttpOnly(true).setSecure(secureCookies)
+        .setSameSite(CookieSameSite.STRICT).setPath(BASE + "/auth").setMaxAge(tokens.refreshTtlS());
   }
 
   private Future<JsonObject> issuePair(RoutingContext rc, JsonObject user) {
     String refresh = AccessTokens.newRefreshToken();
     return request(rc, TOKENS_ISSUE, new JsonObject().put("user_id", user.getLong("id"))
             .put("token_hash", AccessTokens.hash(refresh)).put("ttl_s", tokens.refreshTtlS()))
-        .map(x -> pair(user, refresh));
+        .map(x -> pair(rc, user, refresh));
   }
 
-  private JsonObject pair(JsonObject user, String refresh) {
+  /** The token pair of the login/refresh responses; also sets the refresh cookie. */
+  private JsonObject pair(RoutingContext rc, JsonObject user, String refresh) {
+    rc.response().addCookie(refreshCookie(refresh));
     return new JsonObject()
         .put("access_token", tokens.issueAccess(user))
         .put("refresh_token", refresh)
@@ -239,6 +283,22 @@ public class ApiVerticle extends VerticleBase {
             + "    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });\n"
             + "};\n"));
     router.route("/docs/*").handler(StaticHandler.create("META-INF/resources/webjars/swagger-ui/" + version));
+  }
+
+  /**
+   * The web client (static files in {@code webroot/}) at {@code /}, with a Content Security
+   * Policy that allows only our own scripts and styles, and WebSocket connections.
+   */
+  private void mountWebClient(Router router) {
+    router.route("/*").handler(rc -> {
+      rc.response()
+          .putHeader("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; "
+              + "img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'")
+          .putHeader("X-Content-Type-Options", "nosniff")
+          .putHeader("Referrer-Policy", "no-referrer");
+      rc.next();
+    });
+    router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html").setDefaultContentEncoding("UTF-8"));
   }
 
   private static String webjarVersion() {

@@ -314,6 +314,7 @@ public class PersistenceVerticle extends VerticleBase {
     view.remove("role");
     view.remove("last_read_seq");
     view.remove("peer");
+    view.remove("last_event_at");
     return view;
   }
 

@@ -37,6 +37,7 @@ final class Rows {
         .put("is_private", r.getBoolean("is_private"))
         .put("owner_id", r.getLong("owner_id"))
         .put("last_seq", r.getLong("last_seq"))
+        .put("last_event_at", ts(r.getOffsetDateTime("last_event_at")))
         .put("member_count", r.getLong("member_count"))
         .put("role", r.getString("role"))
         .put("last_read_seq", r.getLong("last_read_seq"))

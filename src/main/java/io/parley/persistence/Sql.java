@@ -48,7 +48,8 @@ final class Sql {
 
   private static final String ROOM_COLUMNS =
       "r.id, r.kind, r.name, r.description, r.is_private, r.owner_id, r.last_seq, r.created_at, r.updated_at, "
-          + "(SELECT count(*) FROM room_members c WHERE c.room_id = r.id) AS member_count";
+          + "(SELECT count(*) FROM room_members c WHERE c.room_id = r.id) AS member_count, "
+          + "(SELECT e.created_at FROM room_events e WHERE e.room_id = r.id AND e.seq = r.last_seq) AS last_event_at";
 
   /** The other member of a direct room, as JSON; $2 is the viewing user. */
   private static final String PEER =
