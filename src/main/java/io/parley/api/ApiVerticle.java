@@ -295,10 +295,12 @@ public class ApiVerticle extends VerticleBase {
           .putHeader("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; "
               + "img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'")
           .putHeader("X-Content-Type-Options", "nosniff")
-          .putHeader("Referrer-Policy", "no-referrer");
+          .putHeader("Referrer-Policy", "no-referrer")
+          .putHeader("Cache-Control", "no-cache");
       rc.next();
     });
-    router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html").setDefaultContentEncoding("UTF-8"));
+    router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("index.html").setDefaultContentEncoding("UTF-8")
+        .setCachingEnabled(false));
   }
 
   private static String webjarVersion() {

@@ -1,0 +1,634 @@
+// Parley's web client: plain ES modules, no build step. Everything a user typed or another user
+// wrote is rendered with textContent, never as HTML.
+import { ApiClient, ApiError } from './api.js';
+import { ChatSocket } from './socket.js';
+
+const api = new ApiClient();
+const $ = (sel) => document.querySelector(sel);
+
+const state = {
+  config: null,
+  rooms: new Map(),      // id -> room
+  positions: new Map(),  // id -> last event seq applied (the stream position)
+  rooms_messages: new Map(), // id -> {byId: Map, oldestSeq, hasMore, loaded}
+  pending: new Map(),    // id -> Map(client_msg_id -> {body, status, error})
+  unread: new Map(),     // id -> count of messages seen while the room was not open
+  users: new Map(),      // user id -> username
+  current: null,
+};
+let socket = null;
+
+// ---- small helpers -------------------------------------------------------------------------
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+let toastTimer = null;
+function showError(err) {
+  const msg = err instanceof ApiError || err instanceof Error ? err.message
+    : (err && (err.message || err.detail)) || String(err);
+  const toast = $('#toast');
+  toast.textContent = msg;
+  toast.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { toast.hidden = true; }, 8000);
+}
+
+function uuid() {
+  return crypto.randomUUID ? crypto.randomUUID()
+    : 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (c) => {
+      const r = (Math.random() * 16) | 0; return (c === 'x' ? r : (r & 0x3) | 0x8).toString(16);
+    });
+}
+
+function roomTitle(room) {
+  if (room.kind === 'direct') return room.peer ? `@${room.peer.username}` : 'Conversation';
+  return room.name;
+}
+
+function nameOf(userId) {
+  if (userId === null || userId === undefined) return 'deleted user';
+  if (api.user && userId === api.user.id) return api.user.username;
+  return state.users.get(userId) || `user #${userId}`;
+}
+
+function time(iso) {
+  if (!iso) return '';
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+// ---- views ---------------------------------------------------------------------------------
+
+function showAuth() {
+  $('#chat-view').hidden = true;
+  $('#auth-view').hidden = false;
+}
+
+async function showChat() {
+  $('#auth-view').hidden = true;
+  $('#chat-view').hidden = false;
+  $('#me-name').textContent = api.user.username;
+  $('#me-email').textContent = api.user.email || '';
+  await loadRooms();
+  startSocket();
+}
+
+async function loadRooms() {
+  let cursor = null;
+  do {
+    const page = await api.get(`/rooms?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    for (const r of page.items) addRoom(r);
+    cursor = page.next_cursor;
+  } while (cursor);
+  renderRooms();
+}
+
+function addRoom(room) {
+  state.rooms.set(room.id, room);
+  if (room.peer) state.users.set(room.peer.id, room.peer.username);
+}
+
+function renderRooms() {
+  const list = $('#room-list');
+  list.replaceChildren();
+  const rooms = [...state.rooms.values()].sort((a, b) =>
+    (b.last_event_at || b.created_at).localeCompare(a.last_event_at || a.created_at) || b.id - a.id);
+  for (const room of rooms) {
+    const unread = state.unread.get(room.id) || 0;
+    list.append(el('li', { class: room.id === state.current ? 'active' : null },
+      el('button', { type: 'button', dataset: { roomId: room.id, testid: 'room-item' }, onclick: () => openRoom(room.id) },
+        el('span', { class: 'room-title' }, roomTitle(room), room.is_private && room.kind === 'group' ? ' 🔒' : ''),
+        unread ? el('span', { class: 'badge', 'data-testid': 'unread' }, unread) : null)));
+  }
+}
+
+// ---- rooms ---------------------------------------------------------------------------------
+
+async function openRoom(id) {
+  state.current = id;
+  state.unread.delete(id);
+  document.body.classList.add('in-room');
+  const room = state.rooms.get(id);
+  $('#room-name').textContent = roomTitle(room);
+  $('#room-info').textContent = room.kind === 'direct' ? 'conversation'
+    : `${room.is_private ? 'private' : 'public'} · ${room.member_count} member${room.member_count === 1 ? '' : 's'}`;
+  $('#composer').hidden = false;
+  $('#members-toggle').hidden = room.kind !== 'group';
+  $('#leave-room').hidden = room.kind !== 'group' || room.role === 'owner';
+  $('#add-member-form').hidden = !(room.role === 'owner' && room.is_private);
+  $('#members-panel').hidden = true;
+  renderRooms();
+  renderMessages();
+  try {
+    await loadMembers(id);
+    if (!messagesOf(id).loaded) await loadLatest(id);
+  } catch (e) {
+    showError(e);
+  }
+  renderMessages(true);
+  $('#composer textarea').focus();
+}
+
+async function loadMembers(id) {
+  const page = await api.get(`/rooms/${id}/members?limit=500`);
+  for (const m of page.items) state.users.set(m.user_id, m.username);
+  const list = $('#member-list');
+  list.replaceChildren(...page.items.map((m) => el('li', {}, m.username, m.role === 'owner' ? ' (owner)' : '')));
+}
+
+function messagesOf(id) {
+  if (!state.rooms_messages.has(id)) state.rooms_messages.set(id, { byId: new Map(), oldestSeq: null, hasMore: true, loaded: false });
+  return state.rooms_messages.get(id);
+}
+
+function storeMessages(id, items) {
+  const store = messagesOf(id);
+  for (const m of items) {
+    store.byId.set(m.id, m);
+    if (store.oldestSeq === null || m.seq < store.oldestSeq) store.oldestSeq = m.seq;
+  }
+}
+
+async function loadLatest(id) {
+  const page = await api.get(`/rooms/${id}/messages?limit=50`);
+  const store = messagesOf(id);
+  storeMessages(id, page.items);
+  store.hasMore = page.has_more;
+  store.loaded = true;
+  if (!state.positions.has(id)) state.positions.set(id, page.last_seq);
+}
+
+let loadingOlder = false;
+async function loadOlder() {
+  const id = state.current;
+  const store = id && messagesOf(id);
+  if (!store || !store.hasMore || loadingOlder || store.oldestSeq === null) return;
+  loadingOlder = true;
+  const list = $('#messages');
+  const fromBottom = list.scrollHeight - list.scrollTop;
+  try {
+    const page = await api.get(`/rooms/${id}/messages?limit=50&before_seq=${store.oldestSeq}`);
+    storeMessages(id, page.items);
+    store.hasMore = page.has_more;
+    if (state.current === id) {
+      renderMessages();
+      list.scrollTop = list.scrollHeight - fromBottom;
+    }
+  } catch (e) {
+    showError(e);
+  } finally {
+    loadingOlder = false;
+  }
+}
+
+function renderMessages(scrollToEnd = false) {
+  const list = $('#messages');
+  const id = state.current;
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  list.replaceChildren();
+  if (!id) return;
+  const store = messagesOf(id);
+  if (store.loaded && !store.hasMore) list.append(el('li', { class: 'start' }, 'This is the beginning of the room.'));
+  const items = [...store.byId.values()].sort((a, b) => a.seq - b.seq);
+  for (const m of items) list.append(renderMessage(m));
+  const pending = state.pending.get(id);
+  if (pending) {
+    for (const [cmid, p] of pending) list.append(renderPending(id, cmid, p));
+  }
+  if (scrollToEnd || atBottom) list.scrollTop = list.scrollHeight;
+}
+
+function renderMessage(m) {
+  const mine = api.user && m.author_id === api.user.id;
+  const body = m.deleted
+    ? el('p', { class: 'body deleted' }, 'message deleted')
+    : el('p', { class: 'body', 'data-testid': 'message-body' }, m.body);
+  const li = el('li', { class: `message${mine ? ' mine' : ''}`, dataset: { seq: m.seq, id: m.id, testid: 'message' } },
+    el('div', { class: 'meta' },
+      el('strong', {}, nameOf(m.author_id)), ' ', el('time', { datetime: m.created_at }, time(m.created_at)),
+      m.edited_at && !m.deleted ? el('span', { class: 'edited', 'data-testid': 'edited' }, ' (edited)') : null,
+      mine && !m.deleted ? el('span', { class: 'state sent', 'data-testid': 'message-state' }, ' ✓ sent') : null),
+    body);
+  if (mine && !m.deleted) {
+    li.append(el('div', { class: 'tools' },
+      el('button', { type: 'button', 'data-testid': 'edit', onclick: () => startEdit(li, m) }, 'Edit'),
+      el('button', { type: 'button', 'data-testid': 'delete', onclick: () => deleteMessage(m) }, 'Delete')));
+  }
+  return li;
+}
+
+function renderPending(roomId, cmid, p) {
+  return el('li', { class: `message mine ${p.status}`, dataset: { clientMsgId: cmid, testid: 'pending' } },
+    el('div', { class: 'meta' }, el('strong', {}, api.user.username),
+      el('span', { class: `state ${p.status}`, 'data-testid': 'message-state' },
+        p.status === 'failed' ? ` ✗ not sent: ${p.error}` : ' … sending')),
+    el('p', { class: 'body', 'data-testid': 'message-body' }, p.body),
+    p.status === 'failed'
+      ? el('div', { class: 'tools' }, el('button', { type: 'button', 'data-testid': 'retry', onclick: () => sendPending(roomId, cmid) }, 'Retry'))
+      : null);
+}
+
+function startEdit(li, m) {
+  const input = el('textarea', { class: 'edit', rows: 2, 'aria-label': 'Edit message', 'data-testid': 'edit-input' });
+  input.value = m.body;
+  const save = async () => {
+    const body = input.value.trim();
+    if (!body || body === m.body) { renderMessages(); return; }
+    try {
+      const ack = await socket.request({ type: 'message.edit', message_id: m.id, body });
+      applyMessage(ack.message);
+    } catch (e) {
+      showError(e);
+    }
+    renderMessages();
+  };
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); save(); }
+    if (e.key === 'Escape') renderMessages();
+  });
+  li.querySelector('.body').replaceWith(input);
+  input.focus();
+}
+
+async function deleteMessage(m) {
+  try {
+    const ack = await socket.request({ type: 'message.delete', message_id: m.id });
+    applyMessage(ack.message);
+    renderMessages();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+// ---- sending -------------------------------------------------------------------------------
+
+function send(body) {
+  const id = state.current;
+  if (!id) return;
+  const cmid = uuid();
+  if (!state.pending.has(id)) state.pending.set(id, new Map());
+  state.pending.get(id).set(cmid, { body, status: 'pending', error: null });
+  renderMessages(true);
+  sendPending(id, cmid);
+}
+
+async function sendPending(roomId, cmid) {
+  const p = state.pending.get(roomId) && state.pending.get(roomId).get(cmid);
+  if (!p) return;
+  p.status = 'pending';
+  p.error = null;
+  if (state.current === roomId) renderMessages(true);
+  try {
+    const ack = await socket.request({ type: 'message.send', room_id: roomId, client_msg_id: cmid, body: p.body });
+    settle(roomId, cmid, ack.message);
+  } catch (e) {
+    const still = state.pending.get(roomId) && state.pending.get(roomId).get(cmid);
+    if (!still) return; // the message arrived meanwhile (e.g. replayed after reconnect)
+    still.status = 'failed';
+    still.error = e.code === 'DISCONNECTED' ? 'connection lost' : (e.message || e.code);
+    if (e.code !== 'DISCONNECTED') showError(e);
+    if (state.current === roomId) renderMessages();
+  }
+}
+
+/** A pending message became a stored one. */
+function settle(roomId, cmid, message) {
+  const pending = state.pending.get(roomId);
+  if (pending) pending.delete(cmid);
+  applyMessage(message);
+  if (state.current === roomId) renderMessages(true);
+}
+
+function applyMessage(m) {
+  if (!state.rooms.has(m.room_id)) return;
+  const store = messagesOf(m.room_id);
+  const known = store.byId.get(m.id);
+  if (!known || m.seq >= known.seq) store.byId.set(m.id, m);
+  if (store.oldestSeq === null || m.seq < store.oldestSeq) store.oldestSeq = m.seq;
+}
+
+// ---- live events ---------------------------------------------------------------------------
+
+function onEvent(frame) {
+  if (frame.type === 'resync_required') {
+    resync(frame.room_id);
+    return;
+  }
+  if (frame.type === 'unsubscribed' && frame.reason) {
+    dropRoom(frame.room_id);
+    return;
+  }
+  const roomId = frame.room_id;
+  if (typeof frame.seq !== 'number' || !state.rooms.has(roomId)) return;
+  const position = state.positions.get(roomId);
+  if (position !== undefined && frame.seq <= position) return; // already applied
+  state.positions.set(roomId, frame.seq);
+  const room = state.rooms.get(roomId);
+  room.last_seq = frame.seq;
+  switch (frame.type) {
+    case 'message.created': {
+      const m = frame.message;
+      room.last_event_at = m.created_at;
+      const mine = api.user && m.author_id === api.user.id;
+      const pending = state.pending.get(roomId);
+      if (mine && pending && pending.has(m.client_msg_id)) pending.delete(m.client_msg_id);
+      applyMessage(m);
+      if (roomId !== state.current && !mine) state.unread.set(roomId, (state.unread.get(roomId) || 0) + 1);
+      renderRooms();
+      break;
+    }
+    case 'message.updated':
+    case 'message.deleted':
+      applyMessage(frame.message);
+      break;
+    case 'member.joined':
+      state.users.set(frame.member.user_id, frame.member.username);
+      room.member_count += 1;
+      break;
+    case 'member.left':
+      room.member_count = Math.max(0, room.member_count - 1);
+      if (api.user && frame.user_id === api.user.id) dropRoom(roomId);
+      break;
+    case 'room.updated':
+      Object.assign(room, { name: frame.room.name, description: frame.room.description, is_private: frame.room.is_private });
+      renderRooms();
+      break;
+    case 'room.deleted':
+      dropRoom(roomId);
+      return;
+    default:
+      break;
+  }
+  if (roomId === state.current) renderMessages();
+}
+
+async function resync(roomId) {
+  state.rooms_messages.delete(roomId);
+  state.positions.delete(roomId);
+  try {
+    await loadLatest(roomId);
+  } catch (e) {
+    showError(e);
+  }
+  if (roomId === state.current) renderMessages(true);
+}
+
+function dropRoom(roomId) {
+  state.rooms.delete(roomId);
+  state.positions.delete(roomId);
+  state.rooms_messages.delete(roomId);
+  if (state.current === roomId) {
+    state.current = null;
+    $('#room-name').textContent = 'Pick a room';
+    $('#room-info').textContent = '';
+    $('#composer').hidden = true;
+    renderMessages();
+  }
+  renderRooms();
+}
+
+function subscribe(roomId) {
+  const since = state.positions.get(roomId);
+  const frame = { type: 'subscribe', room_id: roomId };
+  if (since !== undefined) frame.since_seq = since;
+  return socket.request(frame).then((reply) => {
+    if (!state.positions.has(roomId)) state.positions.set(roomId, reply.last_seq);
+  }).catch((e) => { if (e.code !== 'DISCONNECTED') showError(e); });
+}
+
+function wsUrl() {
+  if (state.config.ws_url) return state.config.ws_url;
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  return `${scheme}://${location.hostname}:${state.config.gateway_port}/ws`;
+}
+
+function startSocket() {
+  if (socket) socket.stop();
+  socket = new ChatSocket(wsUrl, async (forceRefresh) => {
+    if (forceRefresh || !api.accessToken) await api.refresh();
+    return api.accessToken;
+  }, {
+    status: (s) => {
+      const badge = $('#conn-status');
+      badge.textContent = s;
+      badge.className = `status ${s}`;
+    },
+    open: () => {
+      for (const id of state.rooms.keys()) subscribe(id);
+    },
+    event: onEvent,
+    closed: () => {},
+  });
+  socket.start();
+}
+
+// ---- panels and forms ----------------------------------------------------------------------
+
+async function searchUsers(q, target, onPick) {
+  target.replaceChildren();
+  if (q.trim().length < 1) return;
+  try {
+    const page = await api.get(`/users?q=${encodeURIComponent(q.trim())}&limit=10`);
+    for (const u of page.items.filter((x) => !api.user || x.id !== api.user.id)) {
+      target.append(el('li', {}, el('button', { type: 'button', 'data-testid': 'user-result', onclick: () => onPick(u) }, u.username)));
+    }
+    if (!target.children.length) target.append(el('li', { class: 'empty' }, 'No one found'));
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function browsePublic(q) {
+  const list = $('#public-rooms');
+  list.replaceChildren();
+  try {
+    const page = await api.get(`/rooms/public?limit=50${q ? `&q=${encodeURIComponent(q)}` : ''}`);
+    for (const r of page.items) {
+      const joined = state.rooms.has(r.id);
+      list.append(el('li', {},
+        el('span', {}, r.name, ` · ${r.member_count}`),
+        joined ? el('small', {}, ' joined') : el('button', { type: 'button', 'data-testid': 'join', dataset: { roomId: r.id }, onclick: () => join(r.id) }, 'Join')));
+    }
+    if (!page.items.length) list.append(el('li', { class: 'empty' }, 'No public rooms yet'));
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function join(roomId) {
+  try {
+    const room = await api.post(`/rooms/${roomId}/join`);
+    await enterRoom(room);
+    $('#browse-panel').hidden = true;
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function enterRoom(room) {
+  addRoom(room);
+  renderRooms();
+  if (socket && socket.isOpen()) await subscribe(room.id);
+  await openRoom(room.id);
+}
+
+function bindUi() {
+  document.querySelectorAll('[data-show]').forEach((b) => b.addEventListener('click', () => {
+    $('#login-form').hidden = b.dataset.show !== 'login-form';
+    $('#signup-form').hidden = b.dataset.show !== 'signup-form';
+  }));
+
+  $('#login-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    try {
+      await api.login(f.get('email'), f.get('password'));
+      e.target.reset();
+      await showChat();
+    } catch (err) {
+      showError(err);
+    }
+  });
+
+  $('#signup-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    const form = { email: f.get('email'), username: f.get('username'), password: f.get('password') };
+    if (f.get('first_name')) form.first_name = f.get('first_name');
+    if (f.get('last_name')) form.last_name = f.get('last_name');
+    try {
+      await api.register(form);
+      await api.login(form.email, form.password);
+      e.target.reset();
+      await showChat();
+    } catch (err) {
+      showError(err);
+    }
+  });
+
+  $('#logout').addEventListener('click', async () => {
+    if (socket) socket.stop();
+    await api.logout();
+    location.reload();
+  });
+
+  document.querySelectorAll('[data-panel]').forEach((b) => b.addEventListener('click', () => {
+    for (const id of ['new-room-panel', 'browse-panel', 'dm-panel']) {
+      const panel = document.getElementById(id);
+      panel.hidden = id !== b.dataset.panel ? true : !panel.hidden;
+    }
+    if (b.dataset.panel === 'browse-panel' && !$('#browse-panel').hidden) browsePublic('');
+  }));
+
+  $('#new-room-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    const body = { name: f.get('name'), is_private: f.get('is_private') === 'on' };
+    if (f.get('description')) body.description = f.get('description');
+    try {
+      const room = await api.post('/rooms', body);
+      e.target.reset();
+      $('#new-room-panel').hidden = true;
+      await enterRoom(room);
+    } catch (err) {
+      showError(err);
+    }
+  });
+
+  $('#browse-form').addEventListener('submit', (e) => { e.preventDefault(); browsePublic(new FormData(e.target).get('q')); });
+  $('#browse-form input').addEventListener('input', (e) => browsePublic(e.target.value));
+
+  const dmSearch = (q) => searchUsers(q, $('#dm-results'), async (u) => {
+    try {
+      const room = await api.post('/conversations', { user_id: u.id });
+      $('#dm-panel').hidden = true;
+      await enterRoom(room);
+    } catch (err) {
+      showError(err);
+    }
+  });
+  $('#dm-form').addEventListener('submit', (e) => { e.preventDefault(); dmSearch(new FormData(e.target).get('q')); });
+  $('#dm-form input').addEventListener('input', (e) => dmSearch(e.target.value));
+
+  const addSearch = (q) => searchUsers(q, $('#add-member-results'), async (u) => {
+    try {
+      await api.post(`/rooms/${state.current}/members`, { user_id: u.id });
+      $('#add-member-form').reset();
+      $('#add-member-results').replaceChildren();
+      await loadMembers(state.current);
+    } catch (err) {
+      showError(err);
+    }
+  });
+  $('#add-member-form').addEventListener('submit', (e) => { e.preventDefault(); addSearch(new FormData(e.target).get('q')); });
+  $('#add-member-form input').addEventListener('input', (e) => addSearch(e.target.value));
+
+  $('#members-toggle').addEventListener('click', () => { $('#members-panel').hidden = !$('#members-panel').hidden; });
+  $('#leave-room').addEventListener('click', async () => {
+    try {
+      await api.post(`/rooms/${state.current}/leave`);
+      dropRoom(state.current);
+    } catch (err) {
+      showError(err);
+    }
+  });
+  $('#back').addEventListener('click', () => document.body.classList.remove('in-room'));
+
+  const composer = $('#composer');
+  const input = composer.querySelector('textarea');
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      composer.requestSubmit();
+    }
+  });
+  composer.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const body = input.value;
+    if (!body.trim()) return;
+    if ([...body].length > state.config.max_body_chars) {
+      showError(`A message can have at most ${state.config.max_body_chars} characters.`);
+      return;
+    }
+    input.value = '';
+    send(body);
+  });
+  $('#messages').addEventListener('scroll', (e) => { if (e.target.scrollTop < 60) loadOlder(); });
+}
+
+// ---- start ---------------------------------------------------------------------------------
+
+async function main() {
+  bindUi();
+  api.onAuthLost = () => {
+    if (socket) socket.stop();
+    showError('Your session ended. Please log in again.');
+    showAuth();
+  };
+  try {
+    state.config = await api.request('GET', '/client-config', undefined, { auth: false });
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  if (await api.refresh()) {
+    await showChat();
+  } else {
+    showAuth();
+  }
+}
+
+main();

@@ -1,0 +1,126 @@
+package io.parley.support;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * One headless Chromium (Debian's {@code chromium} with {@code chromedriver}) with its own
+ * profile: a separate person in the browser tests. Waits are conditions, never sleeps.
+ */
+public final class Browser implements AutoCloseable {
+  private static final String CHROMIUM = "/usr/bin/chromium";
+  private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+  public final ChromeDriver driver;
+  private final WebDriverWait wait;
+  private final Path profile;
+
+  private Browser(ChromeDriver driver, Path profile) {
+    this.driver = driver;
+    this.profile = profile;
+    this.wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    this.wait.ignoring(StaleElementReferenceException.class); // re-rendered lists
+  }
+
+  /**
+   * Starts a browser. Without Chromium the test is skipped on a developer machine and fails in
+   * CI ({@code CI=true}), where {@code .ci/run} installs it.
+   */
+  public static Browser start() {
+    boolean present = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
+    if (!present && "true".equals(System.getenv("CI"))) {
+      throw new IllegalStateException("chromium and chromedriver are required in CI (apt-get install chromium chromium-driver)");
+    }
+    Assumptions.assumeTrue(present, "browser tests need Debian's chromium and chromium-driver");
+    try {
+      Path profile = Files.createTempDirectory("parley-chromium");
+      ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments(
+          "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+          "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+          "--window-size=1100,720", "--user-data-dir=" + profile);
+      ChromeDriverService service = new ChromeDriverService.Builder()
+          .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+      return new Browser(new ChromeDriver(service, options), profile);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public void open(String url) {
+    driver.get(url);
+  }
+
+  public WebElement find(String css) {
+    return waitFor(d -> {
+      List<WebElement> found = d.findElements(By.cssSelector(css));
+      return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
+    }, "visible " + css);
+  }
+
+  public List<WebElement> all(String css) {
+    return driver.findElements(By.cssSelector(css));
+  }
+
+  public <T> T waitFor(Function<WebDriver, T> condition, String what) {
+    return wait.withMessage(what).until(condition);
+  }
+
+  /** Waits until the element matching {@code css} has exactly this text. */
+  public void waitText(String css, String text) {
+    waitFor(d -> {
+      List<WebElement> found = d.findElements(By.cssSelector(css));
+      return !found.isEmpty() && text.equals(found.get(0).getText()) ? true : null;
+    }, css + " to read '" + text + "'");
+  }
+
+  public void type(String css, String text) {
+    WebElement input = find(css);
+    input.clear();
+    input.sendKeys(text);
+  }
+
+  public void click(String css) {
+    find(css).click();
+  }
+
+  /** Texts of the messages shown in the open room, in order (sent and pending). */
+  @SuppressWarnings("unchecked")
+  public List<String> messageBodies() {
+    // one atomic read: the list is re-rendered on every event
+    return (List<String>) driver.executeScript("return [...document.querySelectorAll("
+        + "'[data-testid=messages] [data-testid=message-body]')].map(e => e.innerText)");
+  }
+
+  public void screenshot(Path to) {
+    try {
+      Files.createDirectories(to.getParent());
+      Files.write(to, driver.getScreenshotAs(OutputType.BYTES));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    driver.quit();
+    try (var files = Files.walk(profile)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException ignored) {
+      // temporary profile
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package io.parley.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.ParleyNode;
+import io.parley.config.ParleyConfig;
+import io.parley.support.Api;
+import io.parley.support.Browser;
+import io.parley.support.ClusterExtension;
+import io.parley.support.TestCluster;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The web client in headless Chromium: people in separate browser profiles, connected to
+ * different clustered nodes, chatting live; a reconnect after the node went away; XSS.
+ */
+@ExtendWith(ClusterExtension.class)
+@DisplayName("The web client in a real browser")
+class WebClientTest {
+
+  private static String url(TestCluster.Node node) {
+    return "http://127.0.0.1:" + node.apiPort() + "/";
+  }
+
+  private static String unique(String prefix) {
+    return prefix + UUID.randomUUID().toString().substring(0, 6);
+  }
+
+  private static void signUp(Browser b, String baseUrl, String username) {
+    b.open(baseUrl);
+    b.click("#login-form [data-show=signup-form]");
+    b.type("#signup-form [name=email]", username + "@example.test");
+    b.type("#signup-form [name=username]", username);
+    b.type("#signup-form [name=password]", "correct horse");
+    b.click("#signup-form button[type=submit]");
+    b.waitText("[data-testid=me-name]", username);
+    b.waitText("[data-testid=conn-status]", "connected");
+  }
+
+  private static String createRoom(Browser b, String name) {
+    b.click("[data-testid=open-new-room]");
+    b.type("#new-room-form [name=name]", name);
+    b.click("#new-room-form button[type=submit]");
+    b.waitText("[data-testid=room-name]", name);
+    return b.find("#room-list li.active [data-testid=room-item]").getAttribute("data-room-id");
+  }
+
+  private static void joinRoom(Browser b, String roomId, String name) {
+    b.click("[data-testid=open-browse]");
+    b.type("#browse-form input", name);
+    b.click("[data-testid=join][data-room-id='" + roomId + "']");
+    b.waitText("[data-testid=room-name]", name);
+  }
+
+  /** Types {@code text} (Shift+Enter for each line break) and sends it with Enter. */
+  private static void send(Browser b, String text) {
+    WebElement input = b.find("[data-testid=composer-input]");
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      if (i > 0) {
+        input.sendKeys(Keys.chord(Keys.SHIFT, Keys.ENTER));
+      }
+      input.sendKeys(lines[i]);
+    }
+    input.sendKeys(Keys.ENTER);
+  }
+
+  private static WebElement messageWithText(Browser b, String text) {
+    return b.waitFor(d -> d.findElements(By.cssSelector("[data-testid=message]")).stream()
+        .filter(m -> m.findElements(By.cssSelector("[data-testid=message-body]")).stream().anyMatch(x -> text.equals(x.getText())))
+        .findFirst().orElse(null), "a message reading '" + text + "'");
+  }
+
+  private static void waitBodies(Browser b, List<String> expected) {
+    b.waitFor(d -> b.messageBodies().equals(expected) ? true : null, "messages " + expected + " (shown: " + b.messageBodies() + ")");
+  }
+
+  @Test
+  @DisplayName("two people on two nodes sign up, share a room, exchange, edit and delete messages live")
+  void chatAcrossNodes(TestCluster cluster) {
+    String alice = unique("alice");
+    String bob = unique("bob");
+    String roomName = unique("Lobby ");
+    try (Browser a = Browser.start(); Browser b = Browser.start()) {
+      signUp(a, url(cluster.a()), alice);
+      signUp(b, url(cluster.b()), bob);
+      String roomId = createRoom(a, roomName);
+      joinRoom(b, roomId, roomName);
+
+      send(a, "hello " + bob);
+      waitBodies(b, List.of("hello " + bob));
+      send(b, "hi " + alice + "\nhow are you?");
+      waitBodies(a, List.of("hello " + bob, "hi " + alice + "\nhow are you?"));
+      messageWithText(a, "hello " + bob).findElement(By.cssSelector("[data-testid=message-state]"));
+      b.waitFor(d -> messageWithText(b, "hi " + alice + "\nhow are you?").getText().contains("sent") ? true : null, "bob's message marked sent");
+
+      // edit in place, seen live by the other
+      messageWithText(a, "hello " + bob).findElement(By.cssSelector("[data-testid=edit]")).click();
+      WebElement edit = a.find("[data-testid=edit-input]");
+      edit.clear();
+      edit.sendKeys("hello " + bob + ", edited", Keys.ENTER);
+      waitBodies(b, List.of("hello " + bob + ", edited", "hi " + alice + "\nhow are you?"));
+      assertTrue(messageWithText(b, "hello " + bob + ", edited").findElements(By.cssSelector("[data-testid=edited]")).size() == 1);
+
+      // delete in place, seen live by the other
+      messageWithText(b, "hi " + alice + "\nhow are you?").findElement(By.cssSelector("[data-testid=delete]")).click();
+      waitBodies(a, List.of("hello " + bob + ", edited"));
+      a.waitFor(d -> a.all(".message .body.deleted").size() == 1 ? true : null, "a deleted-message tombstone");
+
+      // message bodies are text, never HTML
+      String xss = "<img src=x onerror=alert(1)>";
+      send(a, xss);
+      waitBodies(b, List.of("hello " + bob + ", edited", xss));
+      assertEquals(0, b.all("[data-testid=messages] img").size(), "no element was created from a message body");
+      assertThrows(NoAlertPresentException.class, () -> b.driver.switchTo().alert());
+      assertThrows(NoAlertPresentException.class, () -> a.driver.switchTo().alert());
+
+      String target = System.getProperty("parley.screenshot");
+      b.screenshot(target != null ? Path.of(target) : Path.of("target", "screenshots", "chat.png"));
+
+      // refusals are shown in words
+      send(b, "x".repeat(4001));
+      b.waitFor(d -> b.find("[data-testid=toast]").getText().contains("4000") ? true : null, "the limit explained");
+    }
+  }
+
+  @Test
+  @DisplayName("errors from the server are shown in words: wrong password, taken username")
+  void serverErrorsShown(TestCluster cluster) {
+    String dora = unique("dora");
+    try (Browser b = Browser.start()) {
+      signUp(b, url(cluster.a()), dora);
+      b.click("[data-testid=logout]");
+      b.find("#login-form");
+      b.type("#login-form [name=email]", dora + "@example.test");
+      b.type("#login-form [name=password]", "not the password");
+      b.click("#login-form button[type=submit]");
+      b.waitFor(d -> b.find("[data-testid=toast]").getText().contains("wrong e-mail or password") ? true : null,
+          "the server's refusal in words");
+      b.click("#login-form [data-show=signup-form]");
+      b.type("#signup-form [name=email]", "other-" + dora + "@example.test");
+      b.type("#signup-form [name=username]", dora);
+      b.type("#signup-form [name=password]", "correct horse");
+      b.click("#signup-form button[type=submit]");
+      b.waitFor(d -> b.find("[data-testid=toast]").getText().contains("username is already taken") ? true : null,
+          "the conflict in words");
+    }
+  }
+
+  @Test
+  @DisplayName("after its node goes away and comes back, the client reconnects and shows what it missed once, in order")
+  void reconnectsAndRecovers(TestCluster cluster) throws Exception {
+    int apiPort = TestCluster.freePort();
+    int gatewayPort = TestCluster.freePort();
+    JsonObject cfg = TestCluster.config(cluster.databaseUrl, cluster.clusterName, "node-c", apiPort, gatewayPort);
+    cfg.getJsonObject("node").put("roles", new JsonArray().add("api").add("gateway"));
+    ParleyNode nodeC = Api.await(ParleyNode.start(ParleyConfig.of(cfg)));
+    String alice = unique("alice");
+    String carol = unique("carol");
+    String roomName = unique("Resume ");
+    try (Browser a = Browser.start(); Browser c = Browser.start()) {
+      signUp(a, url(cluster.a()), alice);
+      signUp(c, "http://127.0.0.1:" + apiPort + "/", carol);
+      String roomId = createRoom(a, roomName);
+      joinRoom(c, roomId, roomName);
+      send(a, "before");
+      waitBodies(c, List.of("before"));
+
+      Api.await(nodeC.close());
+      c.waitFor(d -> List.of("reconnecting", "offline").contains(c.find("[data-testid=conn-status]").getText()) ? true : null,
+          "the status shows the drop");
+      send(c, "typed while away");
+      c.waitFor(d -> c.all("[data-testid=retry]").size() == 1 ? true : null, "a failed send offers a retry");
+      for (int i = 1; i <= 3; i++) {
+        send(a, "missed " + i);
+      }
+      waitBodies(a, List.of("before", "missed 1", "missed 2", "missed 3"));
+
+      nodeC = Api.await(ParleyNode.start(ParleyConfig.of(cfg)));
+      c.waitText("[data-testid=conn-status]", "connected");
+      waitBodies(c, List.of("before", "missed 1", "missed 2", "missed 3", "typed while away"));
+      c.click("[data-testid=retry]");
+      waitBodies(c, List.of("before", "missed 1", "missed 2", "missed 3", "typed while away"));
+      c.waitFor(d -> c.all("[data-testid=pending]").isEmpty() ? true : null, "the retried message is sent");
+      waitBodies(a, List.of("before", "missed 1", "missed 2", "missed 3", "typed while away"));
+      List<String> shown = c.messageBodies();
+      for (String body : shown) {
+        assertEquals(1, Collections.frequency(shown, body), "shown once: " + shown);
+      }
+    } finally {
+      Api.await(nodeC.close());
+    }
+  }
+}
