@@ -139,6 +139,69 @@ class WebClientTest {
   }
 
   @Test
+  @DisplayName("history pages load when scrolling up; private rooms, members, conversations; a reload keeps the session")
+  void historyRoomsAndConversations(TestCluster cluster) {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    String erin = unique("erin");
+    String finn = unique("finn");
+    try (Browser e = Browser.start(); Browser f = Browser.start()) {
+      signUp(e, url(cluster.a()), erin);
+      signUp(f, url(cluster.b()), finn);
+
+      // 60 messages seeded over the API; the room opens on the newest 50, scrolling up loads the rest
+      Api api = new Api(vertx, cluster.a().apiPort());
+      String token = api.call("login", io.vertx.core.http.HttpMethod.POST, "/auth/login", null,
+          new JsonObject().put("email", erin + "@example.test").put("password", "correct horse")).expect(200).json()
+          .getString("access_token");
+      JsonObject erinUser = new JsonObject().put("access_token", token);
+      long archive = api.call("createRoom", io.vertx.core.http.HttpMethod.POST, "/rooms", token,
+          new JsonObject().put("name", "Archive " + erin)).expect(201).json().getLong("id");
+      List<String> all = new java.util.ArrayList<>();
+      for (int i = 1; i <= 60; i++) {
+        api.send(erinUser, archive, "m" + i);
+        all.add("m" + i);
+      }
+      e.open(url(cluster.a())); // a reload: the session comes back from the refresh cookie
+      e.waitText("[data-testid=conn-status]", "connected");
+      e.click("[data-testid=room-item][data-room-id='" + archive + "']");
+      waitBodies(e, all.subList(10, 60));
+      e.driver.executeScript("const l = document.querySelector('#messages'); l.scrollTop = 0;"
+          + " l.dispatchEvent(new Event('scroll'));");
+      waitBodies(e, all);
+      e.find("#messages .start");
+
+      // a private room: the owner adds a member, who finds it in their list
+      e.click("[data-testid=open-new-room]");
+      e.type("#new-room-form [name=name]", "Secret " + erin);
+      e.click("#new-room-form [name=is_private]");
+      e.click("#new-room-form button[type=submit]");
+      e.waitText("[data-testid=room-name]", "Secret " + erin);
+      e.click("#members-toggle");
+      e.type("#add-member-form input", finn);
+      e.click("[data-testid=add-member-results] [data-testid=user-result]");
+      e.waitFor(d -> e.find("[data-testid=member-list]").getText().contains(finn) ? true : null, "finn listed as member");
+      f.open(url(cluster.b()));
+      f.waitText("[data-testid=conn-status]", "connected");
+      f.waitFor(d -> f.find("[data-testid=room-list]").getText().contains("Secret " + erin) ? true : null, "the private room listed");
+
+      // a one-to-one conversation started by searching for the user
+      f.click("[data-testid=open-dm]");
+      f.type("[data-testid=dm-search]", erin);
+      f.click("[data-testid=dm-results] [data-testid=user-result]");
+      f.waitText("[data-testid=room-name]", "@" + erin);
+      send(f, "psst");
+      waitBodies(f, List.of("psst"));
+      e.open(url(cluster.a()));
+      e.waitText("[data-testid=conn-status]", "connected");
+      e.click("[data-testid=room-list] li:first-child [data-testid=room-item]"); // newest activity first
+      e.waitText("[data-testid=room-name]", "@" + finn);
+      waitBodies(e, List.of("psst"));
+    } finally {
+      vertx.close();
+    }
+  }
+
+  @Test
   @DisplayName("errors from the server are shown in words: wrong password, taken username")
   void serverErrorsShown(TestCluster cluster) {
     String dora = unique("dora");
