@@ -437,13 +437,20 @@ function startSocket() {
 
 // ---- panels and forms ----------------------------------------------------------------------
 
+const searches = new WeakMap(); // target list -> number of its latest search
 async function searchUsers(q, target, onPick) {
+  const mine = (searches.get(target) || 0) + 1;
+  searches.set(target, mine);
   target.replaceChildren();
   if (q.trim().length < 1) return;
   try {
     const page = await api.get(`/users?q=${encodeURIComponent(q.trim())}&limit=10`);
+    if (searches.get(target) !== mine) return; // a newer search owns the list
+    target.replaceChildren();
     for (const u of page.items.filter((x) => !api.user || x.id !== api.user.id)) {
-      target.append(el('li', {}, el('button', { type: 'button', 'data-testid': 'user-result', onclick: () => onPick(u) }, u.username)));
+      target.append(el('li', {}, el('button', {
+        type: 'button', 'data-testid': 'user-result', dataset: { username: u.username }, onclick: () => onPick(u),
+      }, u.username)));
     }
     if (!target.children.length) target.append(el('li', { class: 'empty' }, 'No one found'));
   } catch (e) {

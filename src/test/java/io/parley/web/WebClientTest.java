@@ -178,7 +178,7 @@ class WebClientTest {
       e.waitText("[data-testid=room-name]", "Secret " + erin);
       e.click("#members-toggle");
       e.type("#add-member-form input", finn);
-      e.click("[data-testid=add-member-results] [data-testid=user-result]");
+      e.click("[data-testid=add-member-results] [data-username='" + finn + "']");
       e.waitFor(d -> e.find("[data-testid=member-list]").getText().contains(finn) ? true : null, "finn listed as member");
       f.open(url(cluster.b()));
       f.waitText("[data-testid=conn-status]", "connected");
@@ -187,7 +187,7 @@ class WebClientTest {
       // a one-to-one conversation started by searching for the user
       f.click("[data-testid=open-dm]");
       f.type("[data-testid=dm-search]", erin);
-      f.click("[data-testid=dm-results] [data-testid=user-result]");
+      f.click("[data-testid=dm-results] [data-username='" + erin + "']");
       f.waitText("[data-testid=room-name]", "@" + erin);
       send(f, "psst");
       waitBodies(f, List.of("psst"));
