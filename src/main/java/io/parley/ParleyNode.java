@@ -6,6 +6,7 @@ import com.hazelcast.config.NetworkConfig;
 import io.parley.api.ApiVerticle;
 import io.parley.config.ParleyConfig;
 import io.parley.gateway.GatewayVerticle;
+import io.parley.mail.MailVerticle;
 import io.parley.persistence.Database;
 import io.parley.persistence.PersistenceVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -108,12 +109,18 @@ public final class ParleyNode {
     if (roles.contains("persistence")) {
       JsonObject p = cfg.section("persistence")
           .put("max_body_chars", cfg.section("messages").getInteger("max_body_chars", 4000))
-          .put("max_replay", cfg.section("gateway").getInteger("max_replay", 1000));
+          .put("max_replay", cfg.section("gateway").getInteger("max_replay", 1000))
+          .put("require_verified_email", cfg.section("auth").getBoolean("require_verified_email", true));
       chain = vertx.executeBlocking(() -> {
         String url = Database.resolveUrl(p.getString("database_url"), p.getString("embedded_data_dir"));
         Database.migrate(url);
         return url;
       }, false).compose(url -> deploy(vertx, PersistenceVerticle.class, p.put("database_url", url), "persistence"));
+    }
+    if (roles.contains("mail")) {
+      JsonObject m = cfg.section("mail").put("request_timeout_ms", timeout)
+          .put("smtp_password", System.getenv().getOrDefault(ParleyConfig.ENV_SMTP_PASSWORD, ""));
+      chain = chain.compose(x -> deploy(vertx, MailVerticle.class, m, "mail"));
     }
     if (roles.contains("gateway")) {
       JsonObject g = cfg.section("gateway").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout);

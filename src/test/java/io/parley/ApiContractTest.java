@@ -41,11 +41,208 @@ class ApiContractTest {
   private Vertx vertx;
   private TestCluster cluster;
 
+  /** A single node with every role, the development mail sink and e-mail verification required. */
+  private io.parley.ParleyNode mailNode;
+  private Api mailApi;
+  private int mailGatewayPort;
+  private io.vertx.sqlclient.Pool db;
+
   @BeforeAll
   void setUp(Vertx vertx, TestCluster cluster) {
     this.vertx = vertx;
     this.cluster = cluster;
     api = new Api(vertx, cluster.a().apiPort());
+    int apiPort = TestCluster.freePort();
+    mailGatewayPort = TestCluster.freePort();
+    JsonObject cfg = TestCluster.config(cluster.databaseUrl, "none", "mail-node", apiPort, mailGatewayPort);
+    cfg.getJsonObject("cluster").put("enabled", false);
+    cfg.getJsonObject("node").put("roles", new io.vertx.core.json.JsonArray().add("api").add("gateway").add("persistence").add("mail"));
+    cfg.getJsonObject("auth").put("require_verified_email", true).put("resend_interval_s", 1);
+    mailNode = Api.await(io.parley.ParleyNode.start(io.parley.config.ParleyConfig.of(cfg)));
+    mailApi = new Api(vertx, apiPort, api.exercised());
+    db = io.vertx.pgclient.PgBuilder.pool().connectingTo(io.vertx.pgclient.PgConnectOptions.fromUri(cluster.databaseUrl))
+        .using(vertx).build();
+  }
+
+  /** Waits for a mail to {@code to} whose subject contains {@code subject}, read from the dev mailbox. */
+  private JsonObject awaitMail(String to, String subject) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < deadline) {
+      JsonObject box = mailApi.call("devMailbox", GET, "/dev/mailbox", null, null).expect(200).json();
+      for (Object o : box.getJsonArray("items")) {
+        JsonObject mail = (JsonObject) o;
+        if (to.equals(mail.getString("to")) && mail.getString("subject").contains(subject)) {
+          return mail;
+        }
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError("no mail '" + subject + "' to " + to);
+  }
+
+  private static String tokenOf(JsonObject mail) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("token=([A-Za-z0-9_-]+)").matcher(mail.getString("text"));
+    assertTrue(m.find(), "a link with a token in " + mail.getString("text"));
+    return m.group(1);
+  }
+
+  private long mailsTo(String to) {
+    return mailApi.call("devMailbox", GET, "/dev/mailbox", null, null).expect(200).json().getJsonArray("items").stream()
+        .filter(o -> to.equals(((JsonObject) o).getString("to"))).count();
+  }
+
+  @Test
+  @DisplayName("accounts by mail: verification gates sending, resend, reset, change, invite, profile, tokens single-use and expiring, throttled logins")
+  void accountsByMail() {
+    String name = "mail_" + System.nanoTime();
+    String email = name + "@example.test";
+    JsonObject me = mailApi.call("register", POST, "/auth/register", null,
+        new JsonObject().put("email", email).put("username", name).put("password", "first password")).expect(201).json();
+    assertFalse(me.getBoolean("email_verified"));
+    JsonObject login = mailApi.call("login", POST, "/auth/login", null,
+        new JsonObject().put("email", email).put("password", "first password")).expect(200).json();
+    String access = login.getString("access_token");
+    JsonObject user = new JsonObject().put("access_token", access);
+    long room = mailApi.newRoom(user, false).getLong("id");
+    mailApi.call("sendMessage", POST, "/rooms/" + room + "/messages", access, new JsonObject().put("body", "too early"))
+        .problem(403, "EMAIL_NOT_VERIFIED");
+    try (io.parley.support.Ws ws = io.parley.support.Ws.open(vertx, mailGatewayPort, access)) {
+      JsonObject refused = ws.request(new JsonObject().put("type", "message.send").put("room_id", room)
+          .put("client_msg_id", "early").put("body", "too early"));
+      assertEquals("EMAIL_NOT_VERIFIED", refused.getString("code"));
+      ws.assertUsable();
+    }
+    assertTrue(mailApi.history(user, room, "").getJsonArray("items").isEmpty(), "reading is allowed, nothing was stored");
+
+    // the verification mail; a resend right away is throttled, a moment later it is allowed
+    String firstToken = tokenOf(awaitMail(email, "Verify your e-mail"));
+    Api.Resp throttled = mailApi.call("resendVerification", POST, "/auth/resend-verification", access, null).problem(429, "RATE_LIMITED");
+    assertTrue(Long.parseLong(throttled.headers().get("Retry-After")) >= 1);
+    long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (mailApi.call("resendVerification", POST, "/auth/resend-verification", access, null).status() == 429) {
+      assertTrue(System.nanoTime() < until, "resend allowed again after the interval");
+    }
+    mailApi.call("resendVerification", POST, "/auth/resend-verification", null, null).problem(401, "UNAUTHORIZED");
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+    while (mailsTo(email) < 2) {
+      assertTrue(System.nanoTime() < deadline, "the second verification mail arrives");
+    }
+
+    // the link verifies and lands on the web client; used once only
+    Api.Resp landed = mailApi.call("verifyEmailLink", GET, "/auth/verify-email?token=" + firstToken, null, null).expect(303);
+    assertEquals("/?email_verified=1", landed.headers().get("Location"));
+    assertEquals("/?email_verified=0&reason=TOKEN_USED",
+        mailApi.call("verifyEmailLink", GET, "/auth/verify-email?token=" + firstToken, null, null).expect(303).headers().get("Location"));
+    mailApi.call("verifyEmailLink", GET, "/auth/verify-email", null, null).problem(400, "VALIDATION_FAILED");
+    mailApi.call("verifyEmail", POST, "/auth/verify-email", null, new JsonObject().put("token", firstToken)).problem(400, "TOKEN_USED");
+    mailApi.call("verifyEmail", POST, "/auth/verify-email", null, new JsonObject().put("token", "nonsense")).problem(400, "TOKEN_INVALID");
+    mailApi.call("verifyEmail", POST, "/auth/verify-email", null, new JsonObject()).problem(400, "VALIDATION_FAILED");
+    mailApi.call("resendVerification", POST, "/auth/resend-verification", access, null).problem(409, "CONFLICT");
+    assertTrue(mailApi.call("getMe", GET, "/users/me", access, null).expect(200).json().getBoolean("email_verified"));
+    mailApi.send(user, room, "now allowed");
+    awaitMail(email, "Welcome");
+
+    // the other verification token still verifies (idempotently) through the API form
+    String newest = mailApi.call("devMailbox", GET, "/dev/mailbox", null, null).json().getJsonArray("items").stream()
+        .map(o -> (JsonObject) o).filter(m -> email.equals(m.getString("to")) && m.getString("subject").contains("Verify"))
+        .map(ApiContractTest::tokenOf).filter(tk -> !tk.equals(firstToken)).findFirst().orElseThrow();
+    assertTrue(mailApi.call("verifyEmail", POST, "/auth/verify-email", null, new JsonObject().put("token", newest))
+        .expect(200).json().getBoolean("email_verified"));
+
+    // forgot → reset: old password and old refresh tokens stop working; no enumeration
+    mailApi.call("forgotPassword", POST, "/auth/password/forgot", null, new JsonObject().put("email", "nobody-" + email)).expect(202);
+    mailApi.call("forgotPassword", POST, "/auth/password/forgot", null, new JsonObject()).problem(400, "VALIDATION_FAILED");
+    mailApi.call("forgotPassword", POST, "/auth/password/forgot", null, new JsonObject().put("email", email.toUpperCase())).expect(202);
+    String reset = tokenOf(awaitMail(email, "Reset your Parley password"));
+    mailApi.call("resetPassword", POST, "/auth/password/reset", null,
+        new JsonObject().put("token", reset).put("new_password", "short")).problem(400, "VALIDATION_FAILED");
+    mailApi.call("resetPassword", POST, "/auth/password/reset", null,
+        new JsonObject().put("token", reset).put("new_password", "second password")).expect(204);
+    mailApi.call("resetPassword", POST, "/auth/password/reset", null,
+        new JsonObject().put("token", reset).put("new_password", "third password")).problem(400, "TOKEN_USED");
+    mailApi.call("login", POST, "/auth/login", null, new JsonObject().put("email", email).put("password", "first password"))
+        .problem(401, "UNAUTHORIZED");
+    mailApi.call("refresh", POST, "/auth/refresh", null, new JsonObject().put("refresh_token", login.getString("refresh_token")))
+        .problem(401, "UNAUTHORIZED");
+    JsonObject second = mailApi.call("login", POST, "/auth/login", null,
+        new JsonObject().put("email", email).put("password", "second password")).expect(200).json();
+
+    // an expired reset link
+    mailApi.call("forgotPassword", POST, "/auth/password/forgot", null, new JsonObject().put("email", email)).expect(202);
+    long before = mailsTo(email);
+    String expiring = tokenOf(awaitMail(email, "Reset your Parley password"));
+    Api.await(db.preparedQuery("UPDATE user_tokens SET expires_at = now() - interval '1 minute' WHERE token_hash = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(io.parley.auth.AccessTokens.hash(expiring))));
+    mailApi.call("resetPassword", POST, "/auth/password/reset", null,
+        new JsonObject().put("token", expiring).put("new_password", "third password")).problem(400, "TOKEN_EXPIRED");
+    assertTrue(before >= 1);
+
+    // change password: the current one is checked; all refresh tokens revoked; a fresh pair answered
+    String access2 = second.getString("access_token");
+    mailApi.call("changePassword", POST, "/auth/password/change", access2,
+        new JsonObject().put("current_password", "wrong one").put("new_password", "third password")).problem(403, "FORBIDDEN");
+    mailApi.call("changePassword", POST, "/auth/password/change", access2,
+        new JsonObject().put("current_password", "second password").put("new_password", "tiny")).problem(400, "VALIDATION_FAILED");
+    mailApi.call("changePassword", POST, "/auth/password/change", null,
+        new JsonObject().put("current_password", "second password").put("new_password", "third password")).problem(401, "UNAUTHORIZED");
+    JsonObject changed = mailApi.call("changePassword", POST, "/auth/password/change", access2,
+        new JsonObject().put("current_password", "second password").put("new_password", "third password")).expect(200).json();
+    mailApi.call("refresh", POST, "/auth/refresh", null, new JsonObject().put("refresh_token", second.getString("refresh_token")))
+        .problem(401, "UNAUTHORIZED");
+    mailApi.call("refresh", POST, "/auth/refresh", null, new JsonObject().put("refresh_token", changed.getString("refresh_token")))
+        .expect(200);
+
+    // profile
+    String access3 = changed.getString("access_token");
+    JsonObject renamed = mailApi.call("updateMe", PATCH, "/users/me", access3,
+        new JsonObject().put("username", name + "_x").put("first_name", "Grace")).expect(200).json();
+    assertEquals(name + "_x", renamed.getString("username"));
+    assertEquals("Grace", renamed.getString("first_name"));
+    JsonObject other = mailApi.newUser("taken");
+    mailApi.call("updateMe", PATCH, "/users/me", access3, new JsonObject().put("username", other.getString("username")))
+        .problem(409, "CONFLICT");
+    mailApi.call("updateMe", PATCH, "/users/me", access3, new JsonObject().put("username", "no spaces allowed")).problem(400, "VALIDATION_FAILED");
+    mailApi.call("updateMe", PATCH, "/users/me", null, new JsonObject().put("first_name", "x")).problem(401, "UNAUTHORIZED");
+
+    // invite: a pending account, a link to choose a password, never a password in the mail
+    String invitee = "inv_" + System.nanoTime() + "@example.test";
+    JsonObject invited = mailApi.call("inviteUser", POST, "/users/invite", access3, new JsonObject().put("email", invitee)).expect(201).json();
+    assertEquals("invited", invited.getString("status"));
+    mailApi.call("inviteUser", POST, "/users/invite", access3, new JsonObject().put("email", invitee)).problem(409, "CONFLICT");
+    mailApi.call("inviteUser", POST, "/users/invite", access3, new JsonObject().put("email", "not an email")).problem(400, "VALIDATION_FAILED");
+    mailApi.call("inviteUser", POST, "/users/invite", null, new JsonObject().put("email", invitee)).problem(401, "UNAUTHORIZED");
+    JsonObject invitation = awaitMail(invitee, "invited you to Parley");
+    assertTrue(invitation.getString("text").contains(name + "_x invited you"));
+    mailApi.call("login", POST, "/auth/login", null, new JsonObject().put("email", invitee).put("password", "whatever1"))
+        .problem(401, "UNAUTHORIZED");
+    mailApi.call("resetPassword", POST, "/auth/password/reset", null,
+        new JsonObject().put("token", tokenOf(invitation)).put("new_password", "my own choice")).expect(204);
+    JsonObject joined = mailApi.call("login", POST, "/auth/login", null,
+        new JsonObject().put("email", invitee).put("password", "my own choice")).expect(200).json();
+    assertTrue(joined.getJsonObject("user").getBoolean("email_verified"), "the invitation link proved the address");
+    assertEquals("active", joined.getJsonObject("user").getString("status"));
+
+    // password guessing: five failures lock the account for a while, even for the right password
+    for (int i = 0; i < 5; i++) {
+      mailApi.call("login", POST, "/auth/login", null, new JsonObject().put("email", invitee).put("password", "guess " + i))
+          .problem(401, "UNAUTHORIZED");
+    }
+    Api.Resp locked = mailApi.call("login", POST, "/auth/login", null,
+        new JsonObject().put("email", invitee).put("password", "my own choice")).problem(429, "RATE_LIMITED");
+    assertTrue(Long.parseLong(locked.headers().get("Retry-After")) > 0);
+
+    // the dev mailbox exists only where the development sink runs
+    api.call("devMailbox", GET, "/dev/mailbox", null, null).problem(404, "NOT_FOUND");
+  }
+
+  @AfterAll
+  void tearDown() {
+    if (db != null) {
+      db.close();
+    }
+    if (mailNode != null) {
+      Api.await(mailNode.close());
+    }
   }
 
   private static String t(JsonObject user) {
@@ -400,6 +597,7 @@ class ApiContractTest {
     assertEquals("trace-123", requestId.getHeader("X-Request-Id"));
   }
 
+  @org.junit.jupiter.api.Order(1)
   @AfterAll
   @DisplayName("every operation and every status it declares was exercised")
   void everyOperationAndStatusExercised() {

@@ -54,6 +54,8 @@ public class ApiVerticle extends VerticleBase {
   private Bus bus;
   private AccessTokens tokens;
   private Passwords passwords;
+  private LoginThrottle throttle;
+  private JsonObject auth;
   private String dummyHash;
   private HttpServer server;
   private boolean secureCookies;
@@ -62,7 +64,9 @@ public class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject cfg = config();
-    JsonObject auth = cfg.getJsonObject("auth");
+    auth = cfg.getJsonObject("auth");
+    throttle = LoginThrottle.of(vertx, auth.getInteger("login_max_failures_per_account", 5),
+        auth.getInteger("login_max_failures_per_ip", 30), auth.getLong("login_window_s", 900L));
     bus = new Bus(vertx, cfg.getLong("request_timeout_ms", 5000L));
     tokens = new AccessTokens(vertx, auth);
     passwords = new Passwords(vertx, auth.getInteger("bcrypt_cost", 10));
@@ -105,6 +109,20 @@ public class ApiVerticle extends VerticleBase {
     on(rb, "refresh", this::refresh);
     on(rb, "logout", this::logout);
     on(rb, "getClientConfig", rc -> json(rc, 200, clientConfig));
+    on(rb, "verifyEmailLink", this::verifyEmailLink);
+    on(rb, "verifyEmail", this::verifyEmail);
+    on(rb, "resendVerification", this::resendVerification);
+    on(rb, "forgotPassword", this::forgotPassword);
+    on(rb, "resetPassword", this::resetPassword);
+    on(rb, "changePassword", this::changePassword);
+    on(rb, "updateMe", rc -> call(rc, USERS_UPDATE, body(rc).put("user_id", userId(rc)), 200));
+    on(rb, "inviteUser", this::inviteUser);
+    on(rb, "devMailbox", rc -> request(rc, MAIL_DEV_MAILBOX, new JsonObject())
+        .recover(err -> Bus.toParley(err).code() == ErrorCode.UNAVAILABLE
+            ? Future.failedFuture(new ParleyException(ErrorCode.NOT_FOUND, "no development mailbox in this cluster"))
+            : Future.failedFuture(err))
+        .onSuccess(r -> json(rc, 200, r))
+        .onFailure(rc::fail));
     on(rb, "getMe", rc -> call(rc, USERS_GET, new JsonObject().put("id", userId(rc)), 200));
     on(rb, "searchUsers", rc -> call(rc, USERS_SEARCH, page(rc).put("q", query(rc, "q")), 200));
 
@@ -160,35 +178,123 @@ public class ApiVerticle extends VerticleBase {
 
   private void register(RoutingContext rc) {
     JsonObject b = body(rc);
-    String password = b.getString("password");
-    if (Passwords.tooLong(password)) {
-      throw ParleyException.invalid("password", "password is longer than 72 bytes");
-    }
+    String password = checkedPassword(b.getString("password"), "password");
     passwords.hash(password)
-        .compose(hash -> request(rc, USERS_CREATE, new JsonObject()
+        .compose(hash -> request(rc, USERS_CREATE, withToken(new JsonObject()
             .put("email", b.getString("email").trim())
             .put("username", b.getString("username"))
             .put("first_name", b.getString("first_name"))
             .put("last_name", b.getString("last_name"))
-            .put("password_hash", hash)))
+            .put("password_hash", hash), auth.getLong("verify_token_ttl_s", 172_800L))))
         .onSuccess(user -> json(rc, 201, user))
         .onFailure(rc::fail);
   }
 
+  private static String checkedPassword(String password, String field) {
+    if (Passwords.tooLong(password)) {
+      throw ParleyException.invalid(field, field + " is longer than 72 bytes");
+    }
+    return password;
+  }
+
+  /** Adds a new mailed-link token (raw, for the mail, and its hash, for the database) to a request. */
+  private static JsonObject withToken(JsonObject body, long ttlS) {
+    String token = AccessTokens.newRefreshToken();
+    return body.put("token", token).put("token_hash", AccessTokens.hash(token)).put("ttl_s", ttlS);
+  }
+
   private void login(RoutingContext rc) {
     JsonObject b = body(rc);
+    String email = b.getString("email").trim();
     String password = b.getString("password");
+    String ip = rc.request().remoteAddress() == null ? "?" : rc.request().remoteAddress().hostAddress();
+    long wait = throttle.retryAfterS(email, ip);
+    if (wait > 0) {
+      throw new ParleyException(ErrorCode.RATE_LIMITED, "too many failed logins; try again in " + wait + " s",
+          new JsonObject().put("retry_after_s", wait));
+    }
     ParleyException bad = new ParleyException(ErrorCode.UNAUTHORIZED, "wrong e-mail or password");
-    request(rc, USERS_CREDENTIALS, new JsonObject().put("email", b.getString("email").trim()))
+    request(rc, USERS_CREDENTIALS, new JsonObject().put("email", email))
         .recover(err -> err instanceof ParleyException pe && pe.code() == ErrorCode.NOT_FOUND
-            // same work as for a real account, so timing does not reveal which e-mails exist
-            ? passwords.verify(password, dummyHash).compose(x -> Future.failedFuture(bad))
+            ? Future.succeededFuture(new JsonObject())
             : Future.failedFuture(err))
-        .compose(cred -> passwords.verify(password, cred.getString("password_hash"))
-            .compose(ok -> ok ? Future.succeededFuture(cred.getJsonObject("user")) : Future.failedFuture(bad)))
+        .compose(cred -> {
+          String hash = cred.getString("password_hash");
+          // the same work for unknown accounts, so timing does not reveal which e-mails exist
+          return passwords.verify(password, hash == null ? dummyHash : hash).compose(ok -> {
+            if (ok && hash != null) {
+              throttle.succeeded(email);
+              return Future.succeededFuture(cred.getJsonObject("user"));
+            }
+            throttle.failed(email, ip);
+            return Future.failedFuture(bad);
+          });
+        })
         .compose(user -> issuePair(rc, user))
         .onSuccess(pair -> json(rc, 200, pair))
         .onFailure(rc::fail);
+  }
+
+  /** GET link from the verification mail: verifies, then lands on the web client, which says so. */
+  private void verifyEmailLink(RoutingContext rc) {
+    String token = query(rc, "token");
+    request(rc, TOKENS_USE, new JsonObject().put("purpose", "verify_email").put("token_hash", AccessTokens.hash(token)))
+        .onComplete(ar -> {
+          String outcome = ar.succeeded() ? "email_verified=1"
+              : "email_verified=0&reason=" + Bus.toParley(ar.cause()).code().name();
+          rc.response().setStatusCode(303).putHeader("Location", "/?" + outcome).end();
+        });
+  }
+
+  private void verifyEmail(RoutingContext rc) {
+    call(rc, TOKENS_USE, new JsonObject().put("purpose", "verify_email")
+        .put("token_hash", AccessTokens.hash(body(rc).getString("token"))), 200);
+  }
+
+  private void resendVerification(RoutingContext rc) {
+    call(rc, VERIFICATION_RESEND, withToken(new JsonObject().put("user_id", userId(rc))
+        .put("min_interval_s", auth.getInteger("resend_interval_s", 60)), auth.getLong("verify_token_ttl_s", 172_800L)), 202);
+  }
+
+  private void forgotPassword(RoutingContext rc) {
+    call(rc, PASSWORD_FORGOT, withToken(new JsonObject().put("email", body(rc).getString("email").trim()),
+        auth.getLong("reset_token_ttl_s", 3600L)), 202);
+  }
+
+  private void resetPassword(RoutingContext rc) {
+    JsonObject b = body(rc);
+    String password = checkedPassword(b.getString("new_password"), "new_password");
+    passwords.hash(password)
+        .compose(hash -> request(rc, TOKENS_USE, new JsonObject().put("purpose", "reset_password")
+            .put("token_hash", AccessTokens.hash(b.getString("token"))).put("password_hash", hash)))
+        .onSuccess(user -> rc.response().setStatusCode(204).end())
+        .onFailure(rc::fail);
+  }
+
+  /** Checks the current password, sets the new one (revoking every refresh token) and logs in afresh. */
+  private void changePassword(RoutingContext rc) {
+    JsonObject b = body(rc);
+    String fresh = checkedPassword(b.getString("new_password"), "new_password");
+    long userId = userId(rc);
+    request(rc, USERS_CREDENTIALS, new JsonObject().put("id", userId))
+        .compose(cred -> passwords.verify(b.getString("current_password"),
+            cred.getString("password_hash") == null ? dummyHash : cred.getString("password_hash")))
+        .compose(ok -> ok ? passwords.hash(fresh)
+            : Future.failedFuture(new ParleyException(ErrorCode.FORBIDDEN, "the current password is wrong",
+                new JsonObject().put("field", "current_password"))))
+        .compose(hash -> request(rc, USERS_SET_PASSWORD, new JsonObject().put("user_id", userId).put("password_hash", hash)))
+        .compose(user -> issuePair(rc, user))
+        .onSuccess(pair -> json(rc, 200, pair))
+        .onFailure(rc::fail);
+  }
+
+  private void inviteUser(RoutingContext rc) {
+    String email = body(rc).getString("email").trim();
+    String local = email.substring(0, Math.max(0, email.indexOf('@'))).replaceAll("[^A-Za-z0-9_.-]", "");
+    String base = local.length() < 3 ? "user" : local.substring(0, Math.min(local.length(), 24));
+    String username = base + "_" + UUID.randomUUID().toString().substring(0, 6);
+    call(rc, USERS_INVITE, withToken(new JsonObject().put("inviter_id", userId(rc)).put("email", email)
+        .put("username", username), auth.getLong("invite_token_ttl_s", 604_800L)), 201);
   }
 
   private void refresh(RoutingContext rc) {

@@ -82,6 +82,9 @@ final class Problems {
     if (pe.details() != null) {
       problem.put("details", pe.details());
     }
+    if (pe.details() != null && pe.details().getValue("retry_after_s") instanceof Number wait) {
+      rc.response().putHeader("Retry-After", String.valueOf(wait.longValue()));
+    }
     rc.response().setStatusCode(pe.code().httpStatus)
         .putHeader("Content-Type", "application/problem+json")
         .end(problem.encode());

@@ -25,6 +25,26 @@ public final class Addresses {
   public static final String TOKENS_ROTATE = P + "tokens.rotate";
   public static final String TOKENS_REVOKE = P + "tokens.revoke";
 
+  public static final String USERS_UPDATE = P + "users.update";
+  public static final String USERS_INVITE = P + "users.invite";
+  public static final String USERS_SET_PASSWORD = P + "users.set-password";
+  /** Starts e-mail verification again: a new token and mail. */
+  public static final String VERIFICATION_RESEND = P + "verification.resend";
+  /** Starts a password reset when the e-mail belongs to an active account (answers alike otherwise). */
+  public static final String PASSWORD_FORGOT = P + "password.forgot";
+  /** Uses a mailed token: verify_email, reset_password or invite. */
+  public static final String TOKENS_USE = P + "tokens.use";
+
+  // the mail outbox (worked by the mail verticle)
+  public static final String OUTBOX_CLAIM = P + "outbox.claim";
+  public static final String OUTBOX_SENT = P + "outbox.sent";
+  public static final String OUTBOX_FAILED = P + "outbox.failed";
+
+  /** Published after a commit that added mail to the outbox, so it goes out at once. */
+  public static final String MAIL_OUTBOX_READY = "parley.mail.outbox-ready";
+  /** The development SMTP sink's received mail (only when the mail verticle runs the sink). */
+  public static final String MAIL_DEV_MAILBOX = "parley.mail.dev-mailbox";
+
   // rooms and members
   public static final String ROOMS_CREATE = P + "rooms.create";
   public static final String ROOMS_LIST_MINE = P + "rooms.list-mine";

@@ -13,6 +13,12 @@ import java.util.Map;
  */
 public enum ErrorCode {
   VALIDATION_FAILED(4000, 400),
+  /** A mailed link token that does not exist. */
+  TOKEN_INVALID(4002, 400),
+  /** A mailed link token past its expiry. */
+  TOKEN_EXPIRED(4003, 400),
+  /** A mailed link token that was already used. */
+  TOKEN_USED(4004, 400),
   UNAUTHORIZED(4010, 401),
   FORBIDDEN(4030, 403),
   EMAIL_NOT_VERIFIED(4031, 403),

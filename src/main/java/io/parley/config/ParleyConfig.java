@@ -26,6 +26,8 @@ import org.yaml.snakeyaml.Yaml;
 public final class ParleyConfig {
   /** Environment variable with the HMAC secret for access tokens (HS256). */
   public static final String ENV_JWT_SECRET = "PARLEY_JWT_SECRET";
+  /** Environment variable with the SMTP password (when the server requires a login). */
+  public static final String ENV_SMTP_PASSWORD = "PARLEY_MAIL_SMTP_PASSWORD";
 
   private final JsonObject root;
 

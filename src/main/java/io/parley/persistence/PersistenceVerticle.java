@@ -44,12 +44,14 @@ public class PersistenceVerticle extends VerticleBase {
   private Pool pool;
   private int maxBodyChars;
   private int maxReplay;
+  private boolean requireVerified;
 
   @Override
   public Future<?> start() {
     JsonObject cfg = config();
     maxBodyChars = cfg.getInteger("max_body_chars", 4000);
     maxReplay = cfg.getInteger("max_replay", 1000);
+    requireVerified = cfg.getBoolean("require_verified_email", true);
     pool = PgBuilder.pool()
         .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(cfg.getInteger("pool_size", 16)).setShared(true)
             .setName("parley-persistence"))
@@ -63,6 +65,15 @@ public class PersistenceVerticle extends VerticleBase {
     serve(ready, USERS_CREDENTIALS, this::credentials);
     serve(ready, USERS_GET, this::getUser);
     serve(ready, USERS_SEARCH, this::searchUsers);
+    serve(ready, USERS_UPDATE, this::updateUser);
+    serve(ready, USERS_INVITE, this::inviteUser);
+    serve(ready, USERS_SET_PASSWORD, this::setPassword);
+    serve(ready, VERIFICATION_RESEND, this::resendVerification);
+    serve(ready, PASSWORD_FORGOT, this::forgotPassword);
+    serve(ready, TOKENS_USE, this::useToken);
+    serve(ready, OUTBOX_CLAIM, this::claimOutbox);
+    serve(ready, OUTBOX_SENT, this::outboxSent);
+    serve(ready, OUTBOX_FAILED, this::outboxFailed);
     serve(ready, TOKENS_ISSUE, this::issueToken);
     serve(ready, TOKENS_ROTATE, this::rotateToken);
     serve(ready, TOKENS_REVOKE, this::revokeToken);
@@ -120,16 +131,189 @@ public class PersistenceVerticle extends VerticleBase {
 
   // ---- users -------------------------------------------------------------------------------
 
+  /**
+   * {email, username, first_name?, last_name?, password_hash, token, token_hash, ttl_s} → the
+   * user. In the same transaction: a verify_email token and the verification mail.
+   */
   private Future<JsonObject> createUser(JsonObject b) {
-    return pool.preparedQuery(Sql.USER_INSERT)
-        .execute(Tuple.of(b.getString("email"), b.getString("username"), b.getString("first_name"),
-            b.getString("last_name"), b.getString("password_hash")))
-        .map(rs -> Rows.me(rs.iterator().next()));
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_INSERT)
+            .execute(Tuple.of(b.getString("email"), b.getString("username"), b.getString("first_name"),
+                b.getString("last_name"), b.getString("password_hash")))
+            .map(rs -> Rows.me(rs.iterator().next()))
+            .compose(user -> mailToken(conn, user, "verify_email", "verification", b, new JsonObject()).map(user)))
+        .onSuccess(x -> mailReady());
   }
 
-  /** {email} → {user, password_hash}; NOT_FOUND when no such account. */
+  /** Stores a mailed token and queues the mail that carries it (params get username and token). */
+  private Future<Void> mailToken(SqlConnection conn, JsonObject user, String purpose, String template, JsonObject b,
+                                 JsonObject params) {
+    return conn.preparedQuery(Sql.USER_TOKEN_INSERT)
+        .execute(Tuple.of(user.getLong("id"), purpose, b.getBuffer("token_hash"), b.getLong("ttl_s")))
+        .compose(x -> queueMail(conn, template, user, params.put("token", b.getString("token"))));
+  }
+
+  private static Future<Void> queueMail(SqlConnection conn, String template, JsonObject user, JsonObject params) {
+    params.put("username", user.getString("username")).put("user_id", user.getLong("id"));
+    return conn.preparedQuery(Sql.OUTBOX_INSERT).execute(Tuple.of(template, user.getString("email"), params)).mapEmpty();
+  }
+
+  /** Tells the mail verticles that the outbox has new mail (after the commit). */
+  private void mailReady() {
+    vertx.eventBus().publish(MAIL_OUTBOX_READY, new JsonObject());
+  }
+
+  /** {user_id, username?, first_name?, last_name?} → the user; CONFLICT when the username is taken. */
+  private Future<JsonObject> updateUser(JsonObject b) {
+    return pool.preparedQuery(Sql.USER_UPDATE).execute(Tuple.of(b.getLong("user_id"), b.getString("username"),
+            b.containsKey("first_name"), b.getString("first_name"), b.containsKey("last_name"), b.getString("last_name")))
+        .compose(rs -> rs.size() == 0 ? Future.failedFuture(ParleyException.notFound("user"))
+            : Future.succeededFuture(Rows.me(rs.iterator().next())));
+  }
+
+  /** {inviter_id, email, username, token, token_hash, ttl_s} → the invited account (no password yet). */
+  private Future<JsonObject> inviteUser(JsonObject b) {
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_BY_ID).execute(Tuple.of(b.getLong("inviter_id")))
+            .compose(inv -> {
+              String inviter = inv.size() == 0 ? "someone" : inv.iterator().next().getString("username");
+              return conn.preparedQuery(Sql.USER_INVITE).execute(Tuple.of(b.getString("email"), b.getString("username")))
+                  .map(rs -> Rows.me(rs.iterator().next()))
+                  .compose(user -> mailToken(conn, user, "invite", "invitation", b, new JsonObject().put("inviter", inviter))
+                      .map(user));
+            }))
+        .onSuccess(x -> mailReady());
+  }
+
+  /** {user_id, password_hash} → the user; revokes every refresh token of the user. */
+  private Future<JsonObject> setPassword(JsonObject b) {
+    long userId = b.getLong("user_id");
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_SET_PASSWORD).execute(Tuple.of(userId, b.getString("password_hash")))
+        .compose(rs -> rs.size() == 0 ? Future.failedFuture(ParleyException.notFound("user"))
+            : conn.preparedQuery(Sql.TOKENS_REVOKE_ALL_OF_USER).execute(Tuple.of(userId)).map(x -> Rows.me(rs.iterator().next()))));
+  }
+
+  /** {user_id, token, token_hash, ttl_s, min_interval_s} → {}: a new verification mail. */
+  private Future<JsonObject> resendVerification(JsonObject b) {
+    long userId = b.getLong("user_id");
+    double minInterval = b.getDouble("min_interval_s", 60.0);
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_BY_ID).execute(Tuple.of(userId)).compose(rs -> {
+          if (rs.size() == 0) {
+            return Future.failedFuture(ParleyException.notFound("user"));
+          }
+          JsonObject user = Rows.me(rs.iterator().next());
+          if (user.getBoolean("email_verified")) {
+            return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "the e-mail address is already verified"));
+          }
+          return conn.preparedQuery(Sql.USER_TOKEN_LAST_AGE).execute(Tuple.of(userId, "verify_email")).compose(age -> {
+            Double seconds = age.iterator().next().getDouble("age");
+            if (seconds != null && seconds < minInterval) {
+              long wait = (long) Math.ceil(minInterval - seconds);
+              return Future.failedFuture(new ParleyException(ErrorCode.RATE_LIMITED,
+                  "a verification mail was sent moments ago; try again in " + wait + " s",
+                  new JsonObject().put("retry_after_s", wait)));
+            }
+            return mailToken(conn, user, "verify_email", "verification", b, new JsonObject());
+          });
+        }))
+        .onSuccess(x -> mailReady())
+        .map(x -> new JsonObject());
+  }
+
+  /** {email, token, token_hash, ttl_s} → {} whether or not the account exists (no enumeration). */
+  private Future<JsonObject> forgotPassword(JsonObject b) {
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_ACTIVE_BY_EMAIL).execute(Tuple.of(b.getString("email")))
+            .compose(rs -> rs.size() == 0 ? Future.succeededFuture(false)
+                : mailToken(conn, Rows.me(rs.iterator().next()), "reset_password", "password_reset", b, new JsonObject())
+                    .map(true)))
+        .onSuccess(queued -> {
+          if (queued) {
+            mailReady();
+          }
+        })
+        .map(x -> new JsonObject());
+  }
+
+  /**
+   * {purpose, token_hash, password_hash?} → the user. Uses a mailed token once: verify_email
+   * marks the address verified; reset_password and invite set the password (an invite also
+   * verifies the address) and revoke the user's refresh tokens. TOKEN_INVALID, TOKEN_EXPIRED or
+   * TOKEN_USED otherwise.
+   */
+  private Future<JsonObject> useToken(JsonObject b) {
+    String purpose = b.getString("purpose");
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_TOKEN_FOR_UPDATE).execute(Tuple.of(b.getBuffer("token_hash")))
+            .compose(rs -> {
+              Row t = rs.size() == 0 ? null : rs.iterator().next();
+              boolean fits = t != null && (t.getString("purpose").equals(purpose)
+                  || (purpose.equals("reset_password") && t.getString("purpose").equals("invite")));
+              if (!fits) {
+                return Future.failedFuture(new ParleyException(ErrorCode.TOKEN_INVALID, "this link is not valid"));
+              }
+              if (t.getValue("used_at") != null) {
+                return Future.failedFuture(new ParleyException(ErrorCode.TOKEN_USED, "this link was already used"));
+              }
+              if (t.getBoolean("expired")) {
+                return Future.failedFuture(new ParleyException(ErrorCode.TOKEN_EXPIRED, "this link has expired; ask for a new one"));
+              }
+              long userId = t.getLong("user_id");
+              String kind = t.getString("purpose");
+              Future<RowSet<Row>> changed = kind.equals("verify_email")
+                  ? conn.preparedQuery(Sql.USER_MARK_VERIFIED).execute(Tuple.of(userId))
+                  : conn.preparedQuery(Sql.USER_SET_PASSWORD).execute(Tuple.of(userId, b.getString("password_hash")))
+                      .compose(x -> conn.preparedQuery(Sql.TOKENS_REVOKE_ALL_OF_USER).execute(Tuple.of(userId)))
+                      .compose(x -> kind.equals("invite")
+                          ? conn.preparedQuery(Sql.USER_MARK_VERIFIED).execute(Tuple.of(userId))
+                          : conn.preparedQuery(Sql.USER_BY_ID).execute(Tuple.of(userId)));
+              return conn.preparedQuery(Sql.USER_TOKEN_MARK_USED).execute(Tuple.of(t.getLong("id")))
+                  .compose(x -> changed)
+                  .compose(u -> {
+                    JsonObject user = Rows.me(u.iterator().next());
+                    boolean welcome = !kind.equals("reset_password");
+                    return (welcome ? queueMail(conn, "welcome", user, new JsonObject()) : Future.<Void>succeededFuture())
+                        .map(x -> new JsonObject().put("user", user).put("mailed", welcome));
+                  });
+            }))
+        .map(r -> {
+          if (r.getBoolean("mailed")) {
+            mailReady();
+          }
+          return r.getJsonObject("user");
+        });
+  }
+
+  // ---- mail outbox -------------------------------------------------------------------------
+
+  /** {limit, lease_s} → {items: [{id, template, to_address, params, attempts}]}. */
+  private Future<JsonObject> claimOutbox(JsonObject b) {
+    return pool.preparedQuery(Sql.OUTBOX_CLAIM).execute(Tuple.of(b.getInteger("limit", 10), b.getInteger("lease_s", 60)))
+        .map(rs -> {
+          JsonArray items = new JsonArray();
+          for (Row r : rs) {
+            Object params = r.getValue("params");
+            items.add(new JsonObject().put("id", r.getLong("id")).put("template", r.getString("template"))
+                .put("to_address", r.getString("to_address"))
+                .put("params", params instanceof JsonObject p ? p : new JsonObject())
+                .put("attempts", r.getInteger("attempts")));
+          }
+          return new JsonObject().put("items", items);
+        });
+  }
+
+  private Future<JsonObject> outboxSent(JsonObject b) {
+    return pool.preparedQuery(Sql.OUTBOX_SENT).execute(Tuple.of(b.getLong("id"))).map(rs -> new JsonObject());
+  }
+
+  /** {id, error, retry_in_s?}: back to pending for a later attempt, or failed when retry_in_s is absent. */
+  private Future<JsonObject> outboxFailed(JsonObject b) {
+    return pool.preparedQuery(Sql.OUTBOX_FAILED).execute(Tuple.of(b.getLong("id"), b.getString("error"), b.getDouble("retry_in_s")))
+        .map(rs -> new JsonObject());
+  }
+
+  /** {email} or {id} → {user, password_hash (null for invited accounts)}; NOT_FOUND when no such account. */
   private Future<JsonObject> credentials(JsonObject b) {
-    return pool.preparedQuery(Sql.USER_CREDENTIALS_BY_EMAIL).execute(Tuple.of(b.getString("email")))
+    Future<RowSet<Row>> found = b.containsKey("id")
+        ? pool.preparedQuery(Sql.USER_CREDENTIALS_BY_ID).execute(Tuple.of(b.getLong("id")))
+        : pool.preparedQuery(Sql.USER_CREDENTIALS_BY_EMAIL).execute(Tuple.of(b.getString("email")));
+    return found
         .compose(rs -> {
           if (rs.size() == 0) {
             return Future.failedFuture(ParleyException.notFound("user"));
@@ -490,9 +674,17 @@ public class PersistenceVerticle extends VerticleBase {
                 return Future.failedFuture(ParleyException.notFound("room"));
               }
               long seq = rs.iterator().next().getLong("last_seq");
-              return conn.preparedQuery(Sql.IS_MEMBER).execute(Tuple.of(roomId, userId)).compose(m -> m.size() > 0
-                  ? Future.succeededFuture(seq)
-                  : access(conn, roomId, userId, false).compose(a -> Future.<Long>failedFuture(a.notMember())));
+              return conn.preparedQuery(Sql.IS_MEMBER).execute(Tuple.of(roomId, userId)).compose(m -> {
+                Row check = m.iterator().next();
+                if (!check.getBoolean("member")) {
+                  return access(conn, roomId, userId, false).compose(a -> Future.<Long>failedFuture(a.notMember()));
+                }
+                if (requireVerified && !Boolean.TRUE.equals(check.getBoolean("verified"))) {
+                  return Future.failedFuture(new ParleyException(ErrorCode.EMAIL_NOT_VERIFIED,
+                      "verify your e-mail address before sending messages"));
+                }
+                return Future.succeededFuture(seq);
+              });
             })
             .compose(seq -> {
               return conn.preparedQuery(Sql.MESSAGE_INSERT).execute(Tuple.of(roomId, seq, userId, cmid, body))

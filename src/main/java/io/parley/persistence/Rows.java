@@ -24,7 +24,9 @@ final class Rows {
 
   /** The user as seen by themselves: the public user plus e-mail. */
   static JsonObject me(Row r) {
-    return user(r).put("email", r.getString("email"));
+    return user(r).put("email", r.getString("email"))
+        .put("email_verified", r.getOffsetDateTime("email_verified_at") != null)
+        .put("status", r.getString("status"));
   }
 
   /** Room with the viewer's membership fields (role, last_read_seq: null when not a member). */

@@ -8,13 +8,77 @@ final class Sql {
 
   // ---- users -------------------------------------------------------------------------------
 
-  static final String USER_COLUMNS = "id, email, username, first_name, last_name, created_at";
+  static final String USER_COLUMNS = "id, email, username, first_name, last_name, created_at, email_verified_at, status";
 
   static final String USER_INSERT =
       "INSERT INTO users (email, username, first_name, last_name, password_hash) VALUES ($1, $2, $3, $4, $5) "
           + "RETURNING " + USER_COLUMNS;
 
   static final String USER_BY_ID = "SELECT " + USER_COLUMNS + " FROM users WHERE id = $1";
+
+  static final String USER_CREDENTIALS_BY_ID = "SELECT " + USER_COLUMNS + ", password_hash FROM users WHERE id = $1";
+
+  static final String USER_ACTIVE_BY_EMAIL =
+      "SELECT " + USER_COLUMNS + " FROM users WHERE lower(email) = lower($1) AND status = 'active'";
+
+  static final String USER_INVITE =
+      "INSERT INTO users (email, username, status) VALUES ($1, $2, 'invited') RETURNING " + USER_COLUMNS;
+
+  /** $1 id, $2 username (null: keep), $3 set first_name?, $4 first_name, $5 set last_name?, $6 last_name. */
+  static final String USER_UPDATE =
+      "UPDATE users SET username = COALESCE($2, username), "
+          + "first_name = CASE WHEN $3 THEN $4 ELSE first_name END, "
+          + "last_name = CASE WHEN $5 THEN $6 ELSE last_name END WHERE id = $1 RETURNING " + USER_COLUMNS;
+
+  static final String USER_SET_PASSWORD =
+      "UPDATE users SET password_hash = $2, status = 'active' WHERE id = $1 RETURNING " + USER_COLUMNS;
+
+  static final String USER_MARK_VERIFIED =
+      "UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1 RETURNING " + USER_COLUMNS;
+
+  static final String TOKENS_REVOKE_ALL_OF_USER =
+      "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL";
+
+  // ---- mailed single-use tokens ------------------------------------------------------------
+
+  static final String USER_TOKEN_INSERT =
+      "INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) "
+          + "VALUES ($1, $2, $3, now() + make_interval(secs => $4))";
+
+  static final String USER_TOKEN_FOR_UPDATE =
+      "SELECT id, user_id, purpose, used_at, expires_at < now() AS expired FROM user_tokens "
+          + "WHERE token_hash = $1 FOR UPDATE";
+
+  static final String USER_TOKEN_MARK_USED = "UPDATE user_tokens SET used_at = now() WHERE id = $1";
+
+  /** Seconds since the user's latest token of a purpose was made (null when none). */
+  static final String USER_TOKEN_LAST_AGE =
+      "SELECT extract(epoch FROM now() - max(created_at))::float8 AS age FROM user_tokens WHERE user_id = $1 AND purpose = $2";
+
+  // ---- mail outbox -------------------------------------------------------------------------
+
+  static final String OUTBOX_INSERT = "INSERT INTO mail_outbox (template, to_address, params) VALUES ($1, $2, $3)";
+
+  /**
+   * Claims up to $1 due mails for $2 seconds: pending ones whose time has come, and 'sending'
+   * ones whose lease ran out (their sender died). SKIP LOCKED lets several mail verticles share.
+   */
+  static final String OUTBOX_CLAIM =
+      "UPDATE mail_outbox SET status = 'sending', locked_until = now() + make_interval(secs => $2), attempts = attempts + 1 "
+          + "WHERE id IN (SELECT id FROM mail_outbox WHERE "
+          + "(status = 'pending' AND next_attempt_at <= now()) OR (status = 'sending' AND locked_until < now()) "
+          + "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) "
+          + "RETURNING id, template, to_address, params, attempts";
+
+  static final String OUTBOX_SENT =
+      "UPDATE mail_outbox SET status = 'sent', sent_at = now(), params = NULL, locked_until = NULL, last_error = NULL "
+          + "WHERE id = $1";
+
+  /** $1 id, $2 error, $3 retry in seconds (null: give up). */
+  static final String OUTBOX_FAILED =
+      "UPDATE mail_outbox SET status = CASE WHEN $3::float8 IS NULL THEN 'failed' ELSE 'pending' END, "
+          + "next_attempt_at = now() + make_interval(secs => COALESCE($3::float8, 0)), locked_until = NULL, last_error = $2 "
+          + "WHERE id = $1";
 
   static final String USER_CREDENTIALS_BY_EMAIL =
       "SELECT " + USER_COLUMNS + ", password_hash FROM users WHERE lower(email) = lower($1)";
@@ -102,7 +166,9 @@ final class Sql {
    * Whether $2 is a member of room $1. Run after {@link #NEXT_SEQ} has locked the room: every
    * membership change also locks the room row, so this statement's fresh snapshot is current.
    */
-  static final String IS_MEMBER = "SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2";
+  static final String IS_MEMBER =
+      "SELECT EXISTS (SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2) AS member, "
+          + "(SELECT email_verified_at IS NOT NULL FROM users WHERE id = $2) AS verified";
 
   // ---- members -----------------------------------------------------------------------------
 

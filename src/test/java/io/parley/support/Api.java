@@ -33,12 +33,19 @@ public final class Api {
   private final WebClient client;
   private final int port;
   private final ResponseValidator validator;
-  private final Set<String> exercised = ConcurrentHashMap.newKeySet();
+  private final Set<String> exercised;
 
   public Api(Vertx vertx, int port) {
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    this(vertx, port, ConcurrentHashMap.newKeySet());
+  }
+
+  /** A client of another node that records into the same set of exercised operations. */
+  public Api(Vertx vertx, int port, Set<String> exercised) {
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+        .setFollowRedirects(false));
     this.port = port;
     this.validator = ResponseValidator.create(vertx, await(Contract.load(vertx)));
+    this.exercised = exercised;
   }
 
   /** The contract as the router sees it (for coverage checks). */

@@ -69,14 +69,16 @@ public final class TestCluster implements AutoCloseable {
   /** The defaults with the test's ports, database, cluster name and a fast bcrypt cost. */
   public static JsonObject config(String url, String clusterName, String nodeName, int api, int gateway) {
     JsonObject root = ParleyConfig.defaults();
-    root.getJsonObject("node").put("name", nodeName);
+    root.getJsonObject("node").put("name", nodeName).put("roles", new JsonArray().add("api").add("gateway").add("persistence"));
     root.getJsonObject("api").put("port", api).put("host", "127.0.0.1");
     root.getJsonObject("gateway").put("port", gateway).put("host", "127.0.0.1")
         .put("max_frame_bytes", 8192).put("max_replay", 200);
     root.getJsonObject("persistence").put("database_url", url).put("pool_size", 8);
-    root.getJsonObject("auth").put("bcrypt_cost", 4);
+    root.getJsonObject("auth").put("bcrypt_cost", 4).put("require_verified_email", false);
+    root.getJsonObject("mail").put("dev_sink_port", freePort()).put("poll_interval_ms", 200)
+        .put("backoff_base_ms", 100).put("backoff_max_ms", 500);
     JsonArray members = new JsonArray();
-    for (int p = 5801; p <= 5806; p++) {
+    for (int p = 5801; p <= 5812; p++) {
       members.add("127.0.0.1:" + p);
     }
     root.getJsonObject("cluster").put("name", clusterName).put("port", 5801).put("members", members);

@@ -1,0 +1,192 @@
+package io.parley.mail;
+
+import static io.parley.bus.Addresses.*;
+
+import io.parley.bus.Bus;
+import io.parley.bus.ErrorCode;
+import io.parley.bus.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mail.LoginOption;
+import io.vertx.ext.mail.MailClient;
+import io.vertx.ext.mail.MailConfig;
+import io.vertx.ext.mail.MailMessage;
+import io.vertx.ext.mail.StartTLSOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the mail of the durable outbox (table {@code mail_outbox}, owned by persistence) over
+ * SMTP with vertx-mail-client.
+ *
+ * <p>It claims due mail in batches with a lease ({@code parley.persistence.outbox.claim}),
+ * renders the template, sends it, and marks it sent, or pending again after an exponential
+ * backoff ({@code backoff_base_ms · 2^(attempt-1)}, capped at {@code backoff_max_ms}, with
+ * jitter), or failed after {@code max_attempts} with the last error kept. It runs when told that
+ * mail is ready ({@code parley.mail.outbox-ready}) and every {@code poll_interval_ms}. A mail
+ * whose sender died mid-send is claimed again once its lease expires; each mail carries the
+ * Message-ID {@code <parley-outbox-ID@parley>}, so a receiver can drop the rare duplicate.
+ *
+ * <p>With no {@code smtp_host} it starts the development SMTP sink (GreenMail) and answers
+ * {@code parley.mail.dev-mailbox} with what the sink received.
+ */
+public class MailVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(MailVerticle.class);
+
+  private Bus bus;
+  private MailClient client;
+  private DevSmtpSink sink;
+  private Templates templates;
+  private String from;
+  private int maxAttempts;
+  private long backoffBaseMs;
+  private long backoffMaxMs;
+  private int batchSize;
+  private int leaseS;
+  private boolean draining;
+  private boolean again;
+
+  @Override
+  public Future<?> start() {
+    JsonObject cfg = config();
+    bus = new Bus(vertx, cfg.getLong("request_timeout_ms", 5000L));
+    templates = new Templates(cfg.getString("public_url", "http://localhost:8080"));
+    from = cfg.getString("from", "Parley <no-reply@parley.local>");
+    maxAttempts = cfg.getInteger("max_attempts", 8);
+    backoffBaseMs = cfg.getLong("backoff_base_ms", 2000L);
+    backoffMaxMs = cfg.getLong("backoff_max_ms", 600_000L);
+    batchSize = cfg.getInteger("batch_size", 20);
+    leaseS = cfg.getInteger("lease_s", 60);
+
+    String host = cfg.getString("smtp_host", "");
+    MailConfig mail = new MailConfig().setKeepAlive(true).setConnectTimeout(5000);
+    Future<Void> smtpReady;
+    if (host.isBlank()) {
+      String sinkHost = cfg.getString("dev_sink_host", "127.0.0.1");
+      int sinkPort = cfg.getInteger("dev_sink_port", 2525);
+      sink = new DevSmtpSink(sinkHost, sinkPort);
+      LOG.warn("No SMTP host configured (PARLEY_MAIL_SMTP_HOST is empty): mail goes to an IN-PROCESS SMTP sink "
+          + "on {}:{}; read it in the web client's dev mailbox at /#mailbox", sinkHost, sinkPort);
+      mail.setHostname(sinkHost).setPort(sinkPort).setStarttls(StartTLSOptions.DISABLED).setLogin(LoginOption.DISABLED);
+      smtpReady = vertx.executeBlocking(() -> {
+        sink.start();
+        return null;
+      });
+    } else {
+      mail.setHostname(host).setPort(cfg.getInteger("smtp_port", 587))
+          .setStarttls(StartTLSOptions.valueOf(cfg.getString("starttls", "OPTIONAL").toUpperCase()));
+      String user = cfg.getString("smtp_username", "");
+      if (!user.isBlank()) {
+        mail.setUsername(user).setPassword(cfg.getString("smtp_password", "")).setLogin(LoginOption.REQUIRED);
+      } else {
+        mail.setLogin(LoginOption.DISABLED);
+      }
+      smtpReady = Future.succeededFuture();
+    }
+    client = MailClient.create(vertx, mail);
+
+    long poll = cfg.getLong("poll_interval_ms", 5000L);
+    return smtpReady
+        .compose(x -> Future.all(
+            vertx.eventBus().consumer(MAIL_OUTBOX_READY, m -> drain()).completion(),
+            Bus.serve(vertx, MAIL_DEV_MAILBOX, m -> devMailbox()).completion()))
+        .onSuccess(x -> {
+          vertx.setPeriodic(poll, t -> drain());
+          drain();
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> closed = client == null ? Future.succeededFuture() : client.close();
+    return sink == null ? closed : closed.compose(x -> vertx.executeBlocking(() -> {
+      sink.stop();
+      return null;
+    }));
+  }
+
+  private Future<JsonObject> devMailbox() {
+    if (sink == null) {
+      return Future.failedFuture(new ParleyException(ErrorCode.NOT_FOUND, "no development mailbox: a real SMTP server is configured"));
+    }
+    return vertx.executeBlocking(() -> new JsonObject().put("items", sink.list()));
+  }
+
+  /** Sends due mail until none is left; one drain at a time per verticle. */
+  private void drain() {
+    if (draining) {
+      again = true;
+      return;
+    }
+    draining = true;
+    again = false;
+    bus.request(OUTBOX_CLAIM, new JsonObject().put("limit", batchSize).put("lease_s", leaseS), "mail-outbox")
+        .compose(r -> {
+          JsonArray items = r.getJsonArray("items");
+          List<Future<Void>> sends = new ArrayList<>();
+          for (int i = 0; i < items.size(); i++) {
+            sends.add(deliver(items.getJsonObject(i)));
+          }
+          if (items.size() == batchSize) {
+            again = true;
+          }
+          return Future.join(sends);
+        })
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.debug("outbox not reachable: {}", ar.cause().getMessage());
+          }
+          draining = false;
+          if (again) {
+            vertx.runOnContext(v -> drain());
+          }
+        });
+  }
+
+  private Future<Void> deliver(JsonObject item) {
+    long id = item.getLong("id");
+    int attempts = item.getInteger("attempts");
+    Templates.Mail rendered;
+    try {
+      rendered = templates.render(item.getString("template"), item.getJsonObject("params"));
+    } catch (RuntimeException e) {
+      return markFailed(id, "cannot render: " + e.getMessage(), null);
+    }
+    MailMessage message = new MailMessage()
+        .setFrom(from)
+        .setTo(item.getString("to_address"))
+        .setSubject(rendered.subject())
+        .setText(rendered.text())
+        .setHtml(rendered.html())
+        .addHeader("Message-ID", "<parley-outbox-" + id + "@parley>");
+    return client.sendMail(message)
+        .compose(sent -> bus.request(OUTBOX_SENT, new JsonObject().put("id", id), "mail-outbox").<Void>mapEmpty())
+        .recover(err -> {
+          if (err instanceof ParleyException) {
+            return Future.failedFuture(err); // could not record the result; the lease brings it back
+          }
+          String error = String.valueOf(err.getMessage());
+          if (attempts >= maxAttempts) {
+            LOG.warn("mail {} to {} failed {} times, giving up: {}", id, item.getString("to_address"), attempts, error);
+            return markFailed(id, error, null);
+          }
+          long delay = Math.min(backoffMaxMs, backoffBaseMs << Math.min(30, attempts - 1));
+          delay = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+          LOG.info("mail {} attempt {} failed ({}); next try in {} ms", id, attempts, error, delay);
+          return markFailed(id, error, delay / 1000.0);
+        });
+  }
+
+  private Future<Void> markFailed(long id, String error, Double retryInS) {
+    JsonObject body = new JsonObject().put("id", id).put("error", error);
+    if (retryInS != null) {
+      body.put("retry_in_s", retryInS);
+    }
+    return bus.request(OUTBOX_FAILED, body, "mail-outbox").mapEmpty();
+  }
+}
