@@ -72,16 +72,101 @@ function time(iso) {
 
 // ---- views ---------------------------------------------------------------------------------
 
+function showOnly(id) {
+  for (const view of ['auth-view', 'chat-view', 'mailbox-view', 'token-view']) {
+    document.getElementById(view).hidden = view !== id;
+  }
+}
+
 function showAuth() {
-  $('#chat-view').hidden = true;
-  $('#auth-view').hidden = false;
+  showOnly('auth-view');
+}
+
+let noticeTimer = null;
+function showNotice(text) {
+  const notice = $('#notice');
+  notice.textContent = text;
+  notice.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => { notice.hidden = true; }, 10000);
+}
+
+const TOKEN_REASONS = {
+  TOKEN_USED: 'this link was already used',
+  TOKEN_EXPIRED: 'this link has expired; ask for a new one',
+  TOKEN_INVALID: 'this link is not valid',
+};
+
+/** Reads what the page was opened for: a mailed link (#reset, #invite), the mailbox, a verification result. */
+function route() {
+  const params = new URLSearchParams(location.search);
+  if (params.has('email_verified')) {
+    if (params.get('email_verified') === '1') showNotice('Your e-mail address is verified. You can send messages now.');
+    else showError(`E-mail not verified: ${TOKEN_REASONS[params.get('reason')] || params.get('reason')}`);
+    history.replaceState(null, '', '/');
+  }
+  const hash = location.hash.replace(/^#/, '');
+  const [name, query] = hash.split('?');
+  if (name === 'mailbox') return { view: 'mailbox' };
+  if (name === 'reset' || name === 'invite') return { view: 'token', kind: name, token: new URLSearchParams(query).get('token') };
+  return { view: 'app' };
+}
+
+async function showMailbox() {
+  showOnly('mailbox-view');
+  const list = $('#mailbox');
+  list.replaceChildren();
+  try {
+    const box = await api.request('GET', '/dev/mailbox', undefined, { auth: false });
+    for (const mail of box.items) {
+      list.append(el('li', { 'data-testid': 'mail' },
+        el('div', {}, el('strong', {}, mail.subject)),
+        el('small', {}, `to ${mail.to} · ${mail.received_at ? new Date(mail.received_at).toLocaleString() : ''}`),
+        el('pre', {}, ...linkify(mail.text))));
+    }
+    if (!box.items.length) list.append(el('li', { class: 'empty' }, 'No mail yet.'));
+  } catch (e) {
+    showError(e);
+  }
+}
+
+/** Text with its http(s) links as anchors; everything stays text, only the href is set. */
+function linkify(text) {
+  const parts = [];
+  const re = /https?:\/\/[^\s<>"]+/g;
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    parts.push(text.slice(last, m.index));
+    parts.push(el('a', { href: m[0], 'data-testid': 'mail-link' }, m[0]));
+    last = m.index + m[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
+
+function showTokenForm(kind, token) {
+  showOnly('token-view');
+  $('#token-title').textContent = kind === 'invite' ? 'Welcome! Choose your password' : 'Choose a new password';
+  const form = $('#token-form');
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    try {
+      await api.request('POST', '/auth/password/reset', { token, new_password: new FormData(form).get('new_password') }, { auth: false });
+      form.reset();
+      history.replaceState(null, '', '/');
+      showNotice('Your password is set. Log in with it now.');
+      showAuth();
+    } catch (err) {
+      showError(err.code && TOKEN_REASONS[err.code] ? `This link cannot be used: ${TOKEN_REASONS[err.code]}` : err);
+    }
+  };
 }
 
 async function showChat() {
-  $('#auth-view').hidden = true;
-  $('#chat-view').hidden = false;
+  showOnly('chat-view');
   $('#me-name').textContent = api.user.username;
   $('#me-email').textContent = api.user.email || '';
+  $('#verify-banner').hidden = api.user.email_verified !== false;
   await loadRooms();
   startSocket();
 }
@@ -494,9 +579,32 @@ async function enterRoom(room) {
 
 function bindUi() {
   document.querySelectorAll('[data-show]').forEach((b) => b.addEventListener('click', () => {
-    $('#login-form').hidden = b.dataset.show !== 'login-form';
-    $('#signup-form').hidden = b.dataset.show !== 'signup-form';
+    for (const id of ['login-form', 'signup-form', 'forgot-form']) {
+      document.getElementById(id).hidden = b.dataset.show !== id;
+    }
   }));
+
+  $('#forgot-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await api.request('POST', '/auth/password/forgot', { email: new FormData(e.target).get('email') }, { auth: false });
+      e.target.reset();
+      showNotice('If an account uses this address, a reset link is on its way.');
+    } catch (err) {
+      showError(err);
+    }
+  });
+
+  $('#resend').addEventListener('click', async () => {
+    try {
+      await api.post('/auth/resend-verification');
+      showNotice('A new verification link is on its way.');
+    } catch (err) {
+      showError(err);
+    }
+  });
+
+  window.addEventListener('hashchange', () => start());
 
   $('#login-form').addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -618,6 +726,15 @@ function bindUi() {
 
 // ---- start ---------------------------------------------------------------------------------
 
+async function start() {
+  const where = route();
+  if (where.view === 'mailbox') return showMailbox();
+  if (where.view === 'token') return showTokenForm(where.kind, where.token);
+  if (socket && api.accessToken) return showOnly('chat-view'); // back from another view
+  if (api.accessToken || await api.refresh()) return showChat();
+  return showAuth();
+}
+
 async function main() {
   bindUi();
   api.onAuthLost = () => {
@@ -631,11 +748,11 @@ async function main() {
     showError(e);
     return;
   }
-  if (await api.refresh()) {
-    await showChat();
-  } else {
-    showAuth();
-  }
+  // the development mailbox is offered only where the server runs its SMTP sink
+  api.request('GET', '/dev/mailbox', undefined, { auth: false })
+    .then(() => document.querySelectorAll('.dev-only').forEach((x) => { x.hidden = false; }))
+    .catch(() => {});
+  await start();
 }
 
 main();

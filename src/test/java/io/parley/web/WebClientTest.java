@@ -201,6 +201,73 @@ class WebClientTest {
     }
   }
 
+  /** A single node with every role, the development mail sink and verification required. */
+  private static ParleyNode mailNode(TestCluster cluster, int apiPort) {
+    JsonObject cfg = TestCluster.config(cluster.databaseUrl, "none", "mail-web", apiPort, TestCluster.freePort());
+    cfg.getJsonObject("cluster").put("enabled", false);
+    cfg.getJsonObject("node").put("roles", new JsonArray().add("api").add("gateway").add("persistence").add("mail"));
+    cfg.getJsonObject("auth").put("require_verified_email", true);
+    cfg.getJsonObject("mail").put("public_url", "http://127.0.0.1:" + apiPort);
+    return Api.await(ParleyNode.start(ParleyConfig.of(cfg)));
+  }
+
+  private static void openMail(Browser b, String baseUrl, String to, String subject) {
+    b.open(baseUrl + "#mailbox");
+    WebElement mail = b.waitFor(d -> {
+      d.navigate().refresh();
+      return d.findElements(By.cssSelector("[data-testid=mail]")).stream()
+          .filter(m -> m.getText().contains(subject) && m.getText().contains("to " + to)).findFirst().orElse(null);
+    }, "a mail '" + subject + "' to " + to + " in the dev mailbox");
+    mail.findElement(By.cssSelector("[data-testid=mail-link]")).click();
+  }
+
+  @Test
+  @DisplayName("sign up, verify through the dev mailbox, then chat; forgot password, reset by mail, log in again")
+  void signUpVerifyAndReset(TestCluster cluster) {
+    int apiPort = TestCluster.freePort();
+    ParleyNode node = mailNode(cluster, apiPort);
+    String base = "http://127.0.0.1:" + apiPort + "/";
+    String gus = unique("gus");
+    try (Browser b = Browser.start()) {
+      signUp(b, base, gus);
+      b.find("[data-testid=verify-banner]");
+      String roomName = unique("Verified ");
+      createRoom(b, roomName);
+      send(b, "before verifying");
+      b.waitFor(d -> b.find("[data-testid=toast]").getText().contains("verify your e-mail") ? true : null,
+          "the refusal in words");
+      b.find("[data-testid=retry]");
+
+      openMail(b, base, gus + "@example.test", "Verify your e-mail");
+      b.waitFor(d -> b.find("[data-testid=notice]").getText().contains("is verified") ? true : null, "verified, said so");
+      b.waitText("[data-testid=conn-status]", "connected");
+      b.waitFor(d -> b.all("[data-testid=verify-banner]").stream().noneMatch(WebElement::isDisplayed) ? true : null,
+          "no more banner");
+      b.click("[data-testid=room-item]");
+      send(b, "after verifying");
+      waitBodies(b, List.of("after verifying"));
+      b.waitFor(d -> messageWithText(b, "after verifying").getText().contains("sent") ? true : null, "sent");
+
+      // forgot password → mail → reset form → log in with the new password
+      b.click("[data-testid=logout]");
+      b.click("[data-testid=forgot-link]");
+      b.type("#forgot-form [name=email]", gus + "@example.test");
+      b.click("#forgot-form button[type=submit]");
+      b.waitFor(d -> b.find("[data-testid=notice]").getText().contains("reset link") ? true : null, "the reset promise");
+      openMail(b, base, gus + "@example.test", "Reset your Parley password");
+      b.type("#token-form [name=new_password]", "a brand new one");
+      b.click("#token-form button[type=submit]");
+      b.find("#login-form");
+      b.type("#login-form [name=email]", gus + "@example.test");
+      b.type("#login-form [name=password]", "a brand new one");
+      b.click("#login-form button[type=submit]");
+      b.waitText("[data-testid=me-name]", gus);
+      b.waitText("[data-testid=conn-status]", "connected");
+    } finally {
+      Api.await(node.close());
+    }
+  }
+
   @Test
   @DisplayName("errors from the server are shown in words: wrong password, taken username")
   void serverErrorsShown(TestCluster cluster) {
