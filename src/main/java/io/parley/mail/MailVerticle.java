@@ -3,7 +3,6 @@ package io.parley.mail;
 import static io.parley.bus.Addresses.*;
 
 import io.parley.bus.Bus;
-import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -94,7 +93,8 @@ public class MailVerticle extends VerticleBase {
     return smtpReady
         .compose(x -> Future.all(
             vertx.eventBus().consumer(MAIL_OUTBOX_READY, m -> drain()).completion(),
-            Bus.serve(vertx, MAIL_DEV_MAILBOX, m -> devMailbox()).completion()))
+            // only a node with the sink answers, so the API finds no handler (404) elsewhere
+            sink == null ? Future.succeededFuture() : Bus.serve(vertx, MAIL_DEV_MAILBOX, m -> devMailbox()).completion()))
         .onSuccess(x -> {
           vertx.setPeriodic(poll, t -> drain());
           drain();
@@ -111,9 +111,6 @@ public class MailVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> devMailbox() {
-    if (sink == null) {
-      return Future.failedFuture(new ParleyException(ErrorCode.NOT_FOUND, "no development mailbox: a real SMTP server is configured"));
-    }
     return vertx.executeBlocking(() -> new JsonObject().put("items", sink.list()));
   }
 
@@ -155,7 +152,7 @@ public class MailVerticle extends VerticleBase {
     try {
       rendered = templates.render(item.getString("template"), item.getJsonObject("params"));
     } catch (RuntimeException e) {
-      return markFailed(id, "cannot render: " + e.getMessage(), null);
+      return markFailed(id, attempts, "cannot render: " + e.getMessage(), null);
     }
     MailMessage message = new MailMessage()
         .setFrom(from)
@@ -165,7 +162,8 @@ public class MailVerticle extends VerticleBase {
         .setHtml(rendered.html())
         .addHeader("Message-ID", "<parley-outbox-" + id + "@parley>");
     return client.sendMail(message)
-        .compose(sent -> bus.request(OUTBOX_SENT, new JsonObject().put("id", id), "mail-outbox").<Void>mapEmpty())
+        .compose(sent -> bus.request(OUTBOX_SENT, new JsonObject().put("id", id).put("attempts", attempts), "mail-outbox")
+            .<Void>mapEmpty())
         .recover(err -> {
           if (err instanceof ParleyException) {
             return Future.failedFuture(err); // could not record the result; the lease brings it back
@@ -173,17 +171,17 @@ public class MailVerticle extends VerticleBase {
           String error = String.valueOf(err.getMessage());
           if (attempts >= maxAttempts) {
             LOG.warn("mail {} to {} failed {} times, giving up: {}", id, item.getString("to_address"), attempts, error);
-            return markFailed(id, error, null);
+            return markFailed(id, attempts, error, null);
           }
           long delay = Math.min(backoffMaxMs, backoffBaseMs << Math.min(30, attempts - 1));
           delay = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
           LOG.info("mail {} attempt {} failed ({}); next try in {} ms", id, attempts, error, delay);
-          return markFailed(id, error, delay / 1000.0);
+          return markFailed(id, attempts, error, delay / 1000.0);
         });
   }
 
-  private Future<Void> markFailed(long id, String error, Double retryInS) {
-    JsonObject body = new JsonObject().put("id", id).put("error", error);
+  private Future<Void> markFailed(long id, int attempts, String error, Double retryInS) {
+    JsonObject body = new JsonObject().put("id", id).put("attempts", attempts).put("error", error);
     if (retryInS != null) {
       body.put("retry_in_s", retryInS);
     }

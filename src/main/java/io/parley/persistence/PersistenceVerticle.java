@@ -256,21 +256,20 @@ public class PersistenceVerticle extends VerticleBase {
               }
               long userId = t.getLong("user_id");
               String kind = t.getString("purpose");
-              Future<RowSet<Row>> changed = kind.equals("verify_email")
-                  ? conn.preparedQuery(Sql.USER_MARK_VERIFIED).execute(Tuple.of(userId))
+              // verify_email and invite verify the address; the welcome mail goes out the first time only
+              Future<Boolean> firstVerification = kind.equals("reset_password") ? Future.succeededFuture(false)
+                  : conn.preparedQuery(Sql.USER_MARK_VERIFIED).execute(Tuple.of(userId)).map(marked -> marked.size() > 0);
+              Future<?> password = kind.equals("verify_email") ? Future.succeededFuture()
                   : conn.preparedQuery(Sql.USER_SET_PASSWORD).execute(Tuple.of(userId, b.getString("password_hash")))
-                      .compose(x -> conn.preparedQuery(Sql.TOKENS_REVOKE_ALL_OF_USER).execute(Tuple.of(userId)))
-                      .compose(x -> kind.equals("invite")
-                          ? conn.preparedQuery(Sql.USER_MARK_VERIFIED).execute(Tuple.of(userId))
-                          : conn.preparedQuery(Sql.USER_BY_ID).execute(Tuple.of(userId)));
+                      .compose(x -> conn.preparedQuery(Sql.TOKENS_REVOKE_ALL_OF_USER).execute(Tuple.of(userId)));
               return conn.preparedQuery(Sql.USER_TOKEN_MARK_USED).execute(Tuple.of(t.getLong("id")))
-                  .compose(x -> changed)
-                  .compose(u -> {
+                  .compose(x -> password)
+                  .compose(x -> firstVerification)
+                  .compose(welcome -> conn.preparedQuery(Sql.USER_BY_ID).execute(Tuple.of(userId)).compose(u -> {
                     JsonObject user = Rows.me(u.iterator().next());
-                    boolean welcome = !kind.equals("reset_password");
                     return (welcome ? queueMail(conn, "welcome", user, new JsonObject()) : Future.<Void>succeededFuture())
                         .map(x -> new JsonObject().put("user", user).put("mailed", welcome));
-                  });
+                  }));
             }))
         .map(r -> {
           if (r.getBoolean("mailed")) {
@@ -299,12 +298,14 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> outboxSent(JsonObject b) {
-    return pool.preparedQuery(Sql.OUTBOX_SENT).execute(Tuple.of(b.getLong("id"))).map(rs -> new JsonObject());
+    return pool.preparedQuery(Sql.OUTBOX_SENT).execute(Tuple.of(b.getLong("id"), b.getInteger("attempts")))
+        .map(rs -> new JsonObject());
   }
 
   /** {id, error, retry_in_s?}: back to pending for a later attempt, or failed when retry_in_s is absent. */
   private Future<JsonObject> outboxFailed(JsonObject b) {
-    return pool.preparedQuery(Sql.OUTBOX_FAILED).execute(Tuple.of(b.getLong("id"), b.getString("error"), b.getDouble("retry_in_s")))
+    return pool.preparedQuery(Sql.OUTBOX_FAILED)
+        .execute(Tuple.of(b.getLong("id"), b.getString("error"), b.getDouble("retry_in_s"), b.getInteger("attempts")))
         .map(rs -> new JsonObject());
   }
 

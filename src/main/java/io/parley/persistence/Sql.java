@@ -33,8 +33,9 @@ final class Sql {
   static final String USER_SET_PASSWORD =
       "UPDATE users SET password_hash = $2, status = 'active' WHERE id = $1 RETURNING " + USER_COLUMNS;
 
+  /** Marks the address verified; no row when it already was. */
   static final String USER_MARK_VERIFIED =
-      "UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1 RETURNING " + USER_COLUMNS;
+      "UPDATE users SET email_verified_at = now() WHERE id = $1 AND email_verified_at IS NULL RETURNING " + USER_COLUMNS;
 
   static final String TOKENS_REVOKE_ALL_OF_USER =
       "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL";
@@ -70,15 +71,16 @@ final class Sql {
           + "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) "
           + "RETURNING id, template, to_address, params, attempts";
 
+  /** $1 id, $2 the attempt that sent it: a sender whose lease ran out cannot overwrite a later claim. */
   static final String OUTBOX_SENT =
       "UPDATE mail_outbox SET status = 'sent', sent_at = now(), params = NULL, locked_until = NULL, last_error = NULL "
-          + "WHERE id = $1";
+          + "WHERE id = $1 AND status = 'sending' AND attempts = $2";
 
-  /** $1 id, $2 error, $3 retry in seconds (null: give up). */
+  /** $1 id, $2 error, $3 retry in seconds (null: give up), $4 the failed attempt (as for {@link #OUTBOX_SENT}). */
   static final String OUTBOX_FAILED =
       "UPDATE mail_outbox SET status = CASE WHEN $3::float8 IS NULL THEN 'failed' ELSE 'pending' END, "
           + "next_attempt_at = now() + make_interval(secs => COALESCE($3::float8, 0)), locked_until = NULL, last_error = $2 "
-          + "WHERE id = $1";
+          + "WHERE id = $1 AND status = 'sending' AND attempts = $4";
 
   static final String USER_CREDENTIALS_BY_EMAIL =
       "SELECT " + USER_COLUMNS + ", password_hash FROM users WHERE lower(email) = lower($1)";
