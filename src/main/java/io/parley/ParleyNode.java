@@ -7,6 +7,8 @@ import io.parley.api.ApiVerticle;
 import io.parley.config.ParleyConfig;
 import io.parley.gateway.GatewayVerticle;
 import io.parley.mail.MailVerticle;
+import io.parley.presence.EmbeddedRedis;
+import io.parley.presence.PresenceVerticle;
 import io.parley.persistence.Database;
 import io.parley.persistence.PersistenceVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -122,8 +124,16 @@ public final class ParleyNode {
           .put("smtp_password", System.getenv().getOrDefault(ParleyConfig.ENV_SMTP_PASSWORD, ""));
       chain = chain.compose(x -> deploy(vertx, MailVerticle.class, m, "mail"));
     }
+    JsonObject presence = cfg.section("presence");
+    if (roles.contains("presence")) {
+      JsonObject pr = presence.copy().put("request_timeout_ms", timeout);
+      chain = chain.compose(x -> vertx.executeBlocking(() -> EmbeddedRedis.resolveUrl(pr.getString("redis_url")), false))
+          .compose(url -> deploy(vertx, PresenceVerticle.class, pr.put("redis_url", url), "presence"));
+    }
     if (roles.contains("gateway")) {
-      JsonObject g = cfg.section("gateway").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout);
+      JsonObject g = cfg.section("gateway").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout)
+          .put("presence_heartbeat_ms", Math.max(1000L, presence.getLong("ttl_s", 30L) * 1000 / 3))
+          .put("typing_ttl_ms", presence.getLong("typing_ttl_ms", 5000L));
       chain = chain.compose(x -> deploy(vertx, GatewayVerticle.class, g, "gateway"));
     }
     if (roles.contains("api")) {

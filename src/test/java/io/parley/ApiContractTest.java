@@ -475,6 +475,71 @@ class ApiContractTest {
   }
 
   @Test
+  @DisplayName("read markers move forward only and drive unread counts after sends, reads, edits and deletes; presence by id")
+  void readMarkersUnreadAndPresence() {
+    JsonObject ann = api.newUser("ann");
+    JsonObject ben = api.newUser("ben");
+    JsonObject outsider = api.newUser("out");
+    JsonObject room = api.newRoom(ann, false);
+    long id = room.getLong("id");
+    api.join(ben, id);
+    long m1 = api.send(ann, id, "one").getLong("seq");
+    api.send(ann, id, "two");
+    JsonObject three = api.send(ann, id, "three");
+    api.send(ben, id, "ben's own"); // own messages are never unread
+
+    JsonObject unread = api.call("getUnread", GET, "/unread", t(ben), null).expect(200).json();
+    assertEquals(3, unread.getLong("total"));
+    assertEquals(3, roomUnread(unread, id));
+    JsonObject listed = api.call("listRooms", GET, "/rooms?limit=100", t(ben), null).expect(200).json().getJsonArray("items").stream()
+        .map(o -> (JsonObject) o).filter(r -> r.getLong("id") == id).findFirst().orElseThrow();
+    assertEquals(3, listed.getLong("unread_count"));
+    assertEquals("ben's own", listed.getJsonObject("last_message").getString("body"));
+    assertEquals(1, roomUnread(api.call("getUnread", GET, "/unread", t(ann), null).expect(200).json(), id),
+        "ann has one unread: ben's");
+
+    JsonObject read = api.call("markRead", POST, "/rooms/" + id + "/read", t(ben), new JsonObject().put("seq", m1)).expect(200).json();
+    assertEquals(m1, read.getLong("last_read_seq"));
+    assertEquals(2, read.getLong("unread_count"));
+    JsonObject back = api.call("markRead", POST, "/rooms/" + id + "/read", t(ben), new JsonObject().put("seq", 0)).expect(200).json();
+    assertEquals(m1, back.getLong("last_read_seq"), "never backwards");
+    // an edit changes nothing, a delete of an unread message takes it out of the count
+    api.call("editMessage", PATCH, "/messages/" + three.getLong("id"), t(ann), new JsonObject().put("body", "three!")).expect(200);
+    assertEquals(2, roomUnread(api.call("getUnread", GET, "/unread", t(ben), null).json(), id));
+    api.call("deleteMessage", DELETE, "/messages/" + three.getLong("id"), t(ann), null).expect(204);
+    assertEquals(1, roomUnread(api.call("getUnread", GET, "/unread", t(ben), null).json(), id));
+    JsonObject all = api.call("markRead", POST, "/rooms/" + id + "/read", t(ben), new JsonObject().put("seq", 1_000_000)).expect(200).json();
+    assertEquals(0, all.getLong("unread_count"));
+    assertTrue(all.getLong("last_read_seq") < 1_000_000, "capped at the room's head");
+    JsonObject members = api.call("listMembers", GET, "/rooms/" + id + "/members", t(ann), null).expect(200).json();
+    assertEquals(all.getLong("last_read_seq"), members.getJsonArray("items").stream().map(o -> (JsonObject) o)
+        .filter(m -> m.getLong("user_id").equals(ben.getLong("id"))).findFirst().orElseThrow().getLong("last_read_seq"));
+    api.call("markRead", POST, "/rooms/" + id + "/read", t(outsider), new JsonObject().put("seq", 1)).problem(403, "FORBIDDEN");
+    api.call("markRead", POST, "/rooms/999999999/read", t(ben), new JsonObject().put("seq", 1)).problem(404, "NOT_FOUND");
+    api.call("markRead", POST, "/rooms/" + id + "/read", t(ben), new JsonObject().put("seq", -1)).problem(400, "VALIDATION_FAILED");
+    api.call("markRead", POST, "/rooms/" + id + "/read", null, new JsonObject().put("seq", 1)).problem(401, "UNAUTHORIZED");
+    api.call("getUnread", GET, "/unread", null, null).problem(401, "UNAUTHORIZED");
+
+    // presence by id: nobody here has a socket open
+    JsonObject presence = api.call("getPresence", GET, "/presence?user_ids=" + ann.getLong("id") + "," + ben.getLong("id"), t(ann), null)
+        .expect(200).json();
+    assertEquals(2, presence.getJsonArray("items").size());
+    assertTrue(presence.getJsonArray("items").stream().allMatch(o -> "offline".equals(((JsonObject) o).getString("status"))));
+    assertTrue(members.getJsonArray("items").stream().allMatch(o -> Boolean.FALSE.equals(((JsonObject) o).getBoolean("online"))));
+    api.call("getPresence", GET, "/presence?user_ids=abc", t(ann), null).problem(400, "VALIDATION_FAILED");
+    api.call("getPresence", GET, "/presence", t(ann), null).problem(400, "VALIDATION_FAILED");
+    api.call("getPresence", GET, "/presence?user_ids=1", null, null).problem(401, "UNAUTHORIZED");
+    // the mail node runs no presence verticle and has no Redis: presence is unavailable, chat is not
+    JsonObject loner = mailApi.newUser("loner");
+    mailApi.call("getPresence", GET, "/presence?user_ids=1", loner.getString("access_token"), null).problem(503, "UNAVAILABLE");
+  }
+
+  private static long roomUnread(JsonObject unread, long roomId) {
+    return unread.getJsonArray("rooms").stream().map(o -> (JsonObject) o).filter(r -> r.getLong("room_id") == roomId)
+        .findFirst().orElseThrow().getLong("unread_count");
+  }
+
+  @Test
   @DisplayName("conversations: get-or-create is 201 then 200 from either side; not with yourself or a stranger id")
   void conversations() {
     JsonObject a = api.newUser("a");

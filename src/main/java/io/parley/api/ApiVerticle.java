@@ -134,7 +134,16 @@ public class ApiVerticle extends VerticleBase {
     on(rb, "deleteRoom", rc -> call(rc, ROOMS_DELETE, inRoom(rc), 204));
     on(rb, "joinRoom", rc -> call(rc, ROOMS_JOIN, inRoom(rc), 200));
     on(rb, "leaveRoom", rc -> call(rc, ROOMS_LEAVE, inRoom(rc), 204));
-    on(rb, "listMembers", rc -> call(rc, MEMBERS_LIST, page(rc).put("limit", queryInt(rc, "limit", 100)).mergeIn(inRoom(rc)), 200));
+    on(rb, "listMembers", this::listMembers);
+    on(rb, "markRead", rc -> call(rc, MEMBERS_READ, inRoom(rc).put("seq", body(rc).getLong("seq")), 200));
+    on(rb, "getUnread", rc -> call(rc, UNREAD, new JsonObject().put("user_id", userId(rc)), 200));
+    on(rb, "getPresence", rc -> {
+      io.vertx.core.json.JsonArray ids = validated(rc).getQuery().get("user_ids").getJsonArray();
+      request(rc, PRESENCE_QUERY, new JsonObject().put("user_ids", ids))
+
+          .onSuccess(r -> json(rc, 200, r))
+          .onFailure(rc::fail);
+    });
     on(rb, "addMember", rc -> call(rc, MEMBERS_ADD, inRoom(rc).put("target_user_id", body(rc).getLong("user_id")), 201));
     on(rb, "removeMember", rc -> call(rc, MEMBERS_REMOVE, inRoom(rc).put("target_user_id", pathLong(rc, "user_id")), 204));
     on(rb, "openConversation", rc -> request(rc, CONVERSATIONS_OPEN,
@@ -357,19 +366,51 @@ public class ApiVerticle extends VerticleBase {
         .put("user", user);
   }
 
+  /** Members with their read markers and, when presence answers, whether they are online (else null). */
+  private void listMembers(RoutingContext rc) {
+    request(rc, MEMBERS_LIST, page(rc).put("limit", queryInt(rc, "limit", 100)).mergeIn(inRoom(rc)))
+        .compose(page -> {
+          io.vertx.core.json.JsonArray ids = new io.vertx.core.json.JsonArray();
+          page.getJsonArray("items").forEach(m -> ids.add(((JsonObject) m).getLong("user_id")));
+          return request(rc, PRESENCE_QUERY, new JsonObject().put("user_ids", ids))
+              .map(p -> {
+                java.util.Map<Long, String> status = new java.util.HashMap<>();
+                p.getJsonArray("items").forEach(i -> status.put(((JsonObject) i).getLong("user_id"), ((JsonObject) i).getString("status")));
+                page.getJsonArray("items").forEach(m -> ((JsonObject) m).put("online", "online".equals(status.get(((JsonObject) m).getLong("user_id")))));
+                return page;
+              })
+              .otherwise(err -> {
+                page.getJsonArray("items").forEach(m -> ((JsonObject) m).putNull("online")); // presence degraded
+                return page;
+              });
+        })
+        .onSuccess(page -> json(rc, 200, page))
+        .onFailure(rc::fail);
+  }
+
   // ---- operations --------------------------------------------------------------------------
 
+  /**
+   * Ready when the database and the cluster answer. Presence is reported but not required (chat
+   * works without Redis): UP, DEGRADED (Redis unreachable) or ABSENT (no presence verticle).
+   */
   private void ready(RoutingContext rc) {
     Future<?> db = request(rc, PERSISTENCE_HEALTH, new JsonObject());
-    // readiness answers 503 itself: no rc.fail here
     Future<?> cluster = config().getBoolean("cluster_enabled", true)
         ? vertx.sharedData().getAsyncMap("parley.health").compose(m -> m.get("ping")).timeout(2, TimeUnit.SECONDS)
         : Future.succeededFuture();
-    Future.all(db, cluster).onComplete(ar -> {
+    Future<String> presence = request(rc, PRESENCE_HEALTH, new JsonObject()).map("UP")
+        .otherwise(err -> {
+          ParleyException pe = Bus.toParley(err);
+          return pe.details() != null && "no_handlers".equals(pe.details().getString("reason")) ? "ABSENT" : "DEGRADED";
+        });
+    Future.join(db, cluster, presence).onComplete(done -> {
+      boolean up = db.succeeded() && cluster.succeeded();
       JsonObject checks = new JsonObject()
           .put("database", db.succeeded() ? "UP" : "DOWN")
-          .put("cluster", cluster.succeeded() ? "UP" : "DOWN");
-      json(rc, ar.succeeded() ? 200 : 503, new JsonObject().put("status", ar.succeeded() ? "UP" : "DOWN").put("checks", checks));
+          .put("cluster", cluster.succeeded() ? "UP" : "DOWN")
+          .put("presence", presence.result());
+      json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
     });
   }
 

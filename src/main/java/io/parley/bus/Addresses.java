@@ -35,6 +35,34 @@ public final class Addresses {
   /** Uses a mailed token: verify_email, reset_password or invite. */
   public static final String TOKENS_USE = P + "tokens.use";
 
+  // read markers and unread counts
+  /** Moves a member's read marker forward: {user_id, room_id, seq} → {room_id, last_read_seq, unread_count}. */
+  public static final String MEMBERS_READ = P + "members.read";
+  /** {user_id} → {total, rooms: [{room_id, unread_count}]}. */
+  public static final String UNREAD = P + "unread";
+  /** {room_id, user_ids} → {items: [{user_id, unread_count}]} for those of the users who are members. */
+  public static final String UNREAD_FOR_USERS = P + "unread.for-users";
+  /** {user_id} → {rooms: [{id, member_count}]}: the rooms a user is in (presence fan-out). */
+  public static final String ROOMS_OF_USER = P + "rooms.of-user";
+
+  // presence (Redis)
+  /** {user_id, conn_id} → {}: a socket opened. */
+  public static final String PRESENCE_CONNECT = "parley.presence.connect";
+  /** {user_id, conn_id} → {}: a socket closed. */
+  public static final String PRESENCE_DISCONNECT = "parley.presence.disconnect";
+  /** {conns: [[user_id, conn_id], ...]} → {}: a gateway node's sockets are still there. */
+  public static final String PRESENCE_HEARTBEAT = "parley.presence.heartbeat";
+  /** {user_ids: [...]} → {items: [{user_id, status, last_seen}]}. */
+  public static final String PRESENCE_QUERY = "parley.presence.query";
+  /** {} → {ok: true} when Redis answers. */
+  public static final String PRESENCE_HEALTH = "parley.presence.health";
+
+  /**
+   * Published after each committed message: {room_id, seq, message: {id, author_id, preview,
+   * created_at}}. Every gateway node tells its sockets that are not subscribed to the room.
+   */
+  public static final String NOTIFICATIONS = "parley.notifications";
+
   // the mail outbox (worked by the mail verticle)
   public static final String OUTBOX_CLAIM = P + "outbox.claim";
   public static final String OUTBOX_SENT = P + "outbox.sent";
@@ -79,6 +107,8 @@ public final class Addresses {
    * events, {@code user_id}.
    */
   public static String room(long roomId) {
+    // ephemeral events (typing, read, presence) carry the header ephemeral=1 and no seq
+
     return ROOM_PREFIX + roomId;
   }
 }

@@ -53,7 +53,8 @@ public final class Bus {
         case TIMEOUT:
           return new ParleyException(ErrorCode.TIMEOUT, "the service did not answer in time");
         case NO_HANDLERS:
-          return new ParleyException(ErrorCode.UNAVAILABLE, "the service is not available");
+          return new ParleyException(ErrorCode.UNAVAILABLE, "the service is not available",
+              new JsonObject().put("reason", "no_handlers"));
         default:
           ErrorCode code = ErrorCode.ofNumber(re.failureCode());
           JsonObject body = null;

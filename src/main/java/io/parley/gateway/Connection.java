@@ -36,18 +36,42 @@ final class Connection {
   private final Context context;
   private final Bus bus;
   private final RoomRegistry registry;
+  private final NodeSessions sessions;
   private final int maxFrameBytes;
+  private final long typingTtlMs;
+  /** Rooms this socket announced typing in, with the timer that ends it. */
+  private final Map<Long, Long> typing = new HashMap<>();
   private final String connectionId = UUID.randomUUID().toString();
-  private final Map<Long, RoomChannel.Subscription> subscriptions = new HashMap<>();
+  private final Map<Long, RoomChannel.Subscription> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  Connection(ServerWebSocket ws, long userId, Context context, Bus bus, RoomRegistry registry, int maxFrameBytes) {
+  Connection(ServerWebSocket ws, long userId, Context context, Bus bus, RoomRegistry registry, NodeSessions sessions,
+             int maxFrameBytes, long typingTtlMs) {
     this.ws = ws;
     this.userId = userId;
     this.context = context;
     this.bus = bus;
     this.registry = registry;
+    this.sessions = sessions;
     this.maxFrameBytes = maxFrameBytes;
+    this.typingTtlMs = typingTtlMs;
+  }
+
+  /** This socket's id (unique in the cluster), used by presence and in logs. */
+  String id() {
+    return connectionId;
+  }
+
+  /** Whether the socket follows {@code roomId} (read from any thread: a racy answer is fine for notifications). */
+  boolean isSubscribed(long roomId) {
+    return subscriptions.containsKey(roomId);
+  }
+
+  /** Writes an encoded frame (thread-safe). */
+  void sendText(String text) {
+    if (!closed) {
+      ws.writeTextMessage(text);
+    }
   }
 
   long userId() {
@@ -64,6 +88,7 @@ final class Connection {
     // graceful shutdown: tell the client to reconnect (to another node) and resume with since_seq
     ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
     send(welcome);
+    sessions.opened(this);
   }
 
   // ---- writing -----------------------------------------------------------------------------
@@ -176,6 +201,16 @@ final class Connection {
               .put("message_id", positiveLong(f, "message_id")), ref)
           .onSuccess(r -> send(Frames.reply("message.ack", ref).put("op", "delete").put("seq", r.getLong("seq"))
               .put("message", r.getJsonObject("message"))));
+      case "typing" -> typing(positiveLong(f, "room_id"), string(f, "state"), ref);
+      case "read" -> {
+        long roomId = positiveLong(f, "room_id");
+        Object seq = f.getValue("seq");
+        if (!(seq instanceof Number n) || n.longValue() < 0) {
+          throw ParleyException.invalid("seq", "seq must be a non-negative integer");
+        }
+        request(MEMBERS_READ, new JsonObject().put("user_id", userId).put("room_id", roomId).put("seq", n.longValue()), ref)
+            .onSuccess(r -> send(Frames.reply("read.ack", ref).mergeIn(r)));
+      }
       default -> throw ParleyException.invalid("type", "unknown frame type '" + type + "'");
     }
   }
@@ -234,11 +269,58 @@ final class Connection {
     });
   }
 
+  /**
+   * Relays typing to the room's other subscribers. Only for subscribed rooms (so only members);
+   * a {@code start} not refreshed within {@code typing_ttl_ms} ends by itself with a {@code stop}.
+   */
+  private void typing(long roomId, String state, Object ref) {
+    if (!subscriptions.containsKey(roomId)) {
+      throw new ParleyException(ErrorCode.VALIDATION_FAILED, "subscribe to the room before typing in it",
+          new JsonObject().put("field", "room_id"));
+    }
+    Long timer = typing.remove(roomId);
+    if (timer != null) {
+      context.owner().cancelTimer(timer);
+    }
+    switch (state) {
+      case "start" -> {
+        if (timer == null) {
+          publishTyping(roomId, "start");
+        }
+        typing.put(roomId, context.owner().setTimer(typingTtlMs, t -> {
+          typing.remove(roomId);
+          publishTyping(roomId, "stop");
+        }));
+      }
+      case "stop" -> {
+        if (timer != null) {
+          publishTyping(roomId, "stop");
+        }
+      }
+      default -> throw ParleyException.invalid("state", "state must be start or stop");
+    }
+    if (ref != null) {
+      send(Frames.reply("typing.ack", ref).put("room_id", roomId).put("state", state));
+    }
+  }
+
+  private void publishTyping(long roomId, String state) {
+    JsonObject event = new JsonObject().put("type", "typing").put("room_id", roomId).put("user_id", userId).put("state", state);
+    context.owner().eventBus().publish(io.parley.bus.Addresses.room(roomId), event.toBuffer(),
+        new io.vertx.core.eventbus.DeliveryOptions().addHeader("ephemeral", "1").addHeader("type", "typing")
+            .addHeader("user_id", String.valueOf(userId)));
+  }
+
   /** Drops the subscription to a room; false when there was none. */
   private boolean unsubscribe(long roomId) {
     RoomChannel.Subscription sub = subscriptions.remove(roomId);
     if (sub == null) {
       return false;
+    }
+    Long timer = typing.remove(roomId);
+    if (timer != null) {
+      context.owner().cancelTimer(timer);
+      publishTyping(roomId, "stop");
     }
     release(sub);
     return true;
@@ -254,6 +336,7 @@ final class Connection {
     for (Long roomId : subscriptions.keySet().toArray(new Long[0])) {
       unsubscribe(roomId);
     }
+    sessions.closed(this);
   }
 
   // ---- field checks ------------------------------------------------------------------------

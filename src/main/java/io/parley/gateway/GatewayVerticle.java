@@ -32,6 +32,8 @@ public class GatewayVerticle extends VerticleBase {
   private AccessTokens tokens;
   private Bus bus;
   private RoomRegistry registry;
+  private NodeSessions sessions;
+  private long typingTtlMs;
   private HttpServer server;
   private int maxFrameBytes;
   private int heartbeatS;
@@ -43,6 +45,8 @@ public class GatewayVerticle extends VerticleBase {
     tokens = new AccessTokens(vertx, cfg.getJsonObject("auth"));
     bus = new Bus(vertx, cfg.getLong("request_timeout_ms", 5000L));
     registry = RoomRegistry.of(vertx, bus, cfg.getLong("gap_timeout_ms", 250L));
+    sessions = NodeSessions.of(vertx, bus, cfg.getLong("presence_heartbeat_ms", 10_000L));
+    typingTtlMs = cfg.getLong("typing_ttl_ms", 5000L);
     maxFrameBytes = cfg.getInteger("max_frame_bytes", 16384);
     heartbeatS = cfg.getInteger("heartbeat_s", 30);
     nodeName = cfg.getString("node_name", "parley");
@@ -54,7 +58,7 @@ public class GatewayVerticle extends VerticleBase {
         .setMaxWebSocketMessageSize(hardLimit)
         .setIdleTimeout(heartbeatS * 3));
     server.requestHandler(this::onRequest);
-    return server.listen(cfg.getInteger("port", 8081), cfg.getString("host", "0.0.0.0"))
+    return sessions.ready().compose(x -> server.listen(cfg.getInteger("port", 8081), cfg.getString("host", "0.0.0.0")))
         .onSuccess(s -> LOG.info("WebSocket gateway on port {}: /ws", s.actualPort()));
   }
 
@@ -83,7 +87,8 @@ public class GatewayVerticle extends VerticleBase {
         reject(ws);
         return;
       }
-      Connection conn = new Connection(ws, ar.result().getLong("id"), vertx.getOrCreateContext(), bus, registry, maxFrameBytes);
+      Connection conn = new Connection(ws, ar.result().getLong("id"), vertx.getOrCreateContext(), bus, registry, sessions,
+          maxFrameBytes, typingTtlMs);
       conn.start(new JsonObject().put("type", "welcome")
           .put("user", ar.result())
           .put("node", nodeName)

@@ -139,6 +139,10 @@ final class RoomChannel {
     if (closed) {
       return;
     }
+    if (msg.headers().contains("ephemeral")) {
+      deliverEphemeral(msg);
+      return;
+    }
     long seq;
     try {
       seq = Long.parseLong(msg.headers().get("seq"));
@@ -153,6 +157,20 @@ final class RoomChannel {
     early.put(seq, msg);
     if (lastSeq >= 0) {
       drain();
+    }
+  }
+
+  /**
+   * Typing, read markers and presence: not part of the stream (no seq), delivered at once to live
+   * subscriptions; typing is not echoed to the typist's own sockets.
+   */
+  private void deliverEphemeral(Message<Buffer> msg) {
+    String from = "typing".equals(msg.headers().get("type")) ? msg.headers().get("user_id") : null;
+    long skip = from == null ? -1 : Long.parseLong(from);
+    for (Subscription sub : subscriptions) {
+      if (sub.live && sub.connection.userId() != skip) {
+        sub.connection.writeEvent(msg.body());
+      }
     }
   }
 

@@ -71,6 +71,10 @@ public class PersistenceVerticle extends VerticleBase {
     serve(ready, VERIFICATION_RESEND, this::resendVerification);
     serve(ready, PASSWORD_FORGOT, this::forgotPassword);
     serve(ready, TOKENS_USE, this::useToken);
+    serve(ready, ROOMS_OF_USER, this::roomsOfUser);
+    serve(ready, MEMBERS_READ, this::markRead);
+    serve(ready, UNREAD, this::unread);
+    serve(ready, UNREAD_FOR_USERS, this::unreadForUsers);
     serve(ready, OUTBOX_CLAIM, this::claimOutbox);
     serve(ready, OUTBOX_SENT, this::outboxSent);
     serve(ready, OUTBOX_FAILED, this::outboxFailed);
@@ -277,6 +281,69 @@ public class PersistenceVerticle extends VerticleBase {
           }
           return r.getJsonObject("user");
         });
+  }
+
+  // ---- read markers, unread counts ---------------------------------------------------------
+
+  private Future<JsonObject> roomsOfUser(JsonObject b) {
+    return pool.preparedQuery(Sql.ROOM_IDS_OF_USER).execute(Tuple.of(b.getLong("user_id"))).map(rs -> {
+      JsonArray rooms = new JsonArray();
+      for (Row r : rs) {
+        rooms.add(new JsonObject().put("id", r.getLong("room_id")).put("member_count", r.getLong("member_count")));
+      }
+      return new JsonObject().put("rooms", rooms);
+    });
+  }
+
+  /**
+   * {user_id, room_id, seq} → {room_id, last_read_seq, unread_count}. The marker only moves
+   * forward (and not past the room's head); when it moves, the room gets an ephemeral
+   * {@code read} event {room_id, user_id, last_read_seq}.
+   */
+  private Future<JsonObject> markRead(JsonObject b) {
+    long roomId = b.getLong("room_id");
+    long userId = b.getLong("user_id");
+    return requireMember(pool, roomId, userId, false)
+        .compose(a -> pool.preparedQuery(Sql.READ_MARKER_MOVE).execute(Tuple.of(roomId, userId, b.getLong("seq"))))
+        .compose(moved -> {
+          if (moved.size() > 0) {
+            long marker = moved.iterator().next().getLong("last_read_seq");
+            JsonObject event = new JsonObject().put("type", "read").put("room_id", roomId).put("user_id", userId)
+                .put("last_read_seq", marker);
+            vertx.eventBus().publish(room(roomId), event.toBuffer(), new DeliveryOptions()
+                .addHeader("ephemeral", "1").addHeader("type", "read").addHeader("user_id", String.valueOf(userId)));
+          }
+          return pool.preparedQuery(Sql.UNREAD_OF).execute(Tuple.of(roomId, userId));
+        })
+        .map(rs -> {
+          Row r = rs.iterator().next();
+          return new JsonObject().put("room_id", roomId).put("last_read_seq", r.getLong("last_read_seq"))
+              .put("unread_count", r.getLong("unread_count"));
+        });
+  }
+
+  private Future<JsonObject> unread(JsonObject b) {
+    return pool.preparedQuery(Sql.UNREAD_BY_ROOM).execute(Tuple.of(b.getLong("user_id"))).map(rs -> {
+      JsonArray rooms = new JsonArray();
+      long total = 0;
+      for (Row r : rs) {
+        long n = r.getLong("unread_count");
+        total += n;
+        rooms.add(new JsonObject().put("room_id", r.getLong("room_id")).put("unread_count", n));
+      }
+      return new JsonObject().put("total", total).put("rooms", rooms);
+    });
+  }
+
+  private Future<JsonObject> unreadForUsers(JsonObject b) {
+    Long[] ids = b.getJsonArray("user_ids").stream().map(o -> ((Number) o).longValue()).toArray(Long[]::new);
+    return pool.preparedQuery(Sql.UNREAD_FOR_USERS).execute(Tuple.of(b.getLong("room_id"), ids)).map(rs -> {
+      JsonArray items = new JsonArray();
+      for (Row r : rs) {
+        items.add(new JsonObject().put("user_id", r.getLong("user_id")).put("unread_count", r.getLong("unread_count")));
+      }
+      return new JsonObject().put("items", items);
+    });
   }
 
   // ---- mail outbox -------------------------------------------------------------------------
@@ -701,6 +768,7 @@ public class PersistenceVerticle extends VerticleBase {
             }))
         .map(c -> {
           publish(roomId, c.event, null);
+          notifyMembers(c.result);
           return new JsonObject().put("message", c.result).put("seq", c.result.getLong("seq")).put("duplicate", false);
         })
         .recover(err -> err instanceof Duplicate
@@ -886,6 +954,17 @@ public class PersistenceVerticle extends VerticleBase {
       publish(c.event.getLong("room_id"), c.event, c.event.getLong("user_id"));
     }
     return c.result;
+  }
+
+  /** Tells every gateway node about a new message, for sockets that are not subscribed to its room. */
+  private void notifyMembers(JsonObject message) {
+    String body = message.getString("body");
+    String preview = body == null ? "" : body.length() > 140 ? body.substring(0, 140) + "…" : body;
+    vertx.eventBus().publish(NOTIFICATIONS, new JsonObject()
+        .put("room_id", message.getLong("room_id"))
+        .put("seq", message.getLong("seq"))
+        .put("message", new JsonObject().put("id", message.getLong("id")).put("author_id", message.getLong("author_id"))
+            .put("preview", preview).put("created_at", message.getString("created_at"))));
   }
 
   /** Publishes a committed event frame to its room: encoded once, as text, with seq/type headers. */

@@ -47,6 +47,9 @@ final class Rows {
         .put("updated_at", ts(r.getOffsetDateTime("updated_at")));
     Object peer = r.getValue("peer");
     json.put("peer", peer instanceof JsonObject p ? p : null);
+    json.put("unread_count", r.getLong("unread_count"));
+    Object last = r.getValue("last_message");
+    json.put("last_message", last instanceof JsonObject l ? l : null);
     return json;
   }
 

@@ -117,6 +117,22 @@ final class Sql {
           + "(SELECT count(*) FROM room_members c WHERE c.room_id = r.id) AS member_count, "
           + "(SELECT e.created_at FROM room_events e WHERE e.room_id = r.id AND e.seq = r.last_seq) AS last_event_at";
 
+  /** Unread messages of the member row {@code m}: live messages after the marker, not their own. */
+  static final String UNREAD_OF_MEMBER =
+      "(SELECT count(*) FROM messages um WHERE um.room_id = m.room_id AND um.seq > m.last_read_seq "
+          + "AND um.deleted_at IS NULL AND um.author_id IS DISTINCT FROM m.user_id)";
+
+  /** The room's newest message as JSON (body null once deleted), or null. */
+  private static final String LAST_MESSAGE =
+      "(SELECT json_build_object('id', lm.id, 'seq', lm.seq, 'author_id', lm.author_id, 'body', lm.body, "
+          + "'created_at', to_char(lm.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+          + "'deleted', lm.deleted_at IS NOT NULL) FROM messages lm WHERE lm.room_id = r.id ORDER BY lm.seq DESC LIMIT 1) "
+          + "AS last_message";
+
+  private static final String MEMBER_VIEW =
+      "m.role, m.last_read_seq, CASE WHEN m.user_id IS NULL THEN NULL ELSE " + UNREAD_OF_MEMBER + " END AS unread_count, "
+          + LAST_MESSAGE;
+
   /** The other member of a direct room, as JSON; $2 is the viewing user. */
   private static final String PEER =
       "CASE WHEN r.kind = 'direct' THEN (SELECT json_build_object('id', u.id, 'username', u.username) "
@@ -129,7 +145,7 @@ final class Sql {
 
   /** $1 room, $2 viewing user: the room with the viewer's membership (role null when none). */
   static final String ROOM_FOR_USER =
-      "SELECT " + ROOM_COLUMNS + ", " + PEER + ", m.role, m.last_read_seq FROM rooms r "
+      "SELECT " + ROOM_COLUMNS + ", " + PEER + ", " + MEMBER_VIEW + " FROM rooms r "
           + "LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2 WHERE r.id = $1";
 
   /** $1 room, $2 user: what the user may do there (no row: the room does not exist). */
@@ -143,12 +159,12 @@ final class Sql {
 
   /** $1 user, $2 cursor room id (exclusive), $3 limit. */
   static final String ROOMS_OF_USER =
-      "SELECT " + ROOM_COLUMNS + ", " + PEER.replace("$2", "$1") + ", m.role, m.last_read_seq FROM room_members m "
+      "SELECT " + ROOM_COLUMNS + ", " + PEER.replace("$2", "$1") + ", " + MEMBER_VIEW + " FROM room_members m "
           + "JOIN rooms r ON r.id = m.room_id WHERE m.user_id = $1 AND r.id > $2 ORDER BY r.id LIMIT $3";
 
   /** $1 lower-cased name pattern ('%' for all), $2 viewing user, $3 cursor, $4 limit. */
   static final String ROOMS_PUBLIC =
-      "SELECT " + ROOM_COLUMNS + ", NULL::json AS peer, m.role, m.last_read_seq FROM rooms r "
+      "SELECT " + ROOM_COLUMNS + ", NULL::json AS peer, " + MEMBER_VIEW + " FROM rooms r "
           + "LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2 "
           + "WHERE r.kind = 'group' AND NOT r.is_private AND lower(r.name) LIKE $1 AND r.id > $3 "
           + "ORDER BY r.id LIMIT $4";
@@ -171,6 +187,34 @@ final class Sql {
   static final String IS_MEMBER =
       "SELECT EXISTS (SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2) AS member, "
           + "(SELECT email_verified_at IS NOT NULL FROM users WHERE id = $2) AS verified";
+
+  /** $1 user: ids and sizes of their rooms. */
+  static final String ROOM_IDS_OF_USER =
+      "SELECT m.room_id, (SELECT count(*) FROM room_members c WHERE c.room_id = m.room_id) AS member_count "
+          + "FROM room_members m WHERE m.user_id = $1";
+
+  // ---- read markers and unread counts ------------------------------------------------------
+
+  /**
+   * Moves the marker of member $2 in room $1 to $3 (capped at the room's head), never back.
+   * No row when it would not move.
+   */
+  static final String READ_MARKER_MOVE =
+      "UPDATE room_members m SET last_read_seq = LEAST($3, r.last_seq) FROM rooms r "
+          + "WHERE m.room_id = $1 AND m.user_id = $2 AND r.id = m.room_id AND LEAST($3, r.last_seq) > m.last_read_seq "
+          + "RETURNING m.last_read_seq";
+
+  static final String UNREAD_OF = "SELECT m.last_read_seq, " + UNREAD_OF_MEMBER + " AS unread_count "
+      + "FROM room_members m WHERE m.room_id = $1 AND m.user_id = $2";
+
+  /** $1 user: every room of theirs with its unread count. */
+  static final String UNREAD_BY_ROOM =
+      "SELECT m.room_id, " + UNREAD_OF_MEMBER + " AS unread_count FROM room_members m WHERE m.user_id = $1 ORDER BY m.room_id";
+
+  /** $1 room, $2 user ids (array): unread counts of those who are members. */
+  static final String UNREAD_FOR_USERS =
+      "SELECT m.user_id, " + UNREAD_OF_MEMBER + " AS unread_count FROM room_members m "
+          + "WHERE m.room_id = $1 AND m.user_id = ANY($2)";
 
   // ---- members -----------------------------------------------------------------------------
 

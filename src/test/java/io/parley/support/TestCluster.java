@@ -69,12 +69,15 @@ public final class TestCluster implements AutoCloseable {
   /** The defaults with the test's ports, database, cluster name and a fast bcrypt cost. */
   public static JsonObject config(String url, String clusterName, String nodeName, int api, int gateway) {
     JsonObject root = ParleyConfig.defaults();
-    root.getJsonObject("node").put("name", nodeName).put("roles", new JsonArray().add("api").add("gateway").add("persistence"));
+    root.getJsonObject("node").put("name", nodeName)
+        .put("roles", new JsonArray().add("api").add("gateway").add("persistence").add("presence"));
     root.getJsonObject("api").put("port", api).put("host", "127.0.0.1");
     root.getJsonObject("gateway").put("port", gateway).put("host", "127.0.0.1")
         .put("max_frame_bytes", 8192).put("max_replay", 200);
     root.getJsonObject("persistence").put("database_url", url).put("pool_size", 8);
     root.getJsonObject("auth").put("bcrypt_cost", 4).put("require_verified_email", false);
+    root.getJsonObject("presence").put("redis_url", redisUrl()).put("ttl_s", 3).put("grace_ms", 300).put("sweep_ms", 300)
+        .put("typing_ttl_ms", 600);
     root.getJsonObject("mail").put("dev_sink_port", freePort()).put("poll_interval_ms", 200)
         .put("backoff_base_ms", 100).put("backoff_max_ms", 500);
     JsonArray members = new JsonArray();
@@ -83,6 +86,28 @@ public final class TestCluster implements AutoCloseable {
     }
     root.getJsonObject("cluster").put("name", clusterName).put("port", 5801).put("members", members);
     return root;
+  }
+
+  private static String redisUrl;
+
+  /**
+   * Redis for the run: {@code PARLEY_PRESENCE_REDIS_URL} (as {@code .ci/run} sets, a database of
+   * its own), emptied first; else an embedded Redis.
+   */
+  public static synchronized String redisUrl() {
+    if (redisUrl == null) {
+      String env = System.getenv("PARLEY_PRESENCE_REDIS_URL");
+      redisUrl = io.parley.presence.EmbeddedRedis.resolveUrl(env);
+      io.vertx.core.Vertx v = io.vertx.core.Vertx.vertx();
+      try {
+        io.vertx.redis.client.Redis redis = io.vertx.redis.client.Redis.createClient(v, redisUrl);
+        Api.await(redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.FLUSHDB)));
+        redis.close();
+      } finally {
+        v.close();
+      }
+    }
+    return redisUrl;
   }
 
   public static int freePort() {

@@ -28,10 +28,22 @@ public final class Ws implements AutoCloseable {
   /** Completes with the close status code when the server closes the socket. */
   public final CompletableFuture<Short> closed = new CompletableFuture<>();
 
+  /**
+   * Live signals that come at any time (presence of other test users, typing, read markers,
+   * notifications): dropped unless a test watches them, so frame-order assertions stay exact.
+   */
+  private final java.util.Set<String> ignored = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private Ws(WebSocketClient client, WebSocketConnectOptions options) {
     this.client = client;
+    ignored.addAll(List.of("presence", "presence.count", "typing", "read", "notification"));
     ClientWebSocket socket = client.webSocket(); // handlers set before connecting: no frame is missed
-    socket.textMessageHandler(t -> frames.add(new JsonObject(t)));
+    socket.textMessageHandler(t -> {
+      JsonObject f = new JsonObject(t);
+      if (!ignored.contains(f.getString("type"))) {
+        frames.add(f);
+      }
+    });
     socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
     this.ws = Api.await(socket.connect(options));
   }
@@ -51,6 +63,14 @@ public final class Ws implements AutoCloseable {
     Ws ws = connect(vertx, port, token);
     ws.next("welcome");
     return ws;
+  }
+
+  /** Keeps frames of these types from now on (they are dropped by default). */
+  public Ws watching(String... types) {
+    for (String t : types) {
+      ignored.remove(t);
+    }
+    return this;
   }
 
   public void send(JsonObject frame) {

@@ -1,0 +1,122 @@
+package io.parley.gateway;
+
+import static io.parley.bus.Addresses.*;
+
+import io.parley.bus.Bus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sockets of one node, shared by its gateway verticle instances: tells presence when
+ * sockets open and close and sends its heartbeats (one batch per node every
+ * {@code heartbeat_ms}), and delivers {@code notification}s, the node's single consumer of
+ * {@code parley.notifications}, to the sockets of members that are not subscribed to the room.
+ * Presence failures (Redis down) are logged and never affect messaging.
+ */
+final class NodeSessions implements Shareable {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeSessions.class);
+
+  private final Vertx vertx;
+  private final Bus bus;
+  private final Map<Long, Set<Connection>> byUser = new ConcurrentHashMap<>();
+  private final Future<Void> ready;
+
+  private NodeSessions(Vertx vertx, Bus bus, long heartbeatMs) {
+    this.vertx = vertx;
+    this.bus = bus;
+    this.ready = vertx.eventBus().<JsonObject>consumer(NOTIFICATIONS, this::onNotification).completion();
+    vertx.setPeriodic(heartbeatMs, t -> heartbeat());
+  }
+
+  /** The node's sessions (made, with its consumer and heartbeat, by the first gateway instance). */
+  static NodeSessions of(Vertx vertx, Bus bus, long heartbeatMs) {
+    LocalMap<String, NodeSessions> map = vertx.sharedData().getLocalMap("parley.gateway");
+    synchronized (NodeSessions.class) {
+      NodeSessions existing = map.get("sessions");
+      if (existing != null) {
+        return existing;
+      }
+      NodeSessions fresh = new NodeSessions(vertx, bus, heartbeatMs);
+      map.put("sessions", fresh);
+      return fresh;
+    }
+  }
+
+  Future<Void> ready() {
+    return ready;
+  }
+
+  void opened(Connection c) {
+    byUser.computeIfAbsent(c.userId(), k -> ConcurrentHashMap.newKeySet()).add(c);
+    presence(PRESENCE_CONNECT, c);
+  }
+
+  void closed(Connection c) {
+    byUser.computeIfPresent(c.userId(), (k, set) -> {
+      set.remove(c);
+      return set.isEmpty() ? null : set;
+    });
+    presence(PRESENCE_DISCONNECT, c);
+  }
+
+  private void presence(String address, Connection c) {
+    bus.request(address, new JsonObject().put("user_id", c.userId()).put("conn_id", c.id()), c.id())
+        .onFailure(err -> LOG.debug("presence {} of {}: {}", address, c.id(), err.getMessage()));
+  }
+
+  private void heartbeat() {
+    JsonArray conns = new JsonArray();
+    byUser.forEach((user, set) -> set.forEach(c -> conns.add(new JsonArray().add(user).add(c.id()))));
+    if (!conns.isEmpty()) {
+      bus.request(PRESENCE_HEARTBEAT, new JsonObject().put("conns", conns), "heartbeat")
+          .onFailure(err -> LOG.debug("presence heartbeat: {}", err.getMessage()));
+    }
+  }
+
+  /** A new message somewhere: tell local sockets of members that do not follow that room. */
+  private void onNotification(Message<JsonObject> msg) {
+    JsonObject n = msg.body();
+    long roomId = n.getLong("room_id");
+    Long author = n.getJsonObject("message").getLong("author_id");
+    Map<Long, List<Connection>> candidates = new ConcurrentHashMap<>();
+    byUser.forEach((user, set) -> {
+      if (author != null && author.equals(user)) {
+        return;
+      }
+      for (Connection c : set) {
+        if (!c.isSubscribed(roomId)) {
+          candidates.computeIfAbsent(user, k -> new ArrayList<>()).add(c);
+        }
+      }
+    });
+    if (candidates.isEmpty()) {
+      return;
+    }
+    bus.request(UNREAD_FOR_USERS, new JsonObject().put("room_id", roomId).put("user_ids", new JsonArray(new ArrayList<>(candidates.keySet()))),
+            "notification")
+        .onSuccess(r -> {
+          for (Object o : r.getJsonArray("items")) {
+            JsonObject member = (JsonObject) o;
+            JsonObject frame = new JsonObject().put("type", "notification").put("room_id", roomId).put("seq", n.getLong("seq"))
+                .put("message", n.getJsonObject("message")).put("unread_count", member.getLong("unread_count"));
+            String text = frame.encode();
+            for (Connection c : candidates.getOrDefault(member.getLong("user_id"), List.of())) {
+              c.sendText(text);
+            }
+          }
+        })
+        .onFailure(err -> LOG.debug("notification for room {}: {}", roomId, err.getMessage()));
+  }
+}

@@ -1,0 +1,241 @@
+package io.parley.presence;
+
+import static io.parley.bus.Addresses.*;
+
+import io.parley.bus.Bus;
+import io.parley.bus.ErrorCode;
+import io.parley.bus.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who is online, across the cluster, in Redis.
+ *
+ * <p>Each user has a sorted set of their open sockets ({@code parley:presence:conns:<user>},
+ * member = connection id, score = expiry in epoch ms) that gateways refresh with heartbeats
+ * every {@code ttl_s / 3}; an index {@code parley:presence:expiry} (member = user, score = the
+ * latest expiry) lets a periodic sweep find users whose sockets all expired, e.g. because their
+ * node died. A user is online while one socket has not expired.
+ *
+ * <p>Transitions are decided atomically in Lua scripts, so exactly one verticle in the cluster
+ * announces each of them. Going offline waits {@code grace_ms} (coalescing: a reconnect within
+ * it announces nothing). Announcements go to the user's rooms as ephemeral {@code presence}
+ * events {user_id, status, last_seen}; rooms with more than {@code large_room_members} members
+ * get {@code presence.count} {online} instead, from a per-room counter.
+ */
+public class PresenceVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(PresenceVerticle.class);
+  private static final String EXPIRY = "parley:presence:expiry";
+  private static final String ROOM_ONLINE = "parley:presence:room-online";
+
+  /** KEYS conns, expiry; ARGV conn, expiresAt, now, user → {live sockets before, was in grace (1/0)}. */
+  private static final String CONNECT = """
+      local before = redis.call('ZCOUNT', KEYS[1], ARGV[3], '+inf')
+      local pending = redis.call('ZSCORE', KEYS[2], ARGV[4])
+      redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+      redis.call('ZADD', KEYS[2], 'GT', ARGV[2], ARGV[4])
+      if pending then return {before, 1} else return {before, 0} end
+      """;
+
+  /** KEYS conns, expiry; ARGV conn, now, graceUntil, user → sockets left. */
+  private static final String DISCONNECT = """
+      redis.call('ZREM', KEYS[1], ARGV[1])
+      redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+      local left = redis.call('ZCARD', KEYS[1])
+      if left == 0 then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4]) end
+      return left
+      """;
+
+  /** KEYS conns, expiry, lastSeen; ARGV now, user → 1 when this call takes the user offline. */
+  private static final String CLAIM_OFFLINE = """
+      redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+      if redis.call('ZCARD', KEYS[1]) > 0 then
+        local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+        redis.call('ZADD', KEYS[2], top[2], ARGV[2])
+        return 0
+      end
+      if redis.call('ZREM', KEYS[2], ARGV[2]) == 1 then
+        redis.call('SET', KEYS[3], ARGV[1])
+        return 1
+      end
+      return 0
+      """;
+
+  private Redis redis;
+  private Bus bus;
+  private long ttlMs;
+  private long graceMs;
+  private int largeRoom;
+
+  @Override
+  public Future<?> start() {
+    JsonObject cfg = config();
+    bus = new Bus(vertx, cfg.getLong("request_timeout_ms", 5000L));
+    ttlMs = cfg.getLong("ttl_s", 30L) * 1000;
+    graceMs = cfg.getLong("grace_ms", 3000L);
+    largeRoom = cfg.getInteger("large_room_members", 200);
+    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(cfg.getString("redis_url"))
+        .setMaxPoolSize(8).setMaxWaitingHandlers(4096));
+    vertx.setPeriodic(cfg.getLong("sweep_ms", 2000L), t -> sweep());
+    return Future.all(List.of(
+        serve(PRESENCE_CONNECT, this::connect),
+        serve(PRESENCE_DISCONNECT, this::disconnect),
+        serve(PRESENCE_HEARTBEAT, this::heartbeat),
+        serve(PRESENCE_QUERY, this::query),
+        serve(PRESENCE_HEALTH, b -> redis.send(Request.cmd(Command.PING)).map(r -> new JsonObject().put("ok", true)))));
+  }
+
+  /** Serves an address; Redis failures answer UNAVAILABLE (presence degraded), never INTERNAL. */
+  private Future<Void> serve(String address, java.util.function.Function<JsonObject, Future<JsonObject>> handler) {
+    return Bus.serve(vertx, address, m -> handler.apply(m.body()).recover(err -> Future.failedFuture(
+        err instanceof ParleyException ? err
+            : new ParleyException(ErrorCode.UNAVAILABLE, "presence store (Redis) unreachable: " + err.getMessage()))))
+        .completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    redis.close();
+    return Future.succeededFuture();
+  }
+
+  private static String conns(long userId) {
+    return "parley:presence:conns:" + userId;
+  }
+
+  private static String lastSeen(long userId) {
+    return "parley:presence:last-seen:" + userId;
+  }
+
+  private Future<Response> eval(String script, List<String> keys, Object... args) {
+    Request r = Request.cmd(Command.EVAL).arg(script).arg(keys.size());
+    keys.forEach(r::arg);
+    for (Object a : args) {
+      r.arg(String.valueOf(a));
+    }
+    return redis.send(r);
+  }
+
+  private Future<JsonObject> connect(JsonObject b) {
+    long user = b.getLong("user_id");
+    long now = System.currentTimeMillis();
+    return eval(CONNECT, List.of(conns(user), EXPIRY), b.getString("conn_id"), now + ttlMs, now, user).map(r -> {
+      if (r.get(0).toLong() == 0 && r.get(1).toLong() == 0) {
+        announce(user, "online", null);
+      }
+      return new JsonObject();
+    });
+  }
+
+  private Future<JsonObject> disconnect(JsonObject b) {
+    long user = b.getLong("user_id");
+    long now = System.currentTimeMillis();
+    return eval(DISCONNECT, List.of(conns(user), EXPIRY), b.getString("conn_id"), now, now + graceMs, user).map(left -> {
+      if (left.toLong() == 0) {
+        vertx.setTimer(graceMs, t -> claimOffline(user));
+      }
+      return new JsonObject();
+    });
+  }
+
+  private Future<JsonObject> heartbeat(JsonObject b) {
+    long expires = System.currentTimeMillis() + ttlMs;
+    List<Request> batch = new ArrayList<>();
+    for (Object o : b.getJsonArray("conns", new JsonArray())) {
+      JsonArray pair = (JsonArray) o;
+      long user = pair.getLong(0);
+      batch.add(Request.cmd(Command.ZADD).arg(conns(user)).arg(expires).arg(pair.getString(1)));
+      batch.add(Request.cmd(Command.ZADD).arg(EXPIRY).arg("GT").arg(expires).arg(user));
+    }
+    return batch.isEmpty() ? Future.succeededFuture(new JsonObject()) : redis.batch(batch).map(x -> new JsonObject());
+  }
+
+  private Future<JsonObject> query(JsonObject b) {
+    JsonArray ids = b.getJsonArray("user_ids", new JsonArray());
+    long now = System.currentTimeMillis();
+    List<Request> batch = new ArrayList<>();
+    for (Object id : ids) {
+      long user = ((Number) id).longValue();
+      batch.add(Request.cmd(Command.ZCOUNT).arg(conns(user)).arg(now).arg("+inf"));
+      batch.add(Request.cmd(Command.GET).arg(lastSeen(user)));
+    }
+    if (batch.isEmpty()) {
+      return Future.succeededFuture(new JsonObject().put("items", new JsonArray()));
+    }
+    return redis.batch(batch).map(rs -> {
+      JsonArray items = new JsonArray();
+      for (int i = 0; i < ids.size(); i++) {
+        boolean online = rs.get(2 * i).toLong() > 0;
+        Response seen = rs.get(2 * i + 1);
+        items.add(new JsonObject().put("user_id", ((Number) ids.getValue(i)).longValue())
+            .put("status", online ? "online" : "offline")
+            .put("last_seen", seen == null ? null : java.time.Instant.ofEpochMilli(seen.toLong()).toString()));
+      }
+      return new JsonObject().put("items", items);
+    });
+  }
+
+  /** Takes a user offline when no socket is left and nobody else did it already. */
+  private void claimOffline(long user) {
+    long now = System.currentTimeMillis();
+    eval(CLAIM_OFFLINE, List.of(conns(user), EXPIRY, lastSeen(user)), now, user)
+        .onSuccess(r -> {
+          if (r.toLong() == 1) {
+            announce(user, "offline", java.time.Instant.ofEpochMilli(now).toString());
+          }
+        })
+        .onFailure(err -> LOG.debug("presence: offline check of {} failed: {}", user, err.getMessage()));
+  }
+
+  /** Finds users whose sockets all expired (a node died without saying goodbye). */
+  private void sweep() {
+    redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(EXPIRY).arg("-inf").arg(System.currentTimeMillis())
+            .arg("LIMIT").arg(0).arg(200))
+        .onSuccess(r -> {
+          if (r != null) {
+            for (Response user : r) {
+              claimOffline(user.toLong());
+            }
+          }
+        })
+        .onFailure(err -> LOG.debug("presence sweep: {}", err.getMessage()));
+  }
+
+  /** Tells the user's rooms: per-user events in ordinary rooms, an online count in large ones. */
+  private void announce(long user, String status, String lastSeenAt) {
+    bus.request(ROOMS_OF_USER, new JsonObject().put("user_id", user), "presence").onSuccess(r -> {
+      for (Object o : r.getJsonArray("rooms")) {
+        JsonObject room = (JsonObject) o;
+        long roomId = room.getLong("id");
+        if (room.getInteger("member_count") > largeRoom) {
+          redis.send(Request.cmd(Command.HINCRBY).arg(ROOM_ONLINE).arg(roomId).arg(status.equals("online") ? 1 : -1))
+              .onSuccess(n -> publish(roomId, new JsonObject().put("type", "presence.count").put("room_id", roomId)
+                  .put("online", Math.max(0, n.toLong())), null));
+        } else {
+          publish(roomId, new JsonObject().put("type", "presence").put("room_id", roomId).put("user_id", user)
+              .put("status", status).put("last_seen", lastSeenAt), null);
+        }
+      }
+    }).onFailure(err -> LOG.debug("presence: rooms of {} unknown: {}", user, err.getMessage()));
+  }
+
+  private void publish(long roomId, JsonObject event, Long fromUser) {
+    DeliveryOptions options = new DeliveryOptions().addHeader("ephemeral", "1").addHeader("type", event.getString("type"));
+    if (fromUser != null) {
+      options.addHeader("user_id", String.valueOf(fromUser));
+    }
+    vertx.eventBus().publish(room(roomId), event.toBuffer(), options);
+  }
+}
