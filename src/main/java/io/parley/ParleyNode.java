@@ -39,10 +39,17 @@ public final class ParleyNode {
 
   private final Vertx vertx;
   private final String name;
+  private final HazelcastClusterManager clusterManager;
 
-  private ParleyNode(Vertx vertx, String name) {
+  private ParleyNode(Vertx vertx, String name, HazelcastClusterManager clusterManager) {
     this.vertx = vertx;
     this.name = name;
+    this.clusterManager = clusterManager;
+  }
+
+  /** The Hazelcast cluster manager; empty when clustering is disabled. */
+  public java.util.Optional<HazelcastClusterManager> clusterManager() {
+    return java.util.Optional.ofNullable(clusterManager);
   }
 
   public Vertx vertx() {
@@ -75,7 +82,7 @@ public final class ParleyNode {
         .compose(secret -> deployRoles(vertx, cfg, nodeName, secret))
         .onSuccess(v -> LOG.info("Parley node {} up with roles {}; cluster: {}", nodeName, cfg.roles(),
             clusterManager == null ? "disabled" : clusterManager.getNodes().size() + " member(s)"))
-        .map(v -> new ParleyNode(vertx, nodeName))
+        .map(v -> new ParleyNode(vertx, nodeName, clusterManager))
         .recover(err -> vertx.close().transform(x -> Future.failedFuture(err))));
   }
 

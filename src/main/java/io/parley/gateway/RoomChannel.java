@@ -162,10 +162,11 @@ final class RoomChannel {
 
   /**
    * Typing, read markers and presence: not part of the stream (no seq), delivered at once to live
-   * subscriptions; typing is not echoed to the typist's own sockets.
+   * subscriptions; typing and presence are not echoed to the sockets of the user they are about.
    */
   private void deliverEphemeral(Message<Buffer> msg) {
-    String from = "typing".equals(msg.headers().get("type")) ? msg.headers().get("user_id") : null;
+    String type = msg.headers().get("type");
+    String from = "typing".equals(type) || "presence".equals(type) ? msg.headers().get("user_id") : null;
     long skip = from == null ? -1 : Long.parseLong(from);
     for (Subscription sub : subscriptions) {
       if (sub.live && sub.connection.userId() != skip) {

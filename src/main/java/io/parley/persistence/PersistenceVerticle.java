@@ -337,7 +337,7 @@ public class PersistenceVerticle extends VerticleBase {
 
   private Future<JsonObject> unreadForUsers(JsonObject b) {
     Long[] ids = b.getJsonArray("user_ids").stream().map(o -> ((Number) o).longValue()).toArray(Long[]::new);
-    return pool.preparedQuery(Sql.UNREAD_FOR_USERS).execute(Tuple.of(b.getLong("room_id"), ids)).map(rs -> {
+    return pool.preparedQuery(Sql.UNREAD_FOR_USERS).execute(Tuple.of(b.getLong("room_id"), (Object) ids)).map(rs -> {
       JsonArray items = new JsonArray();
       for (Row r : rs) {
         items.add(new JsonObject().put("user_id", r.getLong("user_id")).put("unread_count", r.getLong("unread_count")));

@@ -225,7 +225,7 @@ public class PresenceVerticle extends VerticleBase {
                   .put("online", Math.max(0, n.toLong())), null));
         } else {
           publish(roomId, new JsonObject().put("type", "presence").put("room_id", roomId).put("user_id", user)
-              .put("status", status).put("last_seen", lastSeenAt), null);
+              .put("status", status).put("last_seen", lastSeenAt), user);
         }
       }
     }).onFailure(err -> LOG.debug("presence: rooms of {} unknown: {}", user, err.getMessage()));

@@ -1,0 +1,260 @@
+package io.parley.presence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.ParleyNode;
+import io.parley.config.ParleyConfig;
+import io.parley.support.Api;
+import io.parley.support.ClusterExtension;
+import io.parley.support.TestCluster;
+import io.parley.support.Ws;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.embedded.RedisServer;
+
+/** Presence, typing, read events and notifications across two clustered nodes, with real Redis. */
+@ExtendWith({VertxExtension.class, ClusterExtension.class})
+@DisplayName("Presence and live signals across the cluster")
+class PresenceTest {
+  private TestCluster cluster;
+  private Vertx vertx;
+  private Api api;
+
+  @BeforeEach
+  void setUp(Vertx vertx, TestCluster cluster) {
+    this.vertx = vertx;
+    this.cluster = cluster;
+    this.api = new Api(vertx, cluster.a().apiPort());
+  }
+
+  private Ws open(JsonObject user, int gatewayPort) {
+    return Ws.open(vertx, gatewayPort, user.getString("access_token"));
+  }
+
+  private static JsonObject sub(long roomId) {
+    return new JsonObject().put("type", "subscribe").put("room_id", roomId);
+  }
+
+  private String status(Api client, JsonObject asker, long userId) {
+    return client.call("getPresence", HttpMethod.GET, "/presence?user_ids=" + userId, asker.getString("access_token"), null)
+        .expect(200).json().getJsonArray("items").getJsonObject(0).getString("status");
+  }
+
+  private static void await(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out: " + what);
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
+  @DisplayName("a user is online while any socket on any node is open, offline after the last one closes")
+  void onlineAcrossNodes() {
+    JsonObject ann = api.newUser("ann");
+    JsonObject ben = api.newUser("ben");
+    long room = api.newRoom(ann, false).getLong("id");
+    api.join(ben, room);
+    try (Ws benB = open(ben, cluster.b().gatewayPort()).watching("presence")) {
+      benB.request(sub(room));
+      Ws annA = open(ann, cluster.a().gatewayPort());
+      JsonObject online = benB.next("presence");
+      assertEquals(ann.getLong("id"), online.getLong("user_id"));
+      assertEquals("online", online.getString("status"));
+      assertEquals(room, online.getLong("room_id"));
+      assertEquals("online", status(api, ben, ann.getLong("id")));
+
+      Ws annB = open(ann, cluster.b().gatewayPort());
+      annA.close(); // one socket is left, on the other node
+      assertNull(benB.poll(1), "still online: no event");
+      assertEquals("online", status(api, ben, ann.getLong("id")));
+      JsonObject members = api.call("listMembers", HttpMethod.GET, "/rooms/" + room + "/members", ben.getString("access_token"), null)
+          .expect(200).json();
+      assertTrue(members.getJsonArray("items").stream().map(o -> (JsonObject) o)
+          .anyMatch(m -> m.getLong("user_id").equals(ann.getLong("id")) && m.getBoolean("online")));
+
+      annB.close();
+      JsonObject offline = benB.next("presence");
+      assertEquals("offline", offline.getString("status"));
+      assertNotNull(offline.getString("last_seen"));
+      JsonObject asked = api.call("getPresence", HttpMethod.GET, "/presence?user_ids=" + ann.getLong("id"), ben.getString("access_token"), null)
+          .expect(200).json().getJsonArray("items").getJsonObject(0);
+      assertEquals("offline", asked.getString("status"));
+      assertNotNull(asked.getString("last_seen"));
+    }
+  }
+
+  @Test
+  @DisplayName("a quick reconnect is coalesced: no offline/online flood")
+  void flappingIsCoalesced() {
+    JsonObject ann = api.newUser("flap");
+    JsonObject ben = api.newUser("watch");
+    long room = api.newRoom(ann, false).getLong("id");
+    api.join(ben, room);
+    try (Ws benB = open(ben, cluster.b().gatewayPort()).watching("presence")) {
+      benB.request(sub(room));
+      Ws first = open(ann, cluster.a().gatewayPort());
+      assertEquals("online", benB.next("presence").getString("status"));
+      for (int i = 0; i < 3; i++) { // drop and reconnect within the grace time
+        first.close();
+        first = open(ann, cluster.a().gatewayPort());
+      }
+      assertNull(benB.poll(1), "no presence events for the flapping");
+      first.close();
+      assertEquals("offline", benB.next("presence").getString("status"));
+    }
+  }
+
+  @Test
+  @DisplayName("the users of a node that dies without a goodbye go offline within the TTL")
+  void crashedNodeUsersGoOffline() throws Exception {
+    JsonObject cfg = TestCluster.config(cluster.databaseUrl, cluster.clusterName, "node-crash", TestCluster.freePort(), TestCluster.freePort());
+    cfg.getJsonObject("node").put("roles", new JsonArray().add("gateway")); // no presence verticle of its own
+    int gatewayPort = cfg.getJsonObject("gateway").getInteger("port");
+    ParleyNode doomed = Api.await(ParleyNode.start(ParleyConfig.of(cfg)));
+    JsonObject carol = api.newUser("carol");
+    JsonObject ben = api.newUser("ben");
+    long room = api.newRoom(carol, false).getLong("id");
+    api.join(ben, room);
+    try (Ws benB = open(ben, cluster.b().gatewayPort()).watching("presence")) {
+      benB.request(sub(room));
+      Ws carolC = open(carol, gatewayPort);
+      assertEquals("online", benB.next("presence").getString("status"));
+      // the crash: the node is cut from the cluster first, so its goodbyes go nowhere
+      doomed.clusterManager().orElseThrow().getHazelcastInstance().getLifecycleService().terminate();
+      try {
+        doomed.vertx().close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // a node that lost its cluster may not close cleanly: that is the point
+      }
+      carolC.close();
+      JsonObject offline = benB.next(f -> "presence".equals(f.getString("type")), "carol offline after the TTL");
+      assertEquals("offline", offline.getString("status"));
+      assertEquals(carol.getLong("id"), offline.getLong("user_id"));
+    }
+  }
+
+  @Test
+  @DisplayName("typing is relayed to the others and stops by itself; read markers reach the others")
+  void typingAndRead() {
+    JsonObject ann = api.newUser("typist");
+    JsonObject ben = api.newUser("reader");
+    long room = api.newRoom(ann, false).getLong("id");
+    api.join(ben, room);
+    try (Ws annA = open(ann, cluster.a().gatewayPort()).watching("typing", "read");
+         Ws benB = open(ben, cluster.b().gatewayPort()).watching("typing", "read")) {
+      annA.request(sub(room));
+      benB.request(sub(room));
+      JsonObject refused = benB.request(new JsonObject().put("type", "typing").put("room_id", room + 1_000_000).put("state", "start"));
+      assertEquals("VALIDATION_FAILED", refused.getString("code"));
+
+      annA.request(new JsonObject().put("type", "typing").put("room_id", room).put("state", "start"));
+      JsonObject start = benB.next("typing");
+      assertEquals(ann.getLong("id"), start.getLong("user_id"));
+      assertEquals("start", start.getString("state"));
+      JsonObject stop = benB.next("typing"); // no refresh: it ends by itself
+      assertEquals("stop", stop.getString("state"));
+      annA.request(new JsonObject().put("type", "typing").put("room_id", room).put("state", "start"));
+      assertEquals("start", benB.next("typing").getString("state"));
+      annA.request(new JsonObject().put("type", "typing").put("room_id", room).put("state", "stop"));
+      assertEquals("stop", benB.next("typing").getString("state"));
+      assertTrue(annA.pending().isEmpty(), "the typist gets no echo");
+
+      long seq = api.send(ann, room, "read me").getLong("seq");
+      JsonObject ack = benB.request(new JsonObject().put("type", "read").put("room_id", room).put("seq", seq));
+      assertEquals("read.ack", ack.getString("type"));
+      assertEquals(0, ack.getLong("unread_count"));
+      JsonObject read = annA.next(f -> "read".equals(f.getString("type")), "ben's read marker");
+      assertEquals(ben.getLong("id"), read.getLong("user_id"));
+      assertEquals(seq, read.getLong("last_read_seq"));
+    }
+  }
+
+  @Test
+  @DisplayName("notifications reach members' sockets that do not follow the room, and only members")
+  void notifications() {
+    JsonObject ann = api.newUser("author");
+    JsonObject carol = api.newUser("member");
+    JsonObject dave = api.newUser("stranger");
+    long room = api.newRoom(ann, false).getLong("id");
+    api.join(carol, room);
+    try (Ws carolB = open(carol, cluster.b().gatewayPort()).watching("notification");
+         Ws daveA = open(dave, cluster.a().gatewayPort()).watching("notification");
+         Ws annA = open(ann, cluster.a().gatewayPort()).watching("notification")) {
+      api.send(ann, room, "ping " + "x".repeat(200));
+      JsonObject n = carolB.next("notification");
+      assertEquals(room, n.getLong("room_id"));
+      assertEquals(1, n.getLong("unread_count"));
+      assertTrue(n.getJsonObject("message").getString("preview").startsWith("ping xxx"));
+      assertTrue(n.getJsonObject("message").getString("preview").length() <= 141);
+      api.send(ann, room, "again");
+      assertEquals(2, carolB.next("notification").getLong("unread_count"));
+      assertNull(daveA.poll(1), "not a member: nothing");
+      assertTrue(annA.pending().isEmpty(), "the author is not notified");
+      carolB.request(sub(room));
+      api.send(ann, room, "now subscribed");
+      assertEquals("now subscribed", carolB.next("message.created").getJsonObject("message").getString("body"));
+      assertNull(carolB.poll(1), "a subscribed socket gets the message, not a notification");
+    }
+  }
+
+  @Test
+  @DisplayName("with Redis stopped messages still flow and presence is degraded; when Redis returns presence comes back")
+  void redisOutage() throws Exception {
+    int redisPort = TestCluster.freePort();
+    RedisServer redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).setting("save \"\"").build();
+    redis.start();
+    int apiPort = TestCluster.freePort();
+    int gatewayPort = TestCluster.freePort();
+    JsonObject cfg = TestCluster.config(cluster.databaseUrl, "none", "redis-node", apiPort, gatewayPort);
+    cfg.getJsonObject("cluster").put("enabled", false);
+    cfg.getJsonObject("presence").put("redis_url", "redis://127.0.0.1:" + redisPort);
+    ParleyNode node = Api.await(ParleyNode.start(ParleyConfig.of(cfg)));
+    Api local = new Api(vertx, apiPort);
+    try {
+      JsonObject eve = local.newUser("eve");
+      JsonObject fay = local.newUser("fay");
+      long room = local.newRoom(eve, false).getLong("id");
+      local.join(fay, room);
+      try (Ws fayWs = Ws.open(vertx, gatewayPort, fay.getString("access_token"))) {
+        fayWs.request(sub(room));
+        await(() -> "online".equals(status(local, eve, fay.getLong("id"))), "fay online");
+
+        redis.stop();
+        local.send(eve, room, "while Redis is down");
+        assertEquals("while Redis is down", fayWs.next("message.created").getJsonObject("message").getString("body"));
+        io.vertx.ext.web.client.WebClient web = io.vertx.ext.web.client.WebClient.create(vertx);
+        JsonObject ready = Api.await(web.get(apiPort, "127.0.0.1", "/health/ready").send()).bodyAsJsonObject();
+        assertEquals("UP", ready.getString("status"), "chat does not need Redis");
+        assertEquals("DEGRADED", ready.getJsonObject("checks").getString("presence"));
+        local.call("getPresence", HttpMethod.GET, "/presence?user_ids=" + fay.getLong("id"), eve.getString("access_token"), null)
+            .problem(503, "UNAVAILABLE");
+
+        redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).setting("save \"\"").build();
+        redis.start(); // empty: presence is rebuilt from the gateways' heartbeats
+        await(() -> "online".equals(status(local, eve, fay.getLong("id"))), "fay online again");
+        JsonObject back = Api.await(web.get(apiPort, "127.0.0.1", "/health/ready").send()).bodyAsJsonObject();
+        assertEquals("UP", back.getJsonObject("checks").getString("presence"));
+        local.send(eve, room, "after");
+        assertEquals("after", fayWs.next("message.created").getJsonObject("message").getString("body"));
+      }
+    } finally {
+      Api.await(node.close());
+      redis.stop();
+    }
+  }
+}
