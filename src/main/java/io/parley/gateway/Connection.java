@@ -271,7 +271,8 @@ final class Connection {
 
   /**
    * Relays typing to the room's other subscribers. Only for subscribed rooms (so only members);
-   * a {@code start} not refreshed within {@code typing_ttl_ms} ends by itself with a {@code stop}.
+   * every {@code start} (clients refresh it while typing) is relayed, and one not refreshed within
+   * {@code typing_ttl_ms} ends by itself with a {@code stop}.
    */
   private void typing(long roomId, String state, Object ref) {
     if (!subscriptions.containsKey(roomId)) {
@@ -284,9 +285,7 @@ final class Connection {
     }
     switch (state) {
       case "start" -> {
-        if (timer == null) {
-          publishTyping(roomId, "start");
-        }
+        publishTyping(roomId, "start"); // each refresh is relayed: late joiners see it too
         typing.put(roomId, context.owner().setTimer(typingTtlMs, t -> {
           typing.remove(roomId);
           publishTyping(roomId, "stop");

@@ -113,6 +113,10 @@ final class RoomChannel {
   synchronized void goLive(Subscription sub, long head) {
     if (lastSeq < 0) {
       lastSeq = head;
+      // Events published just after our consumer was registered may have missed this node while
+      // the cluster's subscription map caught up; a late event would reveal the gap, a last one
+      // would not: look once more after a moment.
+      vertx.setTimer(Math.max(1000, gapTimeoutMs * 4), t -> catchUp());
       // events at or below the head are covered by this replay; other replaying subscriptions
       // (with lower heads) may still need them
       Map<Long, Message<Buffer>> covered = early.headMap(head, true);
@@ -225,6 +229,40 @@ final class RoomChannel {
     sub.connection.dropSubscription(sub, reason);
   }
 
+  /** Reads what the stream has beyond the channel's position and delivers it. */
+  private void catchUp() {
+    long from;
+    synchronized (this) {
+      if (closed || repairing) {
+        return;
+      }
+      from = lastSeq;
+    }
+    bus.request(Addresses.EVENTS_SINCE, new JsonObject().put("room_id", roomId).put("after_seq", from), "catch-up-room-" + roomId)
+        .onSuccess(r -> {
+          synchronized (this) {
+            if (closed || r.getBoolean("truncated", false)) {
+              return;
+            }
+            deliverStored(r.getJsonArray("events"));
+            drain();
+          }
+        });
+  }
+
+  /** Delivers stored event frames that continue the channel's position. */
+  private void deliverStored(JsonArray events) {
+    for (int i = 0; i < events.size(); i++) {
+      Buffer frame = Buffer.buffer(events.getString(i));
+      JsonObject ev = new JsonObject(frame);
+      long seq = ev.getLong("seq");
+      if (seq == lastSeq + 1) {
+        Object uid = ev.getValue("user_id");
+        deliver(seq, frame, ev.getString("type"), uid == null ? null : uid.toString());
+      }
+    }
+  }
+
   /** Reads the missing events from the room's stream in the database, then resumes. */
   private void repairGap() {
     long from;
@@ -251,16 +289,7 @@ final class RoomChannel {
           return;
         }
         if (ar.succeeded() && !ar.result().getBoolean("truncated", false)) {
-          JsonArray events = ar.result().getJsonArray("events");
-          for (int i = 0; i < events.size(); i++) {
-            Buffer frame = Buffer.buffer(events.getString(i));
-            JsonObject ev = new JsonObject(frame);
-            long seq = ev.getLong("seq");
-            if (seq == lastSeq + 1) {
-              Object uid = ev.getValue("user_id");
-              deliver(seq, frame, ev.getString("type"), uid == null ? null : uid.toString());
-            }
-          }
+          deliverStored(ar.result().getJsonArray("events"));
         } else if (ar.succeeded()) {
           LOG.warn("room {}: gap after seq {} too large to repair; subscribers must resync", roomId, from);
           lastSeq = upTo;

@@ -136,6 +136,16 @@ public final class Ws implements AutoCloseable {
     assertEquals("pong", pong.getString("type"));
   }
 
+  /** The next frame, or null after {@code millis}. */
+  public JsonObject pollMillis(long millis) {
+    try {
+      return frames.poll(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
   /** Frames received and not yet consumed. */
   public List<JsonObject> pending() {
     List<JsonObject> out = new ArrayList<>();
