@@ -14,6 +14,9 @@ const state = {
   pending: new Map(),    // id -> Map(client_msg_id -> {body, status, error})
   unread: new Map(),     // id -> count of messages seen while the room was not open
   users: new Map(),      // user id -> username
+  presence: new Map(),   // user id -> 'online' | 'offline'
+  markers: new Map(),    // room id -> Map(user id -> last_read_seq)
+  typing: new Map(),     // room id -> Map(user id -> timeout handle)
   current: null,
 };
 let socket = null;
@@ -168,6 +171,7 @@ async function showChat() {
   $('#me-email').textContent = api.user.email || '';
   $('#verify-banner').hidden = api.user.email_verified !== false;
   await loadRooms();
+  loadPresence();
   startSocket();
 }
 
@@ -184,6 +188,26 @@ async function loadRooms() {
 function addRoom(room) {
   state.rooms.set(room.id, room);
   if (room.peer) state.users.set(room.peer.id, room.peer.username);
+  if (typeof room.unread_count === 'number' && room.id !== state.current) state.unread.set(room.id, room.unread_count);
+}
+
+/** Asks who of the conversation peers is online (later changes arrive as presence events). */
+async function loadPresence() {
+  const ids = [...new Set([...state.rooms.values()].filter((r) => r.peer).map((r) => r.peer.id))].slice(0, 100);
+  if (!ids.length) return;
+  try {
+    const answer = await api.get(`/presence?user_ids=${ids.join(',')}`);
+    for (const p of answer.items) state.presence.set(p.user_id, p.status);
+    renderRooms();
+  } catch (e) {
+    // presence is optional (no Redis): no dots
+  }
+}
+
+function dot(userId) {
+  const online = state.presence.get(userId) === 'online';
+  return el('span', { class: `dot${online ? ' online' : ''}`, 'data-testid': 'presence-dot',
+    'data-online': online ? 'true' : 'false', title: online ? 'online' : 'offline' });
 }
 
 function renderRooms() {
@@ -195,7 +219,8 @@ function renderRooms() {
     const unread = state.unread.get(room.id) || 0;
     list.append(el('li', { class: room.id === state.current ? 'active' : null },
       el('button', { type: 'button', dataset: { roomId: room.id, testid: 'room-item' }, onclick: () => openRoom(room.id) },
-        el('span', { class: 'room-title' }, roomTitle(room), room.is_private && room.kind === 'group' ? ' 🔒' : ''),
+        el('span', { class: 'room-title' }, room.peer ? dot(room.peer.id) : null,
+          roomTitle(room), room.is_private && room.kind === 'group' ? ' 🔒' : ''),
         unread ? el('span', { class: 'badge', 'data-testid': 'unread' }, unread) : null)));
   }
 }
@@ -224,14 +249,107 @@ async function openRoom(id) {
     showError(e);
   }
   renderMessages(true);
+  renderTyping();
+  markRead();
   $('#composer textarea').focus();
 }
 
 async function loadMembers(id) {
   const page = await api.get(`/rooms/${id}/members?limit=500`);
-  for (const m of page.items) state.users.set(m.user_id, m.username);
+  const markers = new Map();
+  for (const m of page.items) {
+    state.users.set(m.user_id, m.username);
+    markers.set(m.user_id, m.last_read_seq);
+    if (m.online !== null && m.online !== undefined) state.presence.set(m.user_id, m.online ? 'online' : 'offline');
+  }
+  state.markers.set(id, markers);
+  renderMembers(page.items);
+}
+
+function renderMembers(items) {
   const list = $('#member-list');
-  list.replaceChildren(...page.items.map((m) => el('li', {}, m.username, m.role === 'owner' ? ' (owner)' : '')));
+  list.replaceChildren(...items.map((m) => el('li', { dataset: { userId: m.user_id } },
+    el('span', {}, dot(m.user_id), m.username, m.role === 'owner' ? ' (owner)' : ''))));
+}
+
+/** Whether someone other than the author has read up to this message. */
+function readByOthers(m) {
+  const markers = state.markers.get(m.room_id);
+  if (!markers) return false;
+  for (const [userId, seq] of markers) {
+    if (userId !== m.author_id && seq >= m.seq) return true;
+  }
+  return false;
+}
+
+let readTimer = null;
+/** Moves our read marker to the newest message of the open room (debounced). */
+function markRead() {
+  clearTimeout(readTimer);
+  readTimer = setTimeout(() => {
+    const id = state.current;
+    if (!id || document.hidden || !socket || !socket.isOpen()) return;
+    const seqs = [...messagesOf(id).byId.values()].map((m) => m.seq);
+    if (!seqs.length) return;
+    const newest = Math.max(...seqs);
+    const mine = state.markers.get(id) && state.markers.get(id).get(api.user.id);
+    if (mine !== undefined && mine >= newest) return;
+    socket.request({ type: 'read', room_id: id, seq: newest }).then((ack) => {
+      if (!state.markers.has(id)) state.markers.set(id, new Map());
+      state.markers.get(id).set(api.user.id, ack.last_read_seq);
+      state.unread.delete(id);
+      renderRooms();
+    }).catch(() => {});
+  }, 300);
+}
+
+function renderTyping() {
+  const id = state.current;
+  const who = id && state.typing.get(id) ? [...state.typing.get(id).keys()].map(nameOf) : [];
+  $('#typing').textContent = who.length === 0 ? ''
+    : who.length === 1 ? `${who[0]} is typing…` : `${who.join(', ')} are typing…`;
+}
+
+function onTyping(frame) {
+  if (!state.typing.has(frame.room_id)) state.typing.set(frame.room_id, new Map());
+  const typists = state.typing.get(frame.room_id);
+  clearTimeout(typists.get(frame.user_id));
+  if (frame.state === 'start') {
+    // the server sends stop; this only guards against a lost one
+    typists.set(frame.user_id, setTimeout(() => { typists.delete(frame.user_id); renderTyping(); }, 8000));
+  } else {
+    typists.delete(frame.user_id);
+  }
+  renderTyping();
+}
+
+let typingSentAt = 0;
+function typingInput(value) {
+  const id = state.current;
+  if (!id || !socket || !socket.isOpen()) return;
+  if (value.trim() && Date.now() - typingSentAt > 2000) {
+    typingSentAt = Date.now();
+    socket.send({ type: 'typing', room_id: id, state: 'start' });
+  } else if (!value.trim() && typingSentAt) {
+    typingSentAt = 0;
+    socket.send({ type: 'typing', room_id: id, state: 'stop' });
+  }
+}
+
+/** A message in a room we did not know (added to it, or a new conversation): list and follow it. */
+async function onNotification(frame) {
+  if (!state.rooms.has(frame.room_id)) {
+    try {
+      const room = await api.get(`/rooms/${frame.room_id}`);
+      addRoom(room);
+      await subscribe(room.id);
+      loadPresence();
+    } catch (e) {
+      return;
+    }
+  }
+  if (frame.room_id !== state.current) state.unread.set(frame.room_id, frame.unread_count);
+  renderRooms();
 }
 
 function messagesOf(id) {
@@ -305,7 +423,9 @@ function renderMessage(m) {
     el('div', { class: 'meta' },
       el('strong', {}, nameOf(m.author_id)), ' ', el('time', { datetime: m.created_at }, time(m.created_at)),
       m.edited_at && !m.deleted ? el('span', { class: 'edited', 'data-testid': 'edited' }, ' (edited)') : null,
-      mine && !m.deleted ? el('span', { class: 'state sent', 'data-testid': 'message-state' }, ' ✓ sent') : null),
+      mine && !m.deleted ? (readByOthers(m)
+        ? el('span', { class: 'state read', 'data-testid': 'message-state' }, ' ✓✓ read')
+        : el('span', { class: 'state sent', 'data-testid': 'message-state' }, ' ✓ sent')) : null),
     body);
   if (mine && !m.deleted) {
     li.append(el('div', { class: 'tools' },
@@ -408,6 +528,31 @@ function applyMessage(m) {
 // ---- live events ---------------------------------------------------------------------------
 
 function onEvent(frame) {
+  if (frame.type === 'presence') {
+    state.presence.set(frame.user_id, frame.status);
+    renderRooms();
+    if (frame.room_id === state.current) {
+      document.querySelectorAll(`#member-list li[data-user-id="${frame.user_id}"] .dot`).forEach((d) => {
+        d.classList.toggle('online', frame.status === 'online');
+        d.dataset.online = frame.status === 'online' ? 'true' : 'false';
+      });
+    }
+    return;
+  }
+  if (frame.type === 'typing') {
+    onTyping(frame);
+    return;
+  }
+  if (frame.type === 'read') {
+    if (!state.markers.has(frame.room_id)) state.markers.set(frame.room_id, new Map());
+    state.markers.get(frame.room_id).set(frame.user_id, frame.last_read_seq);
+    if (frame.room_id === state.current) renderMessages();
+    return;
+  }
+  if (frame.type === 'notification') {
+    onNotification(frame);
+    return;
+  }
   if (frame.type === 'resync_required') {
     resync(frame.room_id);
     return;
@@ -432,6 +577,12 @@ function onEvent(frame) {
       if (mine && pending && pending.has(m.client_msg_id)) pending.delete(m.client_msg_id);
       applyMessage(m);
       if (roomId !== state.current && !mine) state.unread.set(roomId, (state.unread.get(roomId) || 0) + 1);
+      if (state.typing.has(roomId) && state.typing.get(roomId).has(m.author_id)) {
+        clearTimeout(state.typing.get(roomId).get(m.author_id));
+        state.typing.get(roomId).delete(m.author_id);
+        renderTyping();
+      }
+      if (roomId === state.current && !mine) markRead();
       renderRooms();
       break;
     }
@@ -710,9 +861,12 @@ function bindUi() {
       composer.requestSubmit();
     }
   });
+  input.addEventListener('input', () => typingInput(input.value));
+  document.addEventListener('visibilitychange', () => markRead());
   composer.addEventListener('submit', (e) => {
     e.preventDefault();
     const body = input.value;
+    typingInput('');
     if (!body.trim()) return;
     if ([...body].length > state.config.max_body_chars) {
       showError(`A message can have at most ${state.config.max_body_chars} characters.`);

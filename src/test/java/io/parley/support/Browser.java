@@ -114,8 +114,14 @@ public final class Browser implements AutoCloseable {
     }
   }
 
+  private boolean closed;
+
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     driver.quit();
     try (var files = Files.walk(profile)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

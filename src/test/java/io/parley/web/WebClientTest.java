@@ -269,6 +269,58 @@ class WebClientTest {
   }
 
   @Test
+  @DisplayName("online dots, typing, read ticks and unread badges update live across nodes")
+  void liveSignals(TestCluster cluster) {
+    String ada = unique("ada");
+    String bo = unique("bo");
+    Browser a = Browser.start();
+    try (Browser b = Browser.start()) {
+      liveSignals(cluster, a, b, ada, bo);
+    } finally {
+      a.close(); // quitting twice is harmless
+    }
+  }
+
+  private void liveSignals(TestCluster cluster, Browser a, Browser b, String ada, String bo) {
+    {
+      signUp(a, url(cluster.a()), ada);
+      signUp(b, url(cluster.b()), bo);
+
+      // bo starts a conversation; ada's client learns of it from the notification, with a badge
+      b.click("[data-testid=open-dm]");
+      b.type("[data-testid=dm-search]", ada);
+      b.click("[data-testid=dm-results] [data-username='" + ada + "']");
+      b.waitText("[data-testid=room-name]", "@" + ada);
+      send(b, "hi " + ada);
+      waitBodies(b, List.of("hi " + ada));
+      a.waitFor(d -> a.all("[data-testid=room-list] [data-testid=unread]").stream().anyMatch(x -> "1".equals(x.getText())) ? true : null,
+          "an unread badge for the new conversation");
+      a.waitFor(d -> a.all("[data-testid=room-list] [data-testid=presence-dot][data-online=true]").size() == 1 ? true : null,
+          "bo shown online");
+      b.waitFor(d -> b.all("[data-testid=room-list] [data-testid=presence-dot][data-online=true]").size() == 1 ? true : null,
+          "ada shown online");
+
+      // ada opens it: the badge goes, and bo's message shows as read
+      a.click("[data-testid=room-list] [data-testid=room-item]");
+      waitBodies(a, List.of("hi " + ada));
+      a.waitFor(d -> a.all("[data-testid=room-list] [data-testid=unread]").isEmpty() ? true : null, "no badge once read");
+      b.waitFor(d -> messageWithText(b, "hi " + ada).getText().contains("read") ? true : null, "read tick");
+
+      // typing shows under the room and goes with the message
+      a.find("[data-testid=composer-input]").sendKeys("hel");
+      b.waitFor(d -> b.find("[data-testid=typing]").getText().contains(ada + " is typing") ? true : null, "typing shown");
+      a.find("[data-testid=composer-input]").sendKeys("lo", Keys.ENTER);
+      waitBodies(b, List.of("hi " + ada, "hello"));
+      b.waitFor(d -> b.find("[data-testid=typing]").getText().isEmpty() ? true : null, "typing gone");
+
+      // ada leaves: her dot goes grey
+      a.close();
+      b.waitFor(d -> b.all("[data-testid=room-list] [data-testid=presence-dot][data-online=true]").isEmpty() ? true : null,
+          "ada shown offline");
+    }
+  }
+
+  @Test
   @DisplayName("errors from the server are shown in words: wrong password, taken username")
   void serverErrorsShown(TestCluster cluster) {
     String dora = unique("dora");
