@@ -44,6 +44,7 @@ final class Connection {
   private final String connectionId = UUID.randomUUID().toString();
   private final Map<Long, RoomChannel.Subscription> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
+  private Runnable closedHook = () -> { };
 
   Connection(ServerWebSocket ws, long userId, Context context, Bus bus, RoomRegistry registry, NodeSessions sessions,
              int maxFrameBytes, long typingTtlMs) {
@@ -65,6 +66,16 @@ final class Connection {
   /** Whether the socket follows {@code roomId} (read from any thread: a racy answer is fine for notifications). */
   boolean isSubscribed(long roomId) {
     return subscriptions.containsKey(roomId);
+  }
+
+  /** Runs {@code hook} on this socket's context once it has closed. */
+  void onClosed(Runnable hook) {
+    this.closedHook = hook;
+  }
+
+  /** Closes with 1001 "server shutting down" (the node is stopping). */
+  Future<Void> closeGoingAway() {
+    return closed ? Future.succeededFuture() : ws.close((short) 1001, "server shutting down");
   }
 
   /** Writes an encoded frame (thread-safe). */
@@ -336,6 +347,7 @@ final class Connection {
       unsubscribe(roomId);
     }
     sessions.closed(this);
+    closedHook.run();
   }
 
   // ---- field checks ------------------------------------------------------------------------
