@@ -61,7 +61,11 @@ export class ApiClient {
   /** Rotates the refresh cookie; resolves true with a new access token, false when the session is gone. */
   refresh() {
     if (!this.refreshing) {
-      this.refreshing = this.request('POST', '/auth/refresh', {}, { auth: false })
+      // tabs share the refresh cookie: rotate it one tab at a time, or the second would present a
+      // token the first already used, which the server treats as theft
+      const rotate = () => this.request('POST', '/auth/refresh', {}, { auth: false });
+      const once = navigator.locks ? navigator.locks.request('parley-refresh', rotate) : rotate();
+      this.refreshing = once
         .then((pair) => { this.setSession(pair); return true; })
         .catch(() => { this.clear(); return false; })
         .finally(() => { this.refreshing = null; });

@@ -893,8 +893,7 @@ async function main() {
   bindUi();
   api.onAuthLost = () => {
     if (socket) socket.stop();
-    showError('Your session ended. Please log in again.');
-    showAuth();
+    location.reload(); // a clean page: nothing of this session stays in memory
   };
   try {
     state.config = await api.request('GET', '/client-config', undefined, { auth: false });

@@ -51,9 +51,21 @@ export class ChatSocket {
   }
 
   async connect() {
-    if (this.stopped) return;
-    const token = await this.tokenOf();
+    if (this.stopped || this.connecting) return;
+    this.connecting = true;
+    let token;
+    try {
+      token = await this.tokenOf();
+    } finally {
+      this.connecting = false;
+    }
+    if (this.stopped) return; // stopped (logged out) while the token was fetched
     if (!token) { this.stop(); return; }
+    if (this.ws) {
+      const old = this.ws;
+      this.ws = null;
+      old.close(1000, 'replaced');
+    }
     this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
     let ws;
     try {
@@ -68,6 +80,7 @@ export class ChatSocket {
   }
 
   onFrame(ws, text) {
+    if (ws !== this.ws) return; // a socket we replaced
     let frame;
     try { frame = JSON.parse(text); } catch (e) { return; }
     if (frame.type === 'welcome') {

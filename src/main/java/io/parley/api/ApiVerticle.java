@@ -217,7 +217,7 @@ public class ApiVerticle extends VerticleBase {
     String email = b.getString("email").trim();
     String password = b.getString("password");
     String ip = rc.request().remoteAddress() == null ? "?" : rc.request().remoteAddress().hostAddress();
-    long wait = throttle.retryAfterS(email, ip);
+    long wait = throttle.tryAttempt(email, ip);
     if (wait > 0) {
       throw new ParleyException(ErrorCode.RATE_LIMITED, "too many failed logins; try again in " + wait + " s",
           new JsonObject().put("retry_after_s", wait));
@@ -232,11 +232,10 @@ public class ApiVerticle extends VerticleBase {
           // the same work for unknown accounts, so timing does not reveal which e-mails exist
           return passwords.verify(password, hash == null ? dummyHash : hash).compose(ok -> {
             if (ok && hash != null) {
-              throttle.succeeded(email);
+              throttle.succeeded(email, ip);
               return Future.succeededFuture(cred.getJsonObject("user"));
             }
-            throttle.failed(email, ip);
-            return Future.failedFuture(bad);
+            return Future.failedFuture(bad); // already counted by tryAttempt
           });
         })
         .compose(user -> issuePair(rc, user))
@@ -266,8 +265,8 @@ public class ApiVerticle extends VerticleBase {
   }
 
   private void forgotPassword(RoutingContext rc) {
-    call(rc, PASSWORD_FORGOT, withToken(new JsonObject().put("email", body(rc).getString("email").trim()),
-        auth.getLong("reset_token_ttl_s", 3600L)), 202);
+    call(rc, PASSWORD_FORGOT, withToken(new JsonObject().put("email", body(rc).getString("email").trim())
+        .put("min_interval_s", auth.getInteger("resend_interval_s", 60)), auth.getLong("reset_token_ttl_s", 3600L)), 202);
   }
 
   private void resetPassword(RoutingContext rc) {
@@ -326,7 +325,7 @@ public class ApiVerticle extends VerticleBase {
       rc.response().setStatusCode(204).end();
       return;
     }
-    call(rc, TOKENS_REVOKE, new JsonObject().put("user_id", userId(rc)).put("token_hash", AccessTokens.hash(token)), 204);
+    call(rc, TOKENS_REVOKE, new JsonObject().put("token_hash", AccessTokens.hash(token)), 204);
   }
 
   /** The refresh token from the body, else from the HttpOnly cookie; null when neither. */
@@ -373,6 +372,7 @@ public class ApiVerticle extends VerticleBase {
           io.vertx.core.json.JsonArray ids = new io.vertx.core.json.JsonArray();
           page.getJsonArray("items").forEach(m -> ids.add(((JsonObject) m).getLong("user_id")));
           return request(rc, PRESENCE_QUERY, new JsonObject().put("user_ids", ids))
+              .timeout(1, TimeUnit.SECONDS) // presence is optional here: never slow the list down
               .map(p -> {
                 java.util.Map<Long, String> status = new java.util.HashMap<>();
                 p.getJsonArray("items").forEach(i -> status.put(((JsonObject) i).getLong("user_id"), ((JsonObject) i).getString("status")));
@@ -399,7 +399,7 @@ public class ApiVerticle extends VerticleBase {
     Future<?> cluster = config().getBoolean("cluster_enabled", true)
         ? vertx.sharedData().getAsyncMap("parley.health").compose(m -> m.get("ping")).timeout(2, TimeUnit.SECONDS)
         : Future.succeededFuture();
-    Future<String> presence = request(rc, PRESENCE_HEALTH, new JsonObject()).map("UP")
+    Future<String> presence = request(rc, PRESENCE_HEALTH, new JsonObject()).timeout(1, TimeUnit.SECONDS).map("UP")
         .otherwise(err -> {
           ParleyException pe = Bus.toParley(err);
           return pe.details() != null && "no_handlers".equals(pe.details().getString("reason")) ? "ABSENT" : "DEGRADED";

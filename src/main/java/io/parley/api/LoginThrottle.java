@@ -32,20 +32,31 @@ final class LoginThrottle implements Shareable {
     return existing == null ? fresh : existing;
   }
 
-  /** Seconds until the next attempt is allowed, or 0 when it is allowed now. */
-  long retryAfterS(String email, String ip) {
+  /**
+   * Seconds until the next attempt is allowed, or 0 when it is allowed now, in which case the
+   * attempt is counted at once as a failure (so concurrent guesses cannot all pass the check);
+   * {@link #succeeded} takes it back.
+   */
+  synchronized long tryAttempt(String email, String ip) {
     long now = System.currentTimeMillis();
-    return Math.max(wait("a:" + email.toLowerCase(), maxPerAccount, now), wait("i:" + ip, maxPerIp, now));
+    long wait = Math.max(wait("a:" + email.toLowerCase(), maxPerAccount, now), wait("i:" + ip, maxPerIp, now));
+    if (wait == 0) {
+      record("a:" + email.toLowerCase(), now);
+      record("i:" + ip, now);
+    }
+    return wait;
   }
 
-  void failed(String email, String ip) {
-    long now = System.currentTimeMillis();
-    record("a:" + email.toLowerCase(), now);
-    record("i:" + ip, now);
-  }
-
-  void succeeded(String email) {
+  /** The attempt was right: forget the account's failures and give the IP its attempt back. */
+  synchronized void succeeded(String email, String ip) {
     failures.remove("a:" + email.toLowerCase());
+    Deque<Long> times = failures.get("i:" + ip);
+    if (times != null) {
+      times.pollLast();
+      if (times.isEmpty()) {
+        failures.remove("i:" + ip);
+      }
+    }
   }
 
   private long wait(String key, int max, long now) {
@@ -56,6 +67,10 @@ final class LoginThrottle implements Shareable {
     synchronized (times) {
       while (!times.isEmpty() && times.peekFirst() <= now - windowMs) {
         times.pollFirst();
+      }
+      if (times.isEmpty()) {
+        failures.remove(key); // keys do not pile up
+        return 0;
       }
       if (times.size() < max) {
         return 0;

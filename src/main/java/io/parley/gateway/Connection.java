@@ -216,8 +216,8 @@ final class Connection {
       case "read" -> {
         long roomId = positiveLong(f, "room_id");
         Object seq = f.getValue("seq");
-        if (!(seq instanceof Number n) || n.longValue() < 0) {
-          throw ParleyException.invalid("seq", "seq must be a non-negative integer");
+        if (!(seq instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
+          throw ParleyException.invalid("seq", seq == null ? "seq is required" : "seq must be a non-negative integer");
         }
         request(MEMBERS_READ, new JsonObject().put("user_id", userId).put("room_id", roomId).put("seq", n.longValue()), ref)
             .onSuccess(r -> send(Frames.reply("read.ack", ref).mergeIn(r)));
@@ -289,6 +289,9 @@ final class Connection {
     if (!subscriptions.containsKey(roomId)) {
       throw new ParleyException(ErrorCode.VALIDATION_FAILED, "subscribe to the room before typing in it",
           new JsonObject().put("field", "room_id"));
+    }
+    if (!state.equals("start") && !state.equals("stop")) {
+      throw ParleyException.invalid("state", "state must be start or stop");
     }
     Long timer = typing.remove(roomId);
     if (timer != null) {

@@ -64,6 +64,7 @@ public class MailVerticle extends VerticleBase {
 
     String host = cfg.getString("smtp_host", "");
     MailConfig mail = new MailConfig().setKeepAlive(true).setConnectTimeout(5000);
+    mail.setIdleTimeout(30); // a server that goes silent must not hold the outbox forever
     Future<Void> smtpReady;
     if (host.isBlank()) {
       String sinkHost = cfg.getString("dev_sink_host", "127.0.0.1");
@@ -93,8 +94,8 @@ public class MailVerticle extends VerticleBase {
     return smtpReady
         .compose(x -> Future.all(
             vertx.eventBus().consumer(MAIL_OUTBOX_READY, m -> drain()).completion(),
-            // only a node with the sink answers, so the API finds no handler (404) elsewhere
-            sink == null ? Future.succeededFuture() : Bus.serve(vertx, MAIL_DEV_MAILBOX, m -> devMailbox()).completion()))
+            // only a development node with the sink answers, so the API finds no handler (404) elsewhere
+            devMailbox(cfg) ? Bus.serve(vertx, MAIL_DEV_MAILBOX, m -> devMailbox()).completion() : Future.succeededFuture()))
         .onSuccess(x -> {
           vertx.setPeriodic(poll, t -> drain());
           drain();
@@ -108,6 +109,25 @@ public class MailVerticle extends VerticleBase {
       sink.stop();
       return null;
     }));
+  }
+
+  /**
+   * The mailbox shows every mail, reset links included, to anyone: it is offered only with the
+   * sink and a site on this machine (public_url on localhost or 127.0.0.1), or when
+   * {@code dev_mailbox: true} says so explicitly. A forgotten SMTP host in production keeps it off.
+   */
+  private boolean devMailbox(JsonObject cfg) {
+    if (sink == null) {
+      return false;
+    }
+    String host = java.net.URI.create(cfg.getString("public_url", "http://localhost:8080")).getHost();
+    boolean local = "localhost".equals(host) || "127.0.0.1".equals(host);
+    if (!local && !cfg.getBoolean("dev_mailbox", false)) {
+      LOG.warn("The development SMTP sink runs but public_url is not local: the dev mailbox stays off. "
+          + "Configure PARLEY_MAIL_SMTP_HOST for real mail.");
+      return false;
+    }
+    return true;
   }
 
   private Future<JsonObject> devMailbox() {
@@ -162,6 +182,7 @@ public class MailVerticle extends VerticleBase {
         .setHtml(rendered.html())
         .addHeader("Message-ID", "<parley-outbox-" + id + "@parley>");
     return client.sendMail(message)
+        .timeout(Math.max(5, leaseS / 2), java.util.concurrent.TimeUnit.SECONDS)
         .compose(sent -> bus.request(OUTBOX_SENT, new JsonObject().put("id", id).put("attempts", attempts), "mail-outbox")
             .<Void>mapEmpty())
         .recover(err -> {

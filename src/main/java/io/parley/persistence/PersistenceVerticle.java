@@ -192,7 +192,9 @@ public class PersistenceVerticle extends VerticleBase {
     long userId = b.getLong("user_id");
     return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_SET_PASSWORD).execute(Tuple.of(userId, b.getString("password_hash")))
         .compose(rs -> rs.size() == 0 ? Future.failedFuture(ParleyException.notFound("user"))
-            : conn.preparedQuery(Sql.TOKENS_REVOKE_ALL_OF_USER).execute(Tuple.of(userId)).map(x -> Rows.me(rs.iterator().next()))));
+            : conn.preparedQuery(Sql.TOKENS_REVOKE_ALL_OF_USER).execute(Tuple.of(userId))
+            .compose(x -> conn.preparedQuery(Sql.USER_TOKENS_RETIRE_PASSWORD_LINKS).execute(Tuple.of(userId)))
+            .map(x -> Rows.me(rs.iterator().next()))));
   }
 
   /** {user_id, token, token_hash, ttl_s, min_interval_s} → {}: a new verification mail. */
@@ -222,12 +224,27 @@ public class PersistenceVerticle extends VerticleBase {
         .map(x -> new JsonObject());
   }
 
-  /** {email, token, token_hash, ttl_s} → {} whether or not the account exists (no enumeration). */
+  /**
+   * {email, token, token_hash, ttl_s, min_interval_s} → {} whether or not the account exists (no
+   * enumeration). An invited account may use it too. At most one reset mail per min_interval_s.
+   */
   private Future<JsonObject> forgotPassword(JsonObject b) {
-    return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_ACTIVE_BY_EMAIL).execute(Tuple.of(b.getString("email")))
-            .compose(rs -> rs.size() == 0 ? Future.succeededFuture(false)
-                : mailToken(conn, Rows.me(rs.iterator().next()), "reset_password", "password_reset", b, new JsonObject())
-                    .map(true)))
+    double minInterval = b.getDouble("min_interval_s", 60.0);
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_BY_EMAIL).execute(Tuple.of(b.getString("email")))
+            .compose(rs -> {
+              if (rs.size() == 0) {
+                return Future.succeededFuture(false);
+              }
+              JsonObject user = Rows.me(rs.iterator().next());
+              return conn.preparedQuery(Sql.USER_TOKEN_LAST_AGE).execute(Tuple.of(user.getLong("id"), "reset_password"))
+                  .compose(age -> {
+                    Double seconds = age.iterator().next().getDouble("age");
+                    if (seconds != null && seconds < minInterval) {
+                      return Future.succeededFuture(false); // silently: the answer must not differ
+                    }
+                    return mailToken(conn, user, "reset_password", "password_reset", b, new JsonObject()).map(true);
+                  });
+            }))
         .onSuccess(queued -> {
           if (queued) {
             mailReady();
@@ -265,7 +282,8 @@ public class PersistenceVerticle extends VerticleBase {
                   : conn.preparedQuery(Sql.USER_MARK_VERIFIED).execute(Tuple.of(userId)).map(marked -> marked.size() > 0);
               Future<?> password = kind.equals("verify_email") ? Future.succeededFuture()
                   : conn.preparedQuery(Sql.USER_SET_PASSWORD).execute(Tuple.of(userId, b.getString("password_hash")))
-                      .compose(x -> conn.preparedQuery(Sql.TOKENS_REVOKE_ALL_OF_USER).execute(Tuple.of(userId)));
+                      .compose(x -> conn.preparedQuery(Sql.TOKENS_REVOKE_ALL_OF_USER).execute(Tuple.of(userId)))
+                      .compose(x -> conn.preparedQuery(Sql.USER_TOKENS_RETIRE_PASSWORD_LINKS).execute(Tuple.of(userId)));
               return conn.preparedQuery(Sql.USER_TOKEN_MARK_USED).execute(Tuple.of(t.getLong("id")))
                   .compose(x -> password)
                   .compose(x -> firstVerification)
@@ -450,7 +468,7 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> revokeToken(JsonObject b) {
-    return pool.preparedQuery(Sql.TOKEN_REVOKE_BY_HASH).execute(Tuple.of(b.getBuffer("token_hash"), b.getLong("user_id")))
+    return pool.preparedQuery(Sql.TOKEN_REVOKE_BY_HASH).execute(Tuple.of(b.getBuffer("token_hash")))
         .map(rs -> new JsonObject().put("revoked", rs.rowCount()));
   }
 
@@ -567,6 +585,8 @@ public class PersistenceVerticle extends VerticleBase {
     view.remove("last_read_seq");
     view.remove("peer");
     view.remove("last_event_at");
+    view.remove("unread_count");
+    view.remove("last_message");
     return view;
   }
 

@@ -18,8 +18,7 @@ final class Sql {
 
   static final String USER_CREDENTIALS_BY_ID = "SELECT " + USER_COLUMNS + ", password_hash FROM users WHERE id = $1";
 
-  static final String USER_ACTIVE_BY_EMAIL =
-      "SELECT " + USER_COLUMNS + " FROM users WHERE lower(email) = lower($1) AND status = 'active'";
+  static final String USER_BY_EMAIL = "SELECT " + USER_COLUMNS + " FROM users WHERE lower(email) = lower($1)";
 
   static final String USER_INVITE =
       "INSERT INTO users (email, username, status) VALUES ($1, $2, 'invited') RETURNING " + USER_COLUMNS;
@@ -52,6 +51,11 @@ final class Sql {
 
   static final String USER_TOKEN_MARK_USED = "UPDATE user_tokens SET used_at = now() WHERE id = $1";
 
+  /** Once a password is set, the user's other unused reset and invitation links stop working. */
+  static final String USER_TOKENS_RETIRE_PASSWORD_LINKS =
+      "UPDATE user_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL "
+          + "AND purpose IN ('reset_password', 'invite')";
+
   /** Seconds since the user's latest token of a purpose was made (null when none). */
   static final String USER_TOKEN_LAST_AGE =
       "SELECT extract(epoch FROM now() - max(created_at))::float8 AS age FROM user_tokens WHERE user_id = $1 AND purpose = $2";
@@ -79,6 +83,7 @@ final class Sql {
   /** $1 id, $2 error, $3 retry in seconds (null: give up), $4 the failed attempt (as for {@link #OUTBOX_SENT}). */
   static final String OUTBOX_FAILED =
       "UPDATE mail_outbox SET status = CASE WHEN $3::float8 IS NULL THEN 'failed' ELSE 'pending' END, "
+          + "params = CASE WHEN $3::float8 IS NULL THEN NULL ELSE params END, "
           + "next_attempt_at = now() + make_interval(secs => COALESCE($3::float8, 0)), locked_until = NULL, last_error = $2 "
           + "WHERE id = $1 AND status = 'sending' AND attempts = $4";
 
@@ -106,9 +111,10 @@ final class Sql {
   static final String TOKEN_REVOKE_FAMILY =
       "UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL";
 
+  /** The refresh token is its own credential: whoever holds it may revoke its family. */
   static final String TOKEN_REVOKE_BY_HASH =
       "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND family = "
-          + "(SELECT family FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2)";
+          + "(SELECT family FROM refresh_tokens WHERE token_hash = $1)";
 
   // ---- rooms -------------------------------------------------------------------------------
 

@@ -54,7 +54,7 @@ public class PresenceVerticle extends VerticleBase {
       redis.call('ZREM', KEYS[1], ARGV[1])
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
       local left = redis.call('ZCARD', KEYS[1])
-      if left == 0 then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4]) end
+      if left == 0 then redis.call('ZADD', KEYS[2], 'XX', ARGV[3], ARGV[4]) end
       return left
       """;
 
@@ -153,13 +153,27 @@ public class PresenceVerticle extends VerticleBase {
   private Future<JsonObject> heartbeat(JsonObject b) {
     long expires = System.currentTimeMillis() + ttlMs;
     List<Request> batch = new ArrayList<>();
+    List<Long> users = new ArrayList<>();
     for (Object o : b.getJsonArray("conns", new JsonArray())) {
       JsonArray pair = (JsonArray) o;
       long user = pair.getLong(0);
+      users.add(user);
       batch.add(Request.cmd(Command.ZADD).arg(conns(user)).arg(expires).arg(pair.getString(1)));
       batch.add(Request.cmd(Command.ZADD).arg(EXPIRY).arg("GT").arg(expires).arg(user));
     }
-    return batch.isEmpty() ? Future.succeededFuture(new JsonObject()) : redis.batch(batch).map(x -> new JsonObject());
+    if (batch.isEmpty()) {
+      return Future.succeededFuture(new JsonObject());
+    }
+    return redis.batch(batch).map(rs -> {
+      // a user added back (Redis lost them, or the sweep took them offline during an outage) is online again
+      java.util.Set<Long> back = new java.util.HashSet<>();
+      for (int i = 0; i < users.size(); i++) {
+        if (rs.get(2 * i + 1).toLong() == 1 && back.add(users.get(i))) {
+          announce(users.get(i), "online", null);
+        }
+      }
+      return new JsonObject();
+    });
   }
 
   private Future<JsonObject> query(JsonObject b) {

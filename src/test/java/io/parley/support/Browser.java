@@ -26,14 +26,11 @@ public final class Browser implements AutoCloseable {
   private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
   public final ChromeDriver driver;
-  private final WebDriverWait wait;
   private final Path profile;
 
   private Browser(ChromeDriver driver, Path profile) {
     this.driver = driver;
     this.profile = profile;
-    this.wait = new WebDriverWait(driver, Duration.ofSeconds(20));
-    this.wait.ignoring(StaleElementReferenceException.class); // re-rendered lists
   }
 
   /**
@@ -76,7 +73,10 @@ public final class Browser implements AutoCloseable {
   }
 
   public <T> T waitFor(Function<WebDriver, T> condition, String what) {
-    return wait.withMessage(what).until(condition);
+    // a wait of its own: nested waits must not overwrite each other's message
+    WebDriverWait w = new WebDriverWait(driver, Duration.ofSeconds(20));
+    w.ignoring(StaleElementReferenceException.class);
+    return w.withMessage(what).until(condition);
   }
 
   /** Waits until the element matching {@code css} has exactly this text. */
