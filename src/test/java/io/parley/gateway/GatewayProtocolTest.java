@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.support.Api;
+import io.parley.support.Await;
 import io.parley.support.ClusterExtension;
 import io.parley.support.TestCluster;
 import io.parley.support.Ws;
@@ -180,7 +181,7 @@ class GatewayProtocolTest {
     assertEquals(2, registryA.references(roomId));
     s2.close();
     s3.close();
-    awaitCondition(() -> registryA.references(roomId) == 0);
+    Await.until(() -> registryA.references(roomId) == 0, "the last reference released");
     assertTrue(registryA.channelOf(roomId).isEmpty(), "the last local subscriber removed the consumer");
     api.send(owner, roomId, "after");
     assertEquals("after", s4.next("message.created").getJsonObject("message").getString("body"));
@@ -263,13 +264,4 @@ class GatewayProtocolTest {
     }
   }
 
-  private static void awaitCondition(java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met in 10 s");
-      }
-      Thread.onSpinWait();
-    }
-  }
 }

@@ -9,6 +9,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.parley.ParleyNode;
 import io.parley.config.ParleyConfig;
 import io.parley.support.Api;
+import io.parley.support.Await;
 import io.parley.support.ClusterExtension;
 import io.parley.support.TestCluster;
 import io.vertx.core.Vertx;
@@ -24,7 +25,6 @@ import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 import java.util.Arrays;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,14 +87,7 @@ class MailOutboxTest {
   }
 
   private void awaitOutbox(String to, Predicate<Row> condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.test(outboxRow(to))) {
-      if (System.nanoTime() > deadline) {
-        Row r = outboxRow(to);
-        throw new AssertionError(what + "; outbox row is " + r.getString("status") + " after " + r.getInteger("attempts") + " attempts");
-      }
-      Thread.onSpinWait();
-    }
+    Await.until(() -> condition.test(outboxRow(to)), what);
   }
 
   private long received(String to) {

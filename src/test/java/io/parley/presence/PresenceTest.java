@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.parley.ParleyNode;
 import io.parley.config.ParleyConfig;
 import io.parley.support.Api;
+import io.parley.support.Await;
 import io.parley.support.ClusterExtension;
 import io.parley.support.TestCluster;
 import io.parley.support.Ws;
@@ -17,7 +18,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -50,16 +50,6 @@ class PresenceTest {
   private String status(Api client, JsonObject asker, long userId) {
     return client.call("getPresence", HttpMethod.GET, "/presence?user_ids=" + userId, asker.getString("access_token"), null)
         .expect(200).json().getJsonArray("items").getJsonObject(0).getString("status");
-  }
-
-  private static void await(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out: " + what);
-      }
-      Thread.onSpinWait();
-    }
   }
 
   @Test
@@ -242,7 +232,7 @@ class PresenceTest {
       local.join(fay, room);
       try (Ws fayWs = Ws.open(vertx, gatewayPort, fay.getString("access_token"))) {
         fayWs.request(sub(room));
-        await(() -> "online".equals(status(local, eve, fay.getLong("id"))), "fay online");
+        Await.until(() -> "online".equals(status(local, eve, fay.getLong("id"))), "fay online");
 
         redis.stop();
         local.send(eve, room, "while Redis is down");
@@ -256,7 +246,7 @@ class PresenceTest {
 
         redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).setting("save \"\"").build();
         redis.start(); // empty: presence is rebuilt from the gateways' heartbeats
-        await(() -> "online".equals(status(local, eve, fay.getLong("id"))), "fay online again");
+        Await.until(() -> "online".equals(status(local, eve, fay.getLong("id"))), "fay online again");
         JsonObject back = Api.await(web.get(apiPort, "127.0.0.1", "/health/ready").send()).bodyAsJsonObject();
         assertEquals("UP", back.getJsonObject("checks").getString("presence"));
         local.send(eve, room, "after");
