@@ -42,6 +42,8 @@ public final class Addresses {
   public static final String UNREAD = P + "unread";
   /** {room_id, user_ids} → {items: [{user_id, unread_count}]} for those of the users who are members. */
   public static final String UNREAD_FOR_USERS = P + "unread.for-users";
+  /** {room_id} → {user_ids: [...]}: the members of a room (the gateways' notification cache). */
+  public static final String MEMBERS_IDS = P + "members.ids";
   /** {user_id} → {rooms: [{id, member_count}]}: the rooms a user is in (presence fan-out). */
   public static final String ROOMS_OF_USER = P + "rooms.of-user";
 

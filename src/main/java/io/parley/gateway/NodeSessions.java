@@ -85,22 +85,55 @@ final class NodeSessions implements Shareable {
     }
   }
 
+  /** A room's member ids as last loaded, with when. */
+  private record Members(Set<Long> ids, long loadedAt) {}
+
+  private final Map<Long, Members> members = new ConcurrentHashMap<>();
+
+  /**
+   * The members of a room from a short-lived cache ({@value #MEMBERS_TTL_MS} ms). It only narrows
+   * down whom to ask about: the unread query that follows checks membership in the database, so
+   * a stale entry can delay a new member's first notification, never leak one.
+   */
+  private Future<Set<Long>> membersOf(long roomId) {
+    Members cached = members.get(roomId);
+    if (cached != null && System.currentTimeMillis() - cached.loadedAt < MEMBERS_TTL_MS) {
+      return Future.succeededFuture(cached.ids);
+    }
+    return bus.request(MEMBERS_IDS, new JsonObject().put("room_id", roomId), "notification").map(r -> {
+      Set<Long> ids = new java.util.HashSet<>();
+      r.getJsonArray("user_ids").forEach(id -> ids.add(((Number) id).longValue()));
+      members.put(roomId, new Members(ids, System.currentTimeMillis()));
+      return ids;
+    });
+  }
+
+  private static final long MEMBERS_TTL_MS = 5000;
+
   /** A new message somewhere: tell local sockets of members that do not follow that room. */
   private void onNotification(Message<JsonObject> msg) {
+    if (byUser.isEmpty()) {
+      return;
+    }
     JsonObject n = msg.body();
     long roomId = n.getLong("room_id");
     Long author = n.getJsonObject("message").getLong("author_id");
-    Map<Long, List<Connection>> candidates = new ConcurrentHashMap<>();
-    byUser.forEach((user, set) -> {
-      if (author != null && author.equals(user)) {
-        return;
+    membersOf(roomId).onSuccess(ids -> notifyMembers(n, roomId, author, ids));
+  }
+
+  private void notifyMembers(JsonObject n, long roomId, Long author, Set<Long> ids) {
+    Map<Long, List<Connection>> candidates = new java.util.HashMap<>();
+    for (Long user : ids) {
+      Set<Connection> local = byUser.get(user);
+      if (local == null || user.equals(author)) {
+        continue;
       }
-      for (Connection c : set) {
+      for (Connection c : local) {
         if (!c.isSubscribed(roomId)) {
           candidates.computeIfAbsent(user, k -> new ArrayList<>()).add(c);
         }
       }
-    });
+    }
     if (candidates.isEmpty()) {
       return;
     }

@@ -72,6 +72,11 @@ public class PersistenceVerticle extends VerticleBase {
     serve(ready, PASSWORD_FORGOT, this::forgotPassword);
     serve(ready, TOKENS_USE, this::useToken);
     serve(ready, ROOMS_OF_USER, this::roomsOfUser);
+    serve(ready, MEMBERS_IDS, b -> pool.preparedQuery(Sql.MEMBER_IDS).execute(Tuple.of(b.getLong("room_id"))).map(rs -> {
+      JsonArray ids = new JsonArray();
+      rs.forEach(r -> ids.add(r.getLong("user_id")));
+      return new JsonObject().put("user_ids", ids);
+    }));
     serve(ready, MEMBERS_READ, this::markRead);
     serve(ready, UNREAD, this::unread);
     serve(ready, UNREAD_FOR_USERS, this::unreadForUsers);

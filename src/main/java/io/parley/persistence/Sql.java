@@ -241,6 +241,8 @@ final class Sql {
 
   static final String USER_EXISTS = "SELECT username FROM users WHERE id = $1";
 
+  static final String MEMBER_IDS = "SELECT user_id FROM room_members WHERE room_id = $1";
+
   // ---- messages and events -----------------------------------------------------------------
 
   static final String MESSAGE_COLUMNS =
