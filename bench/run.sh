@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs Parley's benchmark workloads on this machine (loopback only) and appends one JSON line per
+# measurement to target/bench/results.jsonl. Servers are pinned to CPU 0 and the load generator
+# to CPU 1 (taskset); PostgreSQL and Redis run where the system puts them.
+#
+#   RUNS=3 bench/run.sh          # needs PostgreSQL and Redis on 127.0.0.1 (as .ci/run sets up)
+#
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+JAR=target/parley.jar
+OUT=target/bench
+mkdir -p "$OUT"
+[ -f "$JAR" ] || mvn -B -q -DskipTests package
+ulimit -n "$(ulimit -Hn)"
+
+reset_stores() {
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS parley_bench" -c "CREATE DATABASE parley_bench" >/dev/null
+  redis-cli -n 2 flushdb >/dev/null
+}
+
+# start_node NAME API_PORT GATEWAY_PORT ROLES CLUSTER_ENABLED -> prints the pid once ready
+start_node() {
+  env PARLEY_PERSISTENCE_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/parley_bench \
+      PARLEY_PRESENCE_REDIS_URL=redis://127.0.0.1:6379/2 \
+      PARLEY_AUTH_BCRYPT_COST=4 PARLEY_AUTH_REQUIRE_VERIFIED_EMAIL=false \
+      PARLEY_MAIL_SMTP_HOST=127.0.0.1 PARLEY_MAIL_SMTP_PORT=1 \
+      PARLEY_JWT_SECRET=benchmark-secret-not-for-production \
+      PARLEY_NODE_NAME="$1" PARLEY_API_PORT="$2" PARLEY_GATEWAY_PORT="$3" PARLEY_NODE_ROLES="$4" \
+      PARLEY_CLUSTER_ENABLED="$5" PARLEY_CLUSTER_NAME=parley-bench \
+      taskset -c 0 java -jar "$JAR" >"$OUT/$1.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$2/health/ready" >/dev/null 2>&1 && { echo "$pid"; return; }
+    sleep 0.5
+  done
+  echo "node $1 did not start" >&2; exit 1
+}
+
+lg() {
+  taskset -c 1 java -cp "$JAR" io.parley.bench.LoadGenerator "$@" 2>>"$OUT/loadgen.err" | tee -a "$OUT/run.log" \
+    | grep '^RESULT ' | sed 's/^RESULT //' >>"$OUT/results.jsonl"
+}
+
+for run in $(seq 1 "$RUNS"); do
+  echo "== run $run"
+  reset_stores
+  pid=$(start_node single 18080 18081 api,gateway,persistence,presence false)
+  lg --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 10 --members 100 \
+     --rates 250,500,750,1000,1250,1500 --duration 10 --server-pid "$pid" --label "run$run"
+  lg --workload one-to-one --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 500 \
+     --rates 1000,2000,3000 --duration 10 --server-pid "$pid" --label "run$run"
+  lg --workload history --api http://127.0.0.1:18080 --clients 64 --duration 10 --label "run$run"
+  lg --workload idle --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --sockets "${IDLE_SOCKETS:-10000}" \
+     --server-pid "$pid" --label "run$run"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+
+  taskset -c 0 java -cp "$JAR" io.parley.bench.BaselineServer 19081 >"$OUT/baseline.log" 2>&1 &
+  bpid=$!
+  sleep 2
+  lg --workload baseline --ws ws://127.0.0.1:19081/ws --rooms 10 --members 100 \
+     --rates 250,500,750,1000,1250,1500 --duration 10 --server-pid "$bpid" --label "run$run"
+  kill "$bpid"; wait "$bpid" 2>/dev/null || true
+
+  reset_stores
+  p1=$(start_node node1 18080 18081 api,gateway,persistence,presence true)
+  p2=$(start_node node2 18090 18091 api,gateway true)
+  lg --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws,ws://127.0.0.1:18091/ws \
+     --rooms 10 --members 100 --rates 250,500,1000 --duration 10 --label "run$run"
+  kill "$p2" "$p1"; wait "$p2" "$p1" 2>/dev/null || true
+done
+echo "results: $OUT/results.jsonl"
