@@ -49,7 +49,7 @@ for run in $(seq 1 "$RUNS"); do
   lg --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 10 --members 100 \
      --rates 250,500,750,1000,1250,1500 --duration 10 --server-pid "$pid" --label "run$run"
   lg --workload one-to-one --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 500 \
-     --rates 1000,2000,3000 --duration 10 --server-pid "$pid" --label "run$run"
+     --rates 1000,3000,5000 --duration 10 --server-pid "$pid" --label "run$run"
   lg --workload history --api http://127.0.0.1:18080 --clients 64 --duration 10 --label "run$run"
   lg --workload idle --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --sockets "${IDLE_SOCKETS:-10000}" \
      --server-pid "$pid" --label "run$run"

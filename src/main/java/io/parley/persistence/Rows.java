@@ -8,8 +8,16 @@ import java.time.OffsetDateTime;
 final class Rows {
   private Rows() {}
 
+  /** RFC 3339 in UTC with microseconds, always six digits (e.g. 2026-11-21T20:17:22.345850Z). */
+  static final java.time.format.DateTimeFormatter TS =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
   static String ts(OffsetDateTime t) {
-    return t == null ? null : t.toInstant().toString();
+    return t == null ? null : TS.format(t);
+  }
+
+  static String ts(java.time.Instant t) {
+    return t == null ? null : TS.format(t);
   }
 
   /** Public user: {id, username, first_name, last_name, created_at}. */

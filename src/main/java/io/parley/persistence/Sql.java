@@ -186,13 +186,6 @@ final class Sql {
   /** Takes the next seq of a room's stream under the row lock; no row when the room is gone. */
   static final String NEXT_SEQ = "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq";
 
-  /**
-   * Whether $2 is a member of room $1. Run after {@link #NEXT_SEQ} has locked the room: every
-   * membership change also locks the room row, so this statement's fresh snapshot is current.
-   */
-  static final String IS_MEMBER =
-      "SELECT EXISTS (SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2) AS member, "
-          + "(SELECT email_verified_at IS NOT NULL FROM users WHERE id = $2) AS verified";
 
   /** $1 user: ids and sizes of their rooms. */
   static final String ROOM_IDS_OF_USER =
@@ -248,9 +241,29 @@ final class Sql {
   static final String MESSAGE_COLUMNS =
       "id, room_id, seq, author_id, client_msg_id, body, created_at, edited_at, deleted_at";
 
-  static final String MESSAGE_INSERT =
-      "INSERT INTO messages (room_id, seq, author_id, client_msg_id, body) VALUES ($1, $2, $3, $4, $5) "
-          + "ON CONFLICT (room_id, author_id, client_msg_id) DO NOTHING RETURNING " + MESSAGE_COLUMNS;
+  /** $1 how many: message ids taken ahead, so a send needs no extra round trip for its id. */
+  static final String MESSAGE_IDS =
+      "SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM generate_series(1, $1)";
+
+  /**
+   * A whole send in one statement, so one round trip holds the room's row lock: take the next seq
+   * if $2 is a member (and verified, when $5), store the message with its pre-allocated id $6 and
+   * time $7, and store the event frame $8 with the seq filled in. No row: not allowed, or no such
+   * room. A repeated (room, author, client_msg_id) aborts it with 23505, which undoes the seq.
+   * $1 room, $2 author, $3 client_msg_id, $4 body.
+   */
+  static final String SEND_MESSAGE =
+      "WITH r AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 "
+          + "AND EXISTS (SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2) "
+          + "AND (NOT $5::boolean OR EXISTS (SELECT 1 FROM users WHERE id = $2 AND email_verified_at IS NOT NULL)) "
+          + "RETURNING last_seq), "
+          + "m AS (INSERT INTO messages (id, room_id, seq, author_id, client_msg_id, body, created_at) OVERRIDING SYSTEM VALUE "
+          + "SELECT $6, $1, r.last_seq, $2, $3, $4, $7 FROM r RETURNING id, seq), "
+          + "e AS (INSERT INTO room_events (room_id, seq, type, message_id, payload) "
+          + "SELECT $1, m.seq, 'message.created', m.id, "
+          + "jsonb_set(jsonb_set($8::jsonb, '{seq}', to_jsonb(m.seq)), '{message,seq}', to_jsonb(m.seq)) FROM m) "
+          + "SELECT seq FROM m";
+
 
   static final String MESSAGE_BY_CLIENT_ID =
       "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 AND author_id = $2 AND client_msg_id = $3";
