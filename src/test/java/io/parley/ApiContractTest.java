@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.support.Api;
+import io.parley.support.Await;
 import io.parley.support.ClusterExtension;
 import io.parley.support.TestCluster;
 import io.vertx.core.Vertx;
@@ -66,18 +67,20 @@ class ApiContractTest {
 
   /** Waits for a mail to {@code to} whose subject contains {@code subject}, read from the dev mailbox. */
   private JsonObject awaitMail(String to, String subject) {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
-    while (System.nanoTime() < deadline) {
-      JsonObject box = mailApi.call("devMailbox", GET, "/dev/mailbox", null, null).expect(200).json();
-      for (Object o : box.getJsonArray("items")) {
-        JsonObject mail = (JsonObject) o;
-        if (to.equals(mail.getString("to")) && mail.getString("subject").contains(subject)) {
-          return mail;
-        }
+    JsonObject[] found = new JsonObject[1];
+    Await.until(() -> (found[0] = findMail(to, subject)) != null, "a mail '" + subject + "' to " + to);
+    return found[0];
+  }
+
+  private JsonObject findMail(String to, String subject) {
+    JsonObject box = mailApi.call("devMailbox", GET, "/dev/mailbox", null, null).expect(200).json();
+    for (Object o : box.getJsonArray("items")) {
+      JsonObject mail = (JsonObject) o;
+      if (to.equals(mail.getString("to")) && mail.getString("subject").contains(subject)) {
+        return mail;
       }
-      Thread.onSpinWait();
     }
-    throw new AssertionError("no mail '" + subject + "' to " + to);
+    return null;
   }
 
   private static String tokenOf(JsonObject mail) {
@@ -118,15 +121,10 @@ class ApiContractTest {
     String firstToken = tokenOf(awaitMail(email, "Verify your e-mail"));
     Api.Resp throttled = mailApi.call("resendVerification", POST, "/auth/resend-verification", access, null).problem(429, "RATE_LIMITED");
     assertTrue(Long.parseLong(throttled.headers().get("Retry-After")) >= 1);
-    long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    while (mailApi.call("resendVerification", POST, "/auth/resend-verification", access, null).status() == 429) {
-      assertTrue(System.nanoTime() < until, "resend allowed again after the interval");
-    }
+    Await.until(() -> mailApi.call("resendVerification", POST, "/auth/resend-verification", access, null).status() != 429,
+        "resend allowed again after the interval");
     mailApi.call("resendVerification", POST, "/auth/resend-verification", null, null).problem(401, "UNAUTHORIZED");
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
-    while (mailsTo(email) < 2) {
-      assertTrue(System.nanoTime() < deadline, "the second verification mail arrives");
-    }
+    Await.until(() -> mailsTo(email) >= 2, "the second verification mail");
 
     // the link verifies and lands on the web client; used once only
     Api.Resp landed = mailApi.call("verifyEmailLink", GET, "/auth/verify-email?token=" + firstToken, null, null).expect(303);
@@ -169,11 +167,13 @@ class ApiContractTest {
 
     // an expired reset link (a second reset mail is sent once resend_interval_s has passed)
     long resetMails = mailsTo(email);
-    long until2 = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
-    while (mailsTo(email) == resetMails) {
-      assertTrue(System.nanoTime() < until2, "a second reset mail");
+    Await.until(() -> {
+      if (mailsTo(email) != resetMails) {
+        return true;
+      }
       mailApi.call("forgotPassword", POST, "/auth/password/forgot", null, new JsonObject().put("email", email)).expect(202);
-    }
+      return false;
+    }, "a second reset mail");
     long before = mailsTo(email);
     String expiring = tokenOf(awaitMail(email, "Reset your Parley password"));
     Api.await(db.preparedQuery("UPDATE user_tokens SET expires_at = now() - interval '1 minute' WHERE token_hash = $1")

@@ -38,14 +38,6 @@ class MessagingTest {
     apiB = new Api(vertx, cluster.b().apiPort());
   }
 
-  private JsonObject sharedRoom(JsonObject owner, JsonObject... members) {
-    JsonObject room = apiA.newRoom(owner, false);
-    for (JsonObject m : members) {
-      apiA.join(m, room.getLong("id"));
-    }
-    return room;
-  }
-
   private static JsonObject sendFrame(long roomId, String clientMsgId, String body) {
     return new JsonObject().put("type", "message.send").put("room_id", roomId).put("client_msg_id", clientMsgId).put("body", body);
   }
@@ -55,7 +47,7 @@ class MessagingTest {
   void crossNodeDelivery() {
     JsonObject alice = apiA.newUser("alice");
     JsonObject bob = apiA.newUser("bob");
-    long roomId = sharedRoom(alice, bob).getLong("id");
+    long roomId = apiA.sharedRoom(alice, bob);
 
     try (Ws bobB = Ws.open(vertx, cluster.b().gatewayPort(), bob.getString("access_token"));
          Ws aliceA = Ws.open(vertx, cluster.a().gatewayPort(), alice.getString("access_token"));
@@ -95,7 +87,7 @@ class MessagingTest {
   void recoveryOnOtherNode() {
     JsonObject alice = apiA.newUser("alice");
     JsonObject bob = apiA.newUser("bob");
-    long roomId = sharedRoom(alice, bob).getLong("id");
+    long roomId = apiA.sharedRoom(alice, bob);
     JsonObject first;
     long seenSeq;
     try (Ws bobA = Ws.open(vertx, cluster.a().gatewayPort(), bob.getString("access_token"))) {
@@ -145,7 +137,7 @@ class MessagingTest {
   void idempotentAcrossNodes() {
     JsonObject alice = apiA.newUser("alice");
     JsonObject bob = apiA.newUser("bob");
-    long roomId = sharedRoom(alice, bob).getLong("id");
+    long roomId = apiA.sharedRoom(alice, bob);
     String clientMsgId = UUID.randomUUID().toString();
     try (Ws bobA = Ws.open(vertx, cluster.a().gatewayPort(), bob.getString("access_token"));
          Ws aliceA = Ws.open(vertx, cluster.a().gatewayPort(), alice.getString("access_token"))) {
@@ -183,7 +175,7 @@ class MessagingTest {
     JsonObject alice = apiA.newUser("alice");
     JsonObject bob = apiA.newUser("bob");
     JsonObject carol = apiA.newUser("carol");
-    long roomId = sharedRoom(alice, bob, carol).getLong("id");
+    long roomId = apiA.sharedRoom(alice, bob, carol);
     int perSender = 40;
     try (Ws carolA = Ws.open(vertx, cluster.a().gatewayPort(), carol.getString("access_token"));
          Ws carolB = Ws.open(vertx, cluster.b().gatewayPort(), carol.getString("access_token"));

@@ -78,9 +78,12 @@ public class ApiVerticle extends VerticleBase {
         .put("max_body_chars", cfg.getInteger("max_body_chars", 4000))
         .put("node", cfg.getString("node_name", ""));
 
+    String[] swaggerVersion = new String[1];
     return passwords.hash(UUID.randomUUID().toString())
         .onSuccess(h -> dummyHash = h)
-        .compose(h -> Contract.load(vertx))
+        .compose(h -> vertx.executeBlocking(ApiVerticle::webjarVersion)) // a classpath read: off the event loop
+        .onSuccess(v -> swaggerVersion[0] = v)
+        .compose(v -> Contract.load(vertx))
         .compose(contract -> {
           Router router = Router.router(vertx);
           router.route().handler(this::requestId);
@@ -88,7 +91,7 @@ public class ApiVerticle extends VerticleBase {
           router.get("/health/live").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP")));
           router.get("/health/ready").handler(this::ready);
           router.get("/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").sendFile("openapi.yaml"));
-          mountSwaggerUi(router);
+          mountSwaggerUi(router, swaggerVersion[0]);
           mountWebClient(router);
           for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500, 503}) {
             router.errorHandler(status, Problems::handle);
@@ -414,8 +417,7 @@ public class ApiVerticle extends VerticleBase {
     });
   }
 
-  private void mountSwaggerUi(Router router) {
-    String version = webjarVersion();
+  private void mountSwaggerUi(Router router, String version) {
     router.get("/docs").handler(rc -> {
       if (rc.request().path().equals("/docs")) {
         rc.redirect("/docs/");

@@ -55,13 +55,4 @@ public enum ErrorCode {
   public static ErrorCode ofNumber(int number) {
     return BY_NUMBER.get(number);
   }
-
-  /** The code for a string name, or {@link #INTERNAL} when the name is unknown. */
-  public static ErrorCode ofName(String name) {
-    try {
-      return valueOf(name);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      return INTERNAL;
-    }
-  }
 }

@@ -44,7 +44,6 @@ final class Connection {
   private final String connectionId = UUID.randomUUID().toString();
   private final Map<Long, RoomChannel.Subscription> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
-  private Runnable closedHook = () -> { };
 
   Connection(ServerWebSocket ws, long userId, Context context, Bus bus, RoomRegistry registry, NodeSessions sessions,
              int maxFrameBytes, long typingTtlMs) {
@@ -66,11 +65,6 @@ final class Connection {
   /** Whether the socket follows {@code roomId} (read from any thread: a racy answer is fine for notifications). */
   boolean isSubscribed(long roomId) {
     return subscriptions.containsKey(roomId);
-  }
-
-  /** Runs {@code hook} on this socket's context once it has closed. */
-  void onClosed(Runnable hook) {
-    this.closedHook = hook;
   }
 
   /** Closes with 1001 "server shutting down" (the node is stopping). */
@@ -154,7 +148,9 @@ final class Connection {
   private void onText(String text) {
     Object ref = null;
     try {
-      if (text.length() > maxFrameBytes || Buffer.buffer(text).length() > maxFrameBytes) {
+      // a char is at most 3 UTF-8 bytes: only frames near the limit are measured in bytes
+      if (text.length() > maxFrameBytes
+          || (text.length() * 3L > maxFrameBytes && Buffer.buffer(text).length() > maxFrameBytes)) {
         throw new ParleyException(ErrorCode.PAYLOAD_TOO_LARGE, "frame larger than " + maxFrameBytes + " bytes",
             new JsonObject().put("max_bytes", maxFrameBytes));
       }
@@ -350,7 +346,6 @@ final class Connection {
       unsubscribe(roomId);
     }
     sessions.closed(this);
-    closedHook.run();
   }
 
   // ---- field checks ------------------------------------------------------------------------

@@ -11,10 +11,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +36,6 @@ public class GatewayVerticle extends VerticleBase {
   private NodeSessions sessions;
   private long typingTtlMs;
   private HttpServer server;
-  /** This instance's sockets (touched on its event loop only). */
-  private final Set<Connection> connections = new HashSet<>();
   private int maxFrameBytes;
   private int heartbeatS;
   private String nodeName;
@@ -71,12 +65,9 @@ public class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    // tell every client to reconnect elsewhere (1001) and resume with since_seq, then close
-    List<Future<Void>> closing = new ArrayList<>();
-    for (Connection c : connections) {
-      closing.add(c.closeGoingAway());
-    }
-    return Future.join(closing).transform(x -> server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS));
+    // every socket of the node, before any instance shuts the shared server down (which would
+    // close the others' sockets with 1000): clients reconnect elsewhere and resume with since_seq
+    return sessions.closeAll().transform(x -> server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS));
   }
 
   private void onRequest(HttpServerRequest req) {
@@ -101,8 +92,6 @@ public class GatewayVerticle extends VerticleBase {
       }
       Connection conn = new Connection(ws, ar.result().getLong("id"), vertx.getOrCreateContext(), bus, registry, sessions,
           maxFrameBytes, typingTtlMs);
-      connections.add(conn);
-      conn.onClosed(() -> connections.remove(conn));
       conn.start(new JsonObject().put("type", "welcome")
           .put("user", ar.result())
           .put("node", nodeName)

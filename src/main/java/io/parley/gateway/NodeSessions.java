@@ -58,6 +58,13 @@ final class NodeSessions implements Shareable {
     return ready;
   }
 
+  /** Closes every socket of the node with 1001 (the node is stopping). */
+  Future<Void> closeAll() {
+    List<Future<Void>> closing = new ArrayList<>();
+    byUser.values().forEach(set -> set.forEach(c -> closing.add(c.closeGoingAway())));
+    return Future.join(closing).mapEmpty();
+  }
+
   void opened(Connection c) {
     byUser.computeIfAbsent(c.userId(), k -> ConcurrentHashMap.newKeySet()).add(c);
     presence(PRESENCE_CONNECT, c);

@@ -60,11 +60,6 @@ final class RoomRegistry implements Shareable {
     return java.util.Optional.ofNullable(channels.get(roomId));
   }
 
-  /** Rooms with a consumer on this node (for tests and metrics). */
-  synchronized int size() {
-    return channels.size();
-  }
-
   /** Subscriptions holding the room's channel on this node; 0 when it has none. */
   synchronized int references(long roomId) {
     RoomChannel ch = channels.get(roomId);

@@ -92,6 +92,7 @@ public class MailVerticle extends VerticleBase {
 
     long poll = cfg.getLong("poll_interval_ms", 5000L);
     return smtpReady
+        .compose(x -> vertx.executeBlocking(templates::preload)) // classpath reads: off the event loop
         .compose(x -> Future.all(
             vertx.eventBus().consumer(MAIL_OUTBOX_READY, m -> drain()).completion(),
             // only a development node with the sink answers, so the API finds no handler (404) elsewhere

@@ -26,6 +26,18 @@ final class Templates {
     this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
   }
 
+  /** The templates the outbox uses. */
+  static final java.util.List<String> NAMES = java.util.List.of("verification", "password_reset", "invitation", "welcome");
+
+  /** Reads every template from the classpath (blocking: call from a worker thread, once). */
+  Templates preload() {
+    for (String name : NAMES) {
+      load(name + ".txt");
+      load(name + ".html");
+    }
+    return this;
+  }
+
   /** A rendered mail. */
   record Mail(String subject, String text, String html) {}
 

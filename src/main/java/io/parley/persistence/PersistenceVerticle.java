@@ -214,10 +214,8 @@ public class PersistenceVerticle extends VerticleBase {
           if (user.getBoolean("email_verified")) {
             return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "the e-mail address is already verified"));
           }
-          return conn.preparedQuery(Sql.USER_TOKEN_LAST_AGE).execute(Tuple.of(userId, "verify_email")).compose(age -> {
-            Double seconds = age.iterator().next().getDouble("age");
-            if (seconds != null && seconds < minInterval) {
-              long wait = (long) Math.ceil(minInterval - seconds);
+          return tokenCooldown(conn, userId, "verify_email", minInterval).compose(wait -> {
+            if (wait > 0) {
               return Future.failedFuture(new ParleyException(ErrorCode.RATE_LIMITED,
                   "a verification mail was sent moments ago; try again in " + wait + " s",
                   new JsonObject().put("retry_after_s", wait)));
@@ -241,10 +239,9 @@ public class PersistenceVerticle extends VerticleBase {
                 return Future.succeededFuture(false);
               }
               JsonObject user = Rows.me(rs.iterator().next());
-              return conn.preparedQuery(Sql.USER_TOKEN_LAST_AGE).execute(Tuple.of(user.getLong("id"), "reset_password"))
-                  .compose(age -> {
-                    Double seconds = age.iterator().next().getDouble("age");
-                    if (seconds != null && seconds < minInterval) {
+              return tokenCooldown(conn, user.getLong("id"), "reset_password", minInterval)
+                  .compose(wait -> {
+                    if (wait > 0) {
                       return Future.succeededFuture(false); // silently: the answer must not differ
                     }
                     return mailToken(conn, user, "reset_password", "password_reset", b, new JsonObject()).map(true);
@@ -424,7 +421,7 @@ public class PersistenceVerticle extends VerticleBase {
 
   private Future<JsonObject> searchUsers(JsonObject b) {
     int limit = b.getInteger("limit", 20);
-    String q = b.getString("q", "").toLowerCase().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    String q = likeLiteral(b.getString("q", ""));
     String cursor = b.getString("cursor", "");
     return pool.preparedQuery(Sql.USERS_SEARCH).execute(Tuple.of(q + "%", cursor.toLowerCase(), limit + 1))
         .map(rs -> page(rs, limit, Rows::user, u -> u.getString("username").toLowerCase()));
@@ -555,7 +552,7 @@ public class PersistenceVerticle extends VerticleBase {
     int limit = b.getInteger("limit", 50);
     String q = b.getString("q");
     String pattern = q == null || q.isBlank() ? "%"
-        : "%" + q.toLowerCase().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        : "%" + likeLiteral(q) + "%";
     return pool.preparedQuery(Sql.ROOMS_PUBLIC).execute(Tuple.of(pattern, b.getLong("user_id"), cursorId(b), limit + 1))
         .map(rs -> page(rs, limit, Rows::room, r -> String.valueOf(r.getLong("id"))));
   }
@@ -1011,6 +1008,19 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   // ---- helpers -----------------------------------------------------------------------------
+
+  /** Lower-cased text with LIKE's wildcards and escape character escaped. */
+  private static String likeLiteral(String text) {
+    return text.toLowerCase().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+  }
+
+  /** Seconds to wait before another mailed token of this purpose may go out; 0 when it may now. */
+  private static Future<Long> tokenCooldown(SqlConnection conn, long userId, String purpose, double minIntervalS) {
+    return conn.preparedQuery(Sql.USER_TOKEN_LAST_AGE).execute(Tuple.of(userId, purpose)).map(age -> {
+      Double seconds = age.iterator().next().getDouble("age");
+      return seconds == null || seconds >= minIntervalS ? 0L : (long) Math.ceil(minIntervalS - seconds);
+    });
+  }
 
   private static long cursorId(JsonObject b) {
     String c = b.getString("cursor");

@@ -57,8 +57,7 @@ class PresenceTest {
   void onlineAcrossNodes() {
     JsonObject ann = api.newUser("ann");
     JsonObject ben = api.newUser("ben");
-    long room = api.newRoom(ann, false).getLong("id");
-    api.join(ben, room);
+    long room = api.sharedRoom(ann, ben);
     try (Ws benB = open(ben, cluster.b().gatewayPort()).watching("presence")) {
       benB.request(sub(room));
       Ws annA = open(ann, cluster.a().gatewayPort());
@@ -93,8 +92,7 @@ class PresenceTest {
   void flappingIsCoalesced() {
     JsonObject ann = api.newUser("flap");
     JsonObject ben = api.newUser("watch");
-    long room = api.newRoom(ann, false).getLong("id");
-    api.join(ben, room);
+    long room = api.sharedRoom(ann, ben);
     try (Ws benB = open(ben, cluster.b().gatewayPort()).watching("presence")) {
       benB.request(sub(room));
       Ws first = open(ann, cluster.a().gatewayPort());
@@ -118,8 +116,7 @@ class PresenceTest {
     ParleyNode doomed = Api.await(ParleyNode.start(ParleyConfig.of(cfg)));
     JsonObject carol = api.newUser("carol");
     JsonObject ben = api.newUser("ben");
-    long room = api.newRoom(carol, false).getLong("id");
-    api.join(ben, room);
+    long room = api.sharedRoom(carol, ben);
     try (Ws benB = open(ben, cluster.b().gatewayPort()).watching("presence")) {
       benB.request(sub(room));
       Ws carolC = open(carol, gatewayPort);
@@ -143,8 +140,7 @@ class PresenceTest {
   void typingAndRead() {
     JsonObject ann = api.newUser("typist");
     JsonObject ben = api.newUser("reader");
-    long room = api.newRoom(ann, false).getLong("id");
-    api.join(ben, room);
+    long room = api.sharedRoom(ann, ben);
     try (Ws annA = open(ann, cluster.a().gatewayPort()).watching("typing", "read");
          Ws benB = open(ben, cluster.b().gatewayPort()).watching("typing", "read")) {
       annA.request(sub(room));
@@ -190,8 +186,7 @@ class PresenceTest {
     JsonObject ann = api.newUser("author");
     JsonObject carol = api.newUser("member");
     JsonObject dave = api.newUser("stranger");
-    long room = api.newRoom(ann, false).getLong("id");
-    api.join(carol, room);
+    long room = api.sharedRoom(ann, carol);
     try (Ws carolB = open(carol, cluster.b().gatewayPort()).watching("notification");
          Ws daveA = open(dave, cluster.a().gatewayPort()).watching("notification");
          Ws annA = open(ann, cluster.a().gatewayPort()).watching("notification")) {
@@ -228,8 +223,7 @@ class PresenceTest {
     try {
       JsonObject eve = local.newUser("eve");
       JsonObject fay = local.newUser("fay");
-      long room = local.newRoom(eve, false).getLong("id");
-      local.join(fay, room);
+      long room = local.sharedRoom(eve, fay);
       try (Ws fayWs = Ws.open(vertx, gatewayPort, fay.getString("access_token"))) {
         fayWs.request(sub(room));
         Await.until(() -> "online".equals(status(local, eve, fay.getLong("id"))), "fay online");

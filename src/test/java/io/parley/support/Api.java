@@ -154,6 +154,15 @@ public final class Api {
         .expect(201).json();
   }
 
+  /** A public room of {@code owner} that {@code members} joined; its id. */
+  public long sharedRoom(JsonObject owner, JsonObject... members) {
+    long roomId = newRoom(owner, false).getLong("id");
+    for (JsonObject m : members) {
+      join(m, roomId);
+    }
+    return roomId;
+  }
+
   public void join(JsonObject user, long roomId) {
     call("joinRoom", HttpMethod.POST, "/rooms/" + roomId + "/join", user.getString("access_token"), null).expect(200);
   }
