@@ -83,6 +83,8 @@ function showOnly(id) {
 
 function showAuth() {
   showOnly('auth-view');
+  // always the log-in form first (not a sign-up or forgot form left open earlier)
+  for (const id of ['login-form', 'signup-form', 'forgot-form']) document.getElementById(id).hidden = id !== 'login-form';
 }
 
 let noticeTimer = null;
@@ -412,13 +414,19 @@ function renderMessages(scrollToEnd = false) {
     for (const [cmid, p] of pending) list.append(renderPending(id, cmid, p));
   }
   if (scrollToEnd || atBottom) list.scrollTop = list.scrollHeight;
+  const draft = list.querySelector('[data-testid=edit-input]');
+  if (draft) { // the list was rebuilt under the editor: keep typing where it was
+    draft.focus();
+    draft.setSelectionRange(draft.value.length, draft.value.length);
+  }
 }
 
 function renderMessage(m) {
   const mine = api.user && m.author_id === api.user.id;
   const body = m.deleted
     ? el('p', { class: 'body deleted' }, 'message deleted')
-    : el('p', { class: 'body', 'data-testid': 'message-body' }, m.body);
+    : editing && editing.id === m.id ? editor(m)
+      : el('p', { class: 'body', 'data-testid': 'message-body' }, m.body);
   const li = el('li', { class: `message${mine ? ' mine' : ''}`, dataset: { seq: m.seq, id: m.id, testid: 'message' } },
     el('div', { class: 'meta' },
       el('strong', {}, nameOf(m.author_id)), ' ', el('time', { datetime: m.created_at }, time(m.created_at)),
@@ -429,7 +437,7 @@ function renderMessage(m) {
     body);
   if (mine && !m.deleted) {
     li.append(el('div', { class: 'tools' },
-      el('button', { type: 'button', 'data-testid': 'edit', onclick: () => startEdit(li, m) }, 'Edit'),
+      el('button', { type: 'button', 'data-testid': 'edit', onclick: () => startEdit(m) }, 'Edit'),
       el('button', { type: 'button', 'data-testid': 'delete', onclick: () => deleteMessage(m) }, 'Delete')));
   }
   return li;
@@ -446,11 +454,21 @@ function renderPending(roomId, cmid, p) {
       : null);
 }
 
-function startEdit(li, m) {
+/** The message being edited in place, with its draft: kept across re-renders (live events). */
+let editing = null;
+
+function startEdit(m) {
+  editing = { id: m.id, draft: m.body };
+  renderMessages();
+}
+
+function editor(m) {
   const input = el('textarea', { class: 'edit', rows: 2, 'aria-label': 'Edit message', 'data-testid': 'edit-input' });
-  input.value = m.body;
+  input.value = editing.draft;
+  input.addEventListener('input', () => { editing.draft = input.value; });
   const save = async () => {
     const body = input.value.trim();
+    editing = null;
     if (!body || body === m.body) { renderMessages(); return; }
     try {
       const ack = await socket.request({ type: 'message.edit', message_id: m.id, body });
@@ -462,10 +480,9 @@ function startEdit(li, m) {
   };
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); save(); }
-    if (e.key === 'Escape') renderMessages();
+    if (e.key === 'Escape') { editing = null; renderMessages(); }
   });
-  li.querySelector('.body').replaceWith(input);
-  input.focus();
+  return input;
 }
 
 async function deleteMessage(m) {

@@ -87,14 +87,22 @@ public final class Browser implements AutoCloseable {
     }, css + " to read '" + text + "'");
   }
 
+  /** Types into a field; again from the start if a re-render replaced the element meanwhile. */
   public void type(String css, String text) {
-    WebElement input = find(css);
-    input.clear();
-    input.sendKeys(text);
+    waitFor(d -> {
+      WebElement input = find(css);
+      input.clear();
+      input.sendKeys(text);
+      return true;
+    }, "typed into " + css);
   }
 
+  /** Clicks an element; again if a re-render replaced it between finding and clicking. */
   public void click(String css) {
-    find(css).click();
+    waitFor(d -> {
+      find(css).click();
+      return true;
+    }, "clicked " + css);
   }
 
   /** Texts of the messages shown in the open room, in order (sent and pending). */

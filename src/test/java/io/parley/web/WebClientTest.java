@@ -85,6 +85,14 @@ class WebClientTest {
         .findFirst().orElse(null), "a message reading '" + text + "'");
   }
 
+  /** Clicks a message's tool button, again if a live re-render took the element away meanwhile. */
+  private static void clickTool(Browser b, String text, String tool) {
+    b.waitFor(d -> {
+      messageWithText(b, text).findElement(By.cssSelector("[data-testid=" + tool + "]")).click();
+      return true;
+    }, tool + " clicked on '" + text + "'");
+  }
+
   private static void waitBodies(Browser b, List<String> expected) {
     b.waitFor(d -> b.messageBodies().equals(expected) ? true : null, "messages " + expected + " (shown: " + b.messageBodies() + ")");
   }
@@ -105,19 +113,27 @@ class WebClientTest {
       waitBodies(b, List.of("hello " + bob));
       send(b, "hi " + alice + "\nhow are you?");
       waitBodies(a, List.of("hello " + bob, "hi " + alice + "\nhow are you?"));
-      messageWithText(a, "hello " + bob).findElement(By.cssSelector("[data-testid=message-state]"));
+      a.waitFor(d -> messageWithText(a, "hello " + bob).findElement(By.cssSelector("[data-testid=message-state]")),
+          "alice's message has a state");
       b.waitFor(d -> messageWithText(b, "hi " + alice + "\nhow are you?").getText().contains("✓") ? true : null, "bob's message marked sent (or read)");
 
       // edit in place, seen live by the other
-      messageWithText(a, "hello " + bob).findElement(By.cssSelector("[data-testid=edit]")).click();
-      WebElement edit = a.find("[data-testid=edit-input]");
-      edit.clear();
-      edit.sendKeys("hello " + bob + ", edited", Keys.ENTER);
+      clickTool(a, "hello " + bob, "edit");
+      // live events re-render the list; the editor survives, an element reference may not: retry until saved
+      a.waitFor(d -> {
+        List<WebElement> editors = d.findElements(By.cssSelector("[data-testid=edit-input]"));
+        if (editors.isEmpty()) {
+          return true;
+        }
+        editors.get(0).clear();
+        editors.get(0).sendKeys("hello " + bob + ", edited", Keys.ENTER);
+        return null;
+      }, "the edit saved");
       waitBodies(b, List.of("hello " + bob + ", edited", "hi " + alice + "\nhow are you?"));
       assertTrue(messageWithText(b, "hello " + bob + ", edited").findElements(By.cssSelector("[data-testid=edited]")).size() == 1);
 
       // delete in place, seen live by the other
-      messageWithText(b, "hi " + alice + "\nhow are you?").findElement(By.cssSelector("[data-testid=delete]")).click();
+      clickTool(b, "hi " + alice + "\nhow are you?", "delete");
       waitBodies(a, List.of("hello " + bob + ", edited"));
       a.waitFor(d -> a.all(".message .body.deleted").size() == 1 ? true : null, "a deleted-message tombstone");
 
