@@ -207,6 +207,56 @@ class MessagingTest {
   }
 
   @Test
+  @DisplayName("group commit: a burst of sends shares commits, and a repeat or a stranger's send in the same burst gets its own answer")
+  void groupCommit() {
+    JsonObject alice = apiA.newUser("alice");
+    JsonObject bob = apiA.newUser("bob");
+    JsonObject eve = apiA.newUser("eve");
+    long roomId = apiA.sharedRoom(alice, bob);
+    int sends = 60;
+    io.vertx.sqlclient.Pool db = io.vertx.pgclient.PgBuilder.pool()
+        .connectingTo(io.vertx.pgclient.PgConnectOptions.fromUri(cluster.databaseUrl)).using(vertx).build();
+    try (Ws aliceA = Ws.open(vertx, cluster.a().gatewayPort(), alice.getString("access_token"));
+         Ws eveA = Ws.open(vertx, cluster.a().gatewayPort(), eve.getString("access_token"))) {
+      long head = aliceA.request(new JsonObject().put("type", "subscribe").put("room_id", roomId)).getLong("last_seq");
+      for (int i = 0; i < sends; i++) {
+        aliceA.send(sendFrame(roomId, "g" + i, "burst " + i).put("ref", "g" + i));
+        if (i == 10) {
+          aliceA.send(sendFrame(roomId, "g5", "burst 5").put("ref", "repeat"));
+          eveA.send(sendFrame(roomId, "e1", "let me in").put("ref", "eve"));
+        }
+      }
+      java.util.Map<Object, JsonObject> acks = new java.util.HashMap<>();
+      while (acks.size() < sends + 1) {
+        JsonObject f = aliceA.next(x -> "message.ack".equals(x.getString("type")), "acks (" + acks.size() + " so far)");
+        acks.put(f.getValue("ref"), f);
+      }
+      JsonObject repeat = acks.get("repeat");
+      assertTrue(repeat.getBoolean("duplicate"), repeat.encode());
+      assertEquals(acks.get("g5").getLong("seq"), repeat.getLong("seq"), "the repeat answers with the original");
+      assertEquals("FORBIDDEN", eveA.next("error").getString("code"), "a stranger's send in the burst is refused");
+
+      List<Long> seqs = new ArrayList<>();
+      for (int i = 0; i < sends; i++) {
+        assertEquals(false, acks.get("g" + i).getBoolean("duplicate"));
+        seqs.add(acks.get("g" + i).getLong("seq"));
+      }
+      seqs.sort(null);
+      for (int i = 0; i < sends; i++) {
+        assertEquals(head + 1 + i, seqs.get(i), "gap-free: " + seqs);
+      }
+      io.vertx.sqlclient.Row counts = Api.await(db.preparedQuery(
+              "SELECT count(*) AS n, count(DISTINCT xmin::text) AS commits FROM messages WHERE room_id = $1")
+          .execute(io.vertx.sqlclient.Tuple.of(roomId))).iterator().next();
+      assertEquals(sends, counts.getLong("n"), "one message per client_msg_id");
+      assertTrue(counts.getLong("commits") < sends, "sends shared commits: " + counts.getLong("commits") + " for " + sends);
+      assertEquals(sends, apiA.history(alice, roomId, "?limit=100").getJsonArray("items").size());
+    } finally {
+      Api.await(db.close());
+    }
+  }
+
+  @Test
   @DisplayName("history pages by seq: newest page, before_seq going back, after_seq going forward")
   void historyPagination() {
     JsonObject alice = apiA.newUser("alice");

@@ -23,7 +23,9 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.LongFunction;
@@ -45,6 +47,7 @@ public class PersistenceVerticle extends VerticleBase {
   private int maxBodyChars;
   private int maxReplay;
   private boolean requireVerified;
+  private SendBatcher sendBatcher;
 
   @Override
   public Future<?> start() {
@@ -52,6 +55,7 @@ public class PersistenceVerticle extends VerticleBase {
     maxBodyChars = cfg.getInteger("max_body_chars", 4000);
     maxReplay = cfg.getInteger("max_replay", 1000);
     requireVerified = cfg.getBoolean("require_verified_email", true);
+    sendBatcher = new SendBatcher(cfg.getInteger("send_batch_max", 128), this::storeSends);
     pool = PgBuilder.pool()
         .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(cfg.getInteger("pool_size", 16)).setShared(true)
             .setName("parley-persistence"))
@@ -763,26 +767,78 @@ public class PersistenceVerticle extends VerticleBase {
       JsonObject message = new JsonObject().put("id", id).put("room_id", roomId).put("seq", 0L).put("author_id", userId)
           .put("client_msg_id", cmid).put("body", body).put("created_at", Rows.ts(now)).putNull("edited_at").put("deleted", false);
       JsonObject event = frame("message.created", roomId, 0L).put("message", message);
-      return pool.preparedQuery(Sql.SEND_MESSAGE)
-          .execute(Tuple.of(roomId, userId, cmid, body, requireVerified, id, now.atOffset(java.time.ZoneOffset.UTC), event))
-          .compose(rs -> {
-            if (rs.size() == 0) {
-              return refusedSend(roomId, userId);
-            }
-            long seq = rs.iterator().next().getLong("seq");
-            event.put("seq", seq);
-            message.put("seq", seq);
-            publish(roomId, event, null);
-            notifyMembers(message);
-            return Future.succeededFuture(new JsonObject().put("message", message).put("seq", seq).put("duplicate", false));
-          })
-          .recover(err -> err instanceof PgException pg && "23505".equals(pg.getSqlState())
-              ? pool.preparedQuery(Sql.MESSAGE_BY_CLIENT_ID).execute(Tuple.of(roomId, userId, cmid)).map(rs -> {
-                  JsonObject original = Rows.message(rs.iterator().next());
-                  return new JsonObject().put("message", original).put("seq", original.getLong("seq")).put("duplicate", true);
-                })
-              : Future.failedFuture(err));
+      SendBatcher.Send send = new SendBatcher.Send(roomId, userId, cmid, body, id, now.atOffset(java.time.ZoneOffset.UTC),
+          event);
+      return sendBatcher.submit(send).compose(seq -> seq != null ? Future.succeededFuture(stored(event, seq)) : sendAlone(send, event));
     });
+  }
+
+  /** A committed send: published to the room and to members' notifications; the reply. */
+  private JsonObject stored(JsonObject event, long seq) {
+    JsonObject message = event.getJsonObject("message");
+    event.put("seq", seq);
+    message.put("seq", seq);
+    publish(message.getLong("room_id"), event, null);
+    notifyMembers(message);
+    return new JsonObject().put("message", message).put("seq", seq).put("duplicate", false);
+  }
+
+  /**
+   * Stores sends in one statement ({@link Sql#SEND_MESSAGE} for one, {@link Sql#SEND_MESSAGES}
+   * for more): message id → seq of those stored.
+   */
+  private Future<Map<Long, Long>> storeSends(List<SendBatcher.Send> sends) {
+    Future<RowSet<Row>> rows;
+    if (sends.size() == 1) {
+      SendBatcher.Send s = sends.get(0);
+      rows = pool.preparedQuery(Sql.SEND_MESSAGE).execute(Tuple.of(s.roomId(), s.authorId(), s.clientMsgId(), s.body(),
+          requireVerified, s.messageId(), s.createdAt(), s.frame()));
+    } else {
+      int n = sends.size();
+      Long[] rooms = new Long[n];
+      Long[] authors = new Long[n];
+      String[] clientIds = new String[n];
+      String[] bodies = new String[n];
+      Long[] ids = new Long[n];
+      java.time.OffsetDateTime[] times = new java.time.OffsetDateTime[n];
+      String[] frames = new String[n];
+      for (int i = 0; i < n; i++) {
+        SendBatcher.Send s = sends.get(i);
+        rooms[i] = s.roomId();
+        authors[i] = s.authorId();
+        clientIds[i] = s.clientMsgId();
+        bodies[i] = s.body();
+        ids[i] = s.messageId();
+        times[i] = s.createdAt();
+        frames[i] = s.frame().encode();
+      }
+      rows = pool.preparedQuery(Sql.SEND_MESSAGES)
+          .execute(Tuple.of(rooms, authors, clientIds, bodies, ids, times, frames, requireVerified));
+    }
+    return rows.map(rs -> {
+      Map<Long, Long> seqs = new HashMap<>();
+      if (sends.size() == 1) {
+        rs.forEach(r -> seqs.put(sends.get(0).messageId(), r.getLong("seq")));
+      } else {
+        rs.forEach(r -> seqs.put(r.getLong("id"), r.getLong("seq")));
+      }
+      return seqs;
+    });
+  }
+
+  /**
+   * A send its batch did not store, decided alone: stored now, found stored before (the reply
+   * carries the original with duplicate=true), or refused with the reason.
+   */
+  private Future<JsonObject> sendAlone(SendBatcher.Send s, JsonObject event) {
+    return storeSends(List.of(s))
+        .compose(seqs -> seqs.isEmpty() ? refusedSend(s.roomId(), s.authorId()) : Future.succeededFuture(stored(event, seqs.get(s.messageId()))))
+        .recover(err -> err instanceof PgException pg && "23505".equals(pg.getSqlState())
+            ? pool.preparedQuery(Sql.MESSAGE_BY_CLIENT_ID).execute(Tuple.of(s.roomId(), s.authorId(), s.clientMsgId())).map(rs -> {
+                JsonObject original = Rows.message(rs.iterator().next());
+                return new JsonObject().put("message", original).put("seq", original.getLong("seq")).put("duplicate", true);
+              })
+            : Future.failedFuture(err));
   }
 
   /** Ids for new messages, taken from the sequence a hundred at a time (this verticle's own). */

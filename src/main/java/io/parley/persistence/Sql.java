@@ -265,6 +265,37 @@ final class Sql {
           + "SELECT seq FROM m";
 
 
+  /**
+   * Many sends in one statement and one commit (group commit, see {@link SendBatcher}). Arrays of
+   * equal length: $1 rooms, $2 authors, $3 client_msg_ids, $4 bodies, $5 pre-allocated message
+   * ids, $6 times, $7 event frames (JSON text); $8 require a verified e-mail. Rows whose author
+   * may not send, whose (room, author, client_msg_id) is already stored, or whose room is gone
+   * are skipped and return nothing. Each room's row is locked in id order (so two batches never
+   * deadlock) and takes {@code n} seqs at once; the k-th send of a room in the batch, in array
+   * order, gets {@code last_seq - n + k}. Returns (id, seq) of the stored messages.
+   */
+  static final String SEND_MESSAGES =
+      "WITH i AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], "
+          + "$6::timestamptz[], $7::text[]) WITH ORDINALITY AS i(room_id, author_id, client_msg_id, body, id, created_at, frame, ord)), "
+          + "ok AS (SELECT i.*, row_number() OVER (PARTITION BY i.room_id ORDER BY i.ord) AS k, "
+          + "count(*) OVER (PARTITION BY i.room_id) AS n FROM i "
+          + "WHERE EXISTS (SELECT 1 FROM room_members rm WHERE rm.room_id = i.room_id AND rm.user_id = i.author_id) "
+          + "AND (NOT $8::boolean OR EXISTS (SELECT 1 FROM users u WHERE u.id = i.author_id AND u.email_verified_at IS NOT NULL)) "
+          + "AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.room_id = i.room_id AND x.author_id = i.author_id "
+          + "AND x.client_msg_id = i.client_msg_id)), "
+          + "c AS (SELECT room_id, max(n) AS n FROM ok GROUP BY room_id), "
+          + "l AS (SELECT id FROM rooms WHERE id IN (SELECT room_id FROM c) ORDER BY id FOR UPDATE), "
+          + "r AS (UPDATE rooms SET last_seq = rooms.last_seq + c.n FROM c, l WHERE rooms.id = c.room_id AND l.id = rooms.id "
+          + "RETURNING rooms.id, rooms.last_seq, c.n), "
+          + "m AS (INSERT INTO messages (id, room_id, seq, author_id, client_msg_id, body, created_at) OVERRIDING SYSTEM VALUE "
+          + "SELECT ok.id, ok.room_id, r.last_seq - r.n + ok.k, ok.author_id, ok.client_msg_id, ok.body, ok.created_at "
+          + "FROM ok JOIN r ON r.id = ok.room_id RETURNING id, seq), "
+          + "e AS (INSERT INTO room_events (room_id, seq, type, message_id, payload) "
+          + "SELECT ok.room_id, m.seq, 'message.created', m.id, "
+          + "jsonb_set(jsonb_set(ok.frame::jsonb, '{seq}', to_jsonb(m.seq)), '{message,seq}', to_jsonb(m.seq)) "
+          + "FROM m JOIN ok ON ok.id = m.id) "
+          + "SELECT id, seq FROM m";
+
   static final String MESSAGE_BY_CLIENT_ID =
       "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 AND author_id = $2 AND client_msg_id = $3";
 

@@ -1,0 +1,105 @@
+package io.parley.persistence;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Group commit for message sends: sends that arrive while a batch is being stored wait, and go
+ * together in the next statement and commit ({@link Sql#SEND_MESSAGES}). Under light load a send
+ * is stored at once, alone; under heavy load each commit (and WAL flush) carries many sends, so
+ * the database work per message falls as the rate rises. An ack still means committed: a send's
+ * future completes only after its batch's commit.
+ *
+ * <p>One batch is stored at a time, so sends are stored in the order they reached this verticle
+ * instance (a client's sends keep their order). A batch never holds two sends with the same
+ * (room, author, client_msg_id): a repeat waits for the next batch, where it is found stored.
+ *
+ * <p>Not thread-safe: used from its verticle's event loop only.
+ */
+final class SendBatcher {
+
+  /** One send, with its pre-allocated message id and its event frame (seq still 0). */
+  record Send(long roomId, long authorId, String clientMsgId, String body, long messageId,
+              OffsetDateTime createdAt, JsonObject frame) {
+    String key() {
+      return roomId + "/" + authorId + "/" + clientMsgId;
+    }
+  }
+
+  private record Queued(Send send, Promise<Long> seq) {}
+
+  private final int maxBatch;
+  private final Function<List<Send>, Future<Map<Long, Long>>> store;
+  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+  private boolean storing;
+
+  /**
+   * @param maxBatch most sends per statement
+   * @param store stores a batch in one statement and commit; its result maps message id → seq
+   *     for the sends it stored (absent: not stored, see {@link #submit})
+   */
+  SendBatcher(int maxBatch, Function<List<Send>, Future<Map<Long, Long>>> store) {
+    this.maxBatch = maxBatch;
+    this.store = store;
+  }
+
+  /**
+   * Queues a send. Completes with its seq once committed, or with null when the batch did not
+   * store it (not a member, not verified, room gone, already stored, or the batch lost a race
+   * with another node's: a unique-key conflict or a deadlock); the caller then decides that send
+   * alone. Fails only when the database failed.
+   */
+  Future<Long> submit(Send send) {
+    Promise<Long> seq = Promise.promise();
+    queue.addLast(new Queued(send, seq));
+    storeNext();
+    return seq.future();
+  }
+
+  private void storeNext() {
+    if (storing || queue.isEmpty()) {
+      return;
+    }
+    List<Queued> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
+    List<Queued> later = new ArrayList<>();
+    Set<String> keys = new HashSet<>();
+    while (!queue.isEmpty() && batch.size() < maxBatch) {
+      Queued q = queue.pollFirst();
+      (keys.add(q.send().key()) ? batch : later).add(q);
+    }
+    for (int i = later.size() - 1; i >= 0; i--) {
+      queue.addFirst(later.get(i));
+    }
+    storing = true;
+    List<Send> sends = new ArrayList<>(batch.size());
+    batch.forEach(q -> sends.add(q.send()));
+    store.apply(sends).onComplete(ar -> {
+      storing = false;
+      if (ar.succeeded()) {
+        for (Queued q : batch) {
+          q.seq().complete(ar.result().get(q.send().messageId()));
+        }
+      } else if (lostRace(ar.cause())) {
+        batch.forEach(q -> q.seq().complete(null));
+      } else {
+        batch.forEach(q -> q.seq().fail(ar.cause()));
+      }
+      storeNext();
+    });
+  }
+
+  /** 23505 (a concurrent statement stored the same client_msg_id first) or 40P01 (deadlock). */
+  private static boolean lostRace(Throwable err) {
+    return err instanceof PgException pg && ("23505".equals(pg.getSqlState()) || "40P01".equals(pg.getSqlState()));
+  }
+}
