@@ -22,9 +22,12 @@ public final class Contract {
 
   private Contract() {}
 
-  /** Reads and parses the contract (file system, then classpath) in a form vertx-openapi loads. */
+  /**
+   * Reads and parses the contract (file system, then classpath) in a form vertx-openapi loads,
+   * with its validators kept once made ({@link CachingContract}).
+   */
   public static Future<OpenAPIContract> load(Vertx vertx) {
-    return raw(vertx).compose(raw -> OpenAPIContract.from(vertx, routable(raw)));
+    return raw(vertx).compose(raw -> OpenAPIContract.from(vertx, routable(raw))).map(CachingContract::new);
   }
 
   /** The contract exactly as published, as JSON. */
