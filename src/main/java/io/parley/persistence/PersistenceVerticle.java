@@ -942,33 +942,42 @@ public class PersistenceVerticle extends VerticleBase {
    */
   private Future<JsonObject> history(JsonObject b) {
     long roomId = b.getLong("room_id");
+    long userId = b.getLong("user_id");
     int limit = b.getInteger("limit", 50);
     Long before = b.getLong("before_seq");
     Long after = b.getLong("after_seq");
-    return requireMember(pool, roomId, b.getLong("user_id"), false).compose(a -> {
-      boolean ascending = after != null;
-      Future<RowSet<Row>> rows = ascending
-          ? pool.preparedQuery(Sql.HISTORY_AFTER).execute(Tuple.of(roomId, after, before == null ? Long.MAX_VALUE : before, limit + 1))
-          : before != null
-              ? pool.preparedQuery(Sql.HISTORY_BEFORE).execute(Tuple.of(roomId, before, limit + 1))
-              : pool.preparedQuery(Sql.HISTORY_LATEST).execute(Tuple.of(roomId, limit + 1));
-      return rows.map(rs -> {
-        List<JsonObject> items = new ArrayList<>();
-        for (Row r : rs) {
+    boolean ascending = after != null;
+    Future<RowSet<Row>> rows = ascending
+        ? pool.preparedQuery(Sql.HISTORY_AFTER)
+            .execute(Tuple.of(roomId, after, before == null ? Long.MAX_VALUE : before, limit + 1, userId))
+        : before != null
+            ? pool.preparedQuery(Sql.HISTORY_BEFORE).execute(Tuple.of(roomId, before, limit + 1, userId))
+            : pool.preparedQuery(Sql.HISTORY_LATEST).execute(Tuple.of(roomId, limit + 1, userId));
+    return rows.compose(rs -> {
+      if (rs.size() == 0) {
+        // not a member, or no such room: the access check says which; one who just joined reads again
+        return requireMember(pool, roomId, userId, false).compose(a -> history(b));
+      }
+      long lastSeq = 0;
+      List<JsonObject> items = new ArrayList<>(rs.size());
+      for (Row r : rs) {
+        lastSeq = r.getLong("last_seq");
+        if (r.getLong("id") != null) {
           items.add(Rows.message(r));
         }
-        boolean hasMore = items.size() > limit;
-        if (hasMore) {
-          items.remove(items.size() - 1);
-        }
-        if (!ascending) {
-          Collections.reverse(items);
-        }
-        return new JsonObject().put("items", new JsonArray(new ArrayList<>(items))).put("has_more", hasMore)
-            .put("last_seq", a.lastSeq());
-      });
+      }
+      boolean hasMore = items.size() > limit;
+      if (hasMore) {
+        items.remove(items.size() - 1);
+      }
+      if (!ascending) {
+        Collections.reverse(items);
+      }
+      return Future.succeededFuture(new JsonObject().put("items", new JsonArray(new ArrayList<>(items))).put("has_more", hasMore)
+          .put("last_seq", lastSeq));
     });
   }
+
 
   /**
    * {room_id, after_seq, user_id?, up_to_seq?} → {room_id, last_seq, events: [frame text...],

@@ -12,8 +12,32 @@ final class Rows {
   static final java.time.format.DateTimeFormatter TS =
       java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
+  /** As {@link #TS}, written digit by digit (history pages format two per message). */
   static String ts(OffsetDateTime t) {
-    return t == null ? null : TS.format(t);
+    if (t == null) {
+      return null;
+    }
+    java.time.LocalDateTime u = t.getOffset().equals(java.time.ZoneOffset.UTC)
+        ? t.toLocalDateTime() : t.atZoneSameInstant(java.time.ZoneOffset.UTC).toLocalDateTime();
+    if (u.getYear() < 0 || u.getYear() > 9999) {
+      return TS.format(t);
+    }
+    char[] c = "0000-00-00T00:00:00.000000Z".toCharArray();
+    digits(c, 0, 4, u.getYear());
+    digits(c, 5, 2, u.getMonthValue());
+    digits(c, 8, 2, u.getDayOfMonth());
+    digits(c, 11, 2, u.getHour());
+    digits(c, 14, 2, u.getMinute());
+    digits(c, 17, 2, u.getSecond());
+    digits(c, 20, 6, u.getNano() / 1000);
+    return new String(c);
+  }
+
+  private static void digits(char[] c, int at, int width, int value) {
+    for (int i = at + width - 1; i >= at; i--) {
+      c[i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
   }
 
   static String ts(java.time.Instant t) {

@@ -313,18 +313,30 @@ final class Sql {
   static final String MESSAGE_DELETE =
       "UPDATE messages SET body = NULL, deleted_at = now() WHERE id = $1 RETURNING " + MESSAGE_COLUMNS;
 
-  /** Newest page: $1 room, $2 limit + 1 (descending; reversed by the caller). */
-  static final String HISTORY_LATEST =
-      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 ORDER BY seq DESC LIMIT $2";
+  /**
+   * A history page and its room's last_seq in one statement, for members only: {@code page}
+   * selects message columns from {@code messages} with $1 the room; {@code user} is the
+   * parameter holding the reader. No row: no such room or not a member (the caller asks why).
+   * Otherwise one row per message, or a single row with a null id for an empty page; every row
+   * carries {@code last_seq}, read in the same snapshot as the page.
+   */
+  private static String memberPage(String page, int user) {
+    return "SELECT a.last_seq, p.* FROM (SELECT r.last_seq FROM rooms r JOIN room_members rm ON rm.room_id = r.id "
+        + "AND rm.user_id = $" + user + " WHERE r.id = $1) a LEFT JOIN LATERAL (" + page + ") p ON true";
+  }
 
-  /** Page before a seq: $1 room, $2 before_seq, $3 limit + 1 (descending). */
-  static final String HISTORY_BEFORE =
-      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3";
+  /** Newest page: $1 room, $2 limit + 1, $3 reader (descending; reversed by the caller). */
+  static final String HISTORY_LATEST = memberPage(
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 ORDER BY seq DESC LIMIT $2", 3);
 
-  /** Page after a seq: $1 room, $2 after_seq, $3 before_seq bound, $4 limit + 1 (ascending). */
-  static final String HISTORY_AFTER =
+  /** Page before a seq: $1 room, $2 before_seq, $3 limit + 1, $4 reader (descending). */
+  static final String HISTORY_BEFORE = memberPage(
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3", 4);
+
+  /** Page after a seq: $1 room, $2 after_seq, $3 before_seq bound, $4 limit + 1, $5 reader (ascending). */
+  static final String HISTORY_AFTER = memberPage(
       "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 AND seq > $2 AND seq < $3 "
-          + "ORDER BY seq ASC LIMIT $4";
+          + "ORDER BY seq ASC LIMIT $4", 5);
 
   static final String EVENT_INSERT =
       "INSERT INTO room_events (room_id, seq, type, message_id, payload) VALUES ($1, $2, $3, $4, $5)";
