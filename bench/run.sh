@@ -4,6 +4,7 @@
 # to CPU 1 (taskset); PostgreSQL and Redis run where the system puts them.
 #
 #   RUNS=3 bench/run.sh          # needs PostgreSQL and Redis on 127.0.0.1 (as .ci/run sets up)
+#                                # and wrk (apt-get install wrk)
 #
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ OUT=target/bench
 mkdir -p "$OUT"
 [ -f "$JAR" ] || mvn -B -q -DskipTests package
 ulimit -n "$(ulimit -Hn)"
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
 reset_stores() {
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS parley_bench" -c "CREATE DATABASE parley_bench" >/dev/null
@@ -42,6 +44,20 @@ lg() {
     | grep '^RESULT ' | sed 's/^RESULT //' >>"$OUT/results.jsonl"
 }
 
+# History with wrk (C, 64 connections on one thread): the load generator seeds a room with 500
+# messages and prints a token; 10 s of warm-up, then 10 s measured. (The load generator's own
+# history workload spends more CPU per request than the server does, on a shared machine.)
+history_wrk() {
+  local seed token path
+  seed=$(taskset -c 1 java -cp "$JAR" io.parley.bench.LoadGenerator --workload history --api http://127.0.0.1:18080 \
+    --seed-only true 2>>"$OUT/loadgen.err" | grep '^RESULT ' | sed 's/^RESULT //')
+  token=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["token"])' "$seed")
+  path=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["path"])' "$seed")
+  taskset -c 1 wrk -t1 -c64 -d10s -H "Authorization: Bearer $token" "http://127.0.0.1:18080$path" >/dev/null
+  taskset -c 1 wrk -t1 -c64 -d10s --latency -H "Authorization: Bearer $token" "http://127.0.0.1:18080$path" \
+    | tee -a "$OUT/run.log" | python3 bench/wrk_result.py "$1" >>"$OUT/results.jsonl"
+}
+
 for run in $(seq 1 "$RUNS"); do
   echo "== run $run"
   reset_stores
@@ -50,7 +66,7 @@ for run in $(seq 1 "$RUNS"); do
      --rates 250,500,750,1000,1250,1500 --duration 10 --server-pid "$pid" --label "run$run"
   lg --workload one-to-one --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 500 \
      --rates 1000,3000,5000 --duration 10 --server-pid "$pid" --label "run$run"
-  lg --workload history --api http://127.0.0.1:18080 --clients 64 --duration 10 --label "run$run"
+  history_wrk "run$run"
   lg --workload idle --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --sockets "${IDLE_SOCKETS:-10000}" \
      --server-pid "$pid" --label "run$run"
   kill "$pid"; wait "$pid" 2>/dev/null || true

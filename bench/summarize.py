@@ -33,11 +33,13 @@ for key in sorted(k for k in groups if k[0] in ("fanout", "cross-node", "baselin
 hist = [r for r in rows if r["workload"] == "history"]
 if hist:
     print()
-    print("| history | runs | requests/s | p50 ms | p99 ms | errors |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    print(f"| 64 clients, 50 per page | {len(hist)} | {med(r['requests_per_s'] for r in hist):.0f} | "
-          f"{ms(med(r['latency_ms']['p50'] for r in hist))} | {ms(med(r['latency_ms']['p99'] for r in hist))} | "
-          f"{sum(r['errors'] for r in hist)} |")
+    print("| history | client | runs | requests/s | p50 ms | p99 ms | errors |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for tool in sorted({r.get("tool", "load generator") for r in hist}):
+        hs = [r for r in hist if r.get("tool", "load generator") == tool]
+        print(f"| {hs[0]['clients']} clients, 50 per page | {tool} | {len(hs)} | {med(r['requests_per_s'] for r in hs):.0f} | "
+              f"{ms(med(r['latency_ms']['p50'] for r in hs))} | {ms(med(r['latency_ms']['p99'] for r in hs))} | "
+              f"{sum(r['errors'] for r in hs)} |")
 idle = [r for r in rows if r["workload"] == "idle"]
 if idle:
     print()

@@ -423,6 +423,11 @@ public final class LoadGenerator {
     long roomId = call(HttpMethod.POST, "/rooms", token, new JsonObject().put("name", "history " + run)).await().getLong("id");
     parallel(intOpt("seed", 500), 16, i -> call(HttpMethod.POST, "/rooms/" + roomId + "/messages", token,
         new JsonObject().put("body", "history message " + i)));
+    if (Boolean.parseBoolean(opt.getOrDefault("seed-only", "false"))) {
+      // for an external HTTP load tool (bench/run.sh drives wrk with these)
+      return new JsonObject().put("workload", "history-seed").put("room_id", roomId).put("token", token)
+          .put("path", "/api/v1/rooms/" + roomId + "/messages?limit=50");
+    }
     int clients = intOpt("clients", 64);
     int duration = intOpt("duration", 10);
     Histogram hist = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -486,6 +491,7 @@ public final class LoadGenerator {
   static String summary(JsonObject r) {
     JsonObject l = r.getJsonObject("latency_ms");
     return switch (r.getString("workload")) {
+      case "history-seed" -> "history: seeded room " + r.getLong("room_id") + ", GET " + r.getString("path");
       case "history" -> String.format("history: %d clients, %.0f req/s, p50 %.2f ms, p99 %.2f ms, errors %d",
           r.getInteger("clients"), r.getDouble("requests_per_s"), l.getDouble("p50"), l.getDouble("p99"), r.getLong("errors"));
       case "idle" -> String.format("idle: %d sockets in %.1f s, RSS %d → %d kB (%.2f kB per socket)",
