@@ -484,6 +484,7 @@ public final class LoadGenerator {
         .put("sockets", sockets).put("connect_all_s", connectS)
         .put("server_rss_kb_before", rssBefore).put("server_rss_kb_after", rssAfter)
         .put("rss_kb_per_socket", rssBefore > 0 ? (rssAfter - rssBefore) / (double) sockets : -1);
+    Thread.sleep(TimeUnit.SECONDS.toMillis(intOpt("hold", 0))); // --hold S: keep them open to inspect the server
     open.forEach(WebSocket::close);
     return result;
   }
