@@ -63,9 +63,9 @@ for run in $(seq 1 "$RUNS"); do
   reset_stores
   pid=$(start_node single 18080 18081 api,gateway,persistence,presence false)
   lg --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 10 --members 100 \
-     --rates 250,500,750,1000,1250,1500 --duration 10 --server-pid "$pid" --label "run$run"
+     --rates 250,500,750,1000,1250,1500,2000 --duration 10 --server-pid "$pid" --label "run$run"
   lg --workload one-to-one --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 500 \
-     --rates 1000,3000,5000 --duration 10 --server-pid "$pid" --label "run$run"
+     --rates 1000,3000,5000,6000 --duration 10 --server-pid "$pid" --label "run$run"
   history_wrk "run$run"
   lg --workload idle --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --sockets "${IDLE_SOCKETS:-10000}" \
      --server-pid "$pid" --label "run$run"
@@ -75,14 +75,14 @@ for run in $(seq 1 "$RUNS"); do
   bpid=$!
   sleep 2
   lg --workload baseline --ws ws://127.0.0.1:19081/ws --rooms 10 --members 100 \
-     --rates 250,500,750,1000,1250,1500 --duration 10 --server-pid "$bpid" --label "run$run"
+     --rates 250,500,750,1000,1250,1500,2000,2500,3000 --duration 10 --server-pid "$bpid" --label "run$run"
   kill "$bpid"; wait "$bpid" 2>/dev/null || true
 
   reset_stores
   p1=$(start_node node1 18080 18081 api,gateway,persistence,presence true)
   p2=$(start_node node2 18090 18091 api,gateway true)
   lg --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws,ws://127.0.0.1:18091/ws \
-     --rooms 10 --members 100 --rates 250,500,1000 --duration 10 --label "run$run"
+     --rooms 10 --members 100 --rates 250,500,750,1000 --duration 10 --label "run$run"
   kill "$p2" "$p1"; wait "$p2" "$p1" 2>/dev/null || true
 done
 echo "results: $OUT/results.jsonl"
