@@ -236,6 +236,7 @@ final class Connection {
   private void subscribe(long roomId, Long sinceSeq, Object ref) {
     RoomChannel.Subscription sub = new RoomChannel.Subscription(this, roomId);
     RoomChannel.Subscription previous = subscriptions.put(roomId, sub);
+    sessions.subscriptionsChanged();
     // take the new reference before dropping the old one, so the room's consumer stays registered
     Future<RoomChannel> acquired = Future.fromCompletionStage(registry.acquire(roomId).toCompletionStage(), context);
     if (previous != null) {
@@ -323,6 +324,7 @@ final class Connection {
   /** Drops the subscription to a room; false when there was none. */
   private boolean unsubscribe(long roomId) {
     RoomChannel.Subscription sub = subscriptions.remove(roomId);
+    sessions.subscriptionsChanged();
     if (sub == null) {
       return false;
     }

@@ -31,6 +31,8 @@ final class NodeSessions implements Shareable {
   private final Vertx vertx;
   private final Bus bus;
   private final Map<Long, Set<Connection>> byUser = new ConcurrentHashMap<>();
+  /** Bumped whenever a socket opens or closes or changes its subscriptions. */
+  private final java.util.concurrent.atomic.AtomicLong sessionsVersion = new java.util.concurrent.atomic.AtomicLong();
   private final Future<Void> ready;
 
   private NodeSessions(Vertx vertx, Bus bus, long heartbeatMs) {
@@ -67,6 +69,7 @@ final class NodeSessions implements Shareable {
 
   void opened(Connection c) {
     byUser.computeIfAbsent(c.userId(), k -> ConcurrentHashMap.newKeySet()).add(c);
+    sessionsVersion.incrementAndGet();
     presence(PRESENCE_CONNECT, c);
   }
 
@@ -75,7 +78,13 @@ final class NodeSessions implements Shareable {
       set.remove(c);
       return set.isEmpty() ? null : set;
     });
+    sessionsVersion.incrementAndGet();
     presence(PRESENCE_DISCONNECT, c);
+  }
+
+  /** A socket subscribed to or left a room: cached notification candidates are stale. */
+  void subscriptionsChanged() {
+    sessionsVersion.incrementAndGet();
   }
 
   private void presence(String address, Connection c) {
@@ -128,19 +137,48 @@ final class NodeSessions implements Shareable {
     membersOf(roomId).onSuccess(ids -> notifyMembers(n, roomId, author, ids));
   }
 
-  private void notifyMembers(JsonObject n, long roomId, Long author, Set<Long> ids) {
-    Map<Long, List<Connection>> candidates = new java.util.HashMap<>();
+  /**
+   * Local sockets of a room's members that do not follow the room, by user, for one member set
+   * and one state of the node's sockets; kept until either changes. A fan-out where every member
+   * follows the room then costs one lookup per message instead of a walk over its members.
+   */
+  private record Candidates(Set<Long> ids, long sessionsVersion, Map<Long, List<Connection>> byUser) {}
+
+  private final Map<Long, Candidates> candidatesByRoom = new ConcurrentHashMap<>();
+
+  private Map<Long, List<Connection>> candidates(long roomId, Set<Long> ids) {
+    long version = sessionsVersion.get();
+    Candidates cached = candidatesByRoom.get(roomId);
+    if (cached != null && cached.ids == ids && cached.sessionsVersion == version) {
+      return cached.byUser;
+    }
+    Map<Long, List<Connection>> found = new java.util.HashMap<>();
     for (Long user : ids) {
       Set<Connection> local = byUser.get(user);
-      if (local == null || user.equals(author)) {
+      if (local == null) {
         continue;
       }
       for (Connection c : local) {
         if (!c.isSubscribed(roomId)) {
-          candidates.computeIfAbsent(user, k -> new ArrayList<>()).add(c);
+          found.computeIfAbsent(user, k -> new ArrayList<>()).add(c);
         }
       }
     }
+    candidatesByRoom.put(roomId, new Candidates(ids, version, found));
+    return found;
+  }
+
+  private void notifyMembers(JsonObject n, long roomId, Long author, Set<Long> ids) {
+    Map<Long, List<Connection>> all = candidates(roomId, ids);
+    Map<Long, List<Connection>> candidates = all;
+    if (author != null && all.containsKey(author)) {
+      candidates = new java.util.HashMap<>(all);
+      candidates.remove(author);
+    }
+    notifyCandidates(n, roomId, candidates);
+  }
+
+  private void notifyCandidates(JsonObject n, long roomId, Map<Long, List<Connection>> candidates) {
     if (candidates.isEmpty()) {
       return;
     }

@@ -204,6 +204,10 @@ class PresenceTest {
       api.send(ann, room, "now subscribed");
       assertEquals("now subscribed", carolB.next("message.created").getJsonObject("message").getString("body"));
       assertNull(carolB.poll(1), "a subscribed socket gets the message, not a notification");
+      assertEquals("unsubscribed", carolB.request(new JsonObject().put("type", "unsubscribe").put("room_id", room)).getString("type"));
+      api.send(ann, room, "after leaving");
+      JsonObject again = carolB.next("notification");
+      assertEquals(4, again.getLong("unread_count"), "notified again once it stops following the room");
     }
   }
 
