@@ -39,21 +39,30 @@ start_node() {
   echo "node $1 did not start" >&2; exit 1
 }
 
+# Before each workload: write out PostgreSQL's dirty pages and vacuum, and flush the OS's
+# writeback, so that maintenance left by the previous workload does not run during this one.
+settle() {
+  psql -h 127.0.0.1 -U postgres -d parley_bench -qc "CHECKPOINT" -c "VACUUM ANALYZE" >/dev/null 2>&1 || true
+  sync
+}
+
 lg() {
+  settle
   taskset -c 1 java -cp "$JAR" io.parley.bench.LoadGenerator "$@" 2>>"$OUT/loadgen.err" | tee -a "$OUT/run.log" \
     | grep '^RESULT ' | sed 's/^RESULT //' >>"$OUT/results.jsonl"
 }
 
 # History with wrk (C, 64 connections on one thread): the load generator seeds a room with 500
-# messages and prints a token; 10 s of warm-up, then 10 s measured. (The load generator's own
+# messages and prints a token; 20 s of warm-up, then 10 s measured. (The load generator's own
 # history workload spends more CPU per request than the server does, on a shared machine.)
 history_wrk() {
   local seed token path
+  settle
   seed=$(taskset -c 1 java -cp "$JAR" io.parley.bench.LoadGenerator --workload history --api http://127.0.0.1:18080 \
     --seed-only true 2>>"$OUT/loadgen.err" | grep '^RESULT ' | sed 's/^RESULT //')
   token=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["token"])' "$seed")
   path=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["path"])' "$seed")
-  taskset -c 1 wrk -t1 -c64 -d10s -H "Authorization: Bearer $token" "http://127.0.0.1:18080$path" >/dev/null
+  taskset -c 1 wrk -t1 -c64 -d20s -H "Authorization: Bearer $token" "http://127.0.0.1:18080$path" >/dev/null
   taskset -c 1 wrk -t1 -c64 -d10s --latency -H "Authorization: Bearer $token" "http://127.0.0.1:18080$path" \
     | tee -a "$OUT/run.log" | python3 bench/wrk_result.py "$1" >>"$OUT/results.jsonl"
 }
@@ -63,9 +72,9 @@ for run in $(seq 1 "$RUNS"); do
   reset_stores
   pid=$(start_node single 18080 18081 api,gateway,persistence,presence false)
   lg --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 10 --members 100 \
-     --rates 250,500,750,1000,1250,1500,2000 --duration 10 --server-pid "$pid" --label "run$run"
+     --rates 250,500,750,1000,1250,1500,2000 --duration 10 --warmup 10 --server-pid "$pid" --label "run$run"
   lg --workload one-to-one --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 500 \
-     --rates 1000,3000,5000,6000 --duration 10 --server-pid "$pid" --label "run$run"
+     --rates 1000,3000,5000,6000 --duration 10 --warmup 10 --server-pid "$pid" --label "run$run"
   history_wrk "run$run"
   lg --workload idle --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --sockets "${IDLE_SOCKETS:-10000}" \
      --server-pid "$pid" --label "run$run"
@@ -75,14 +84,14 @@ for run in $(seq 1 "$RUNS"); do
   bpid=$!
   sleep 2
   lg --workload baseline --ws ws://127.0.0.1:19081/ws --rooms 10 --members 100 \
-     --rates 250,500,750,1000,1250,1500,2000,2500,3000 --duration 10 --server-pid "$bpid" --label "run$run"
+     --rates 250,500,750,1000,1250,1500,2000,2500,3000 --duration 10 --warmup 10 --server-pid "$bpid" --label "run$run"
   kill "$bpid"; wait "$bpid" 2>/dev/null || true
 
   reset_stores
   p1=$(start_node node1 18080 18081 api,gateway,persistence,presence true)
   p2=$(start_node node2 18090 18091 api,gateway true)
   lg --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws,ws://127.0.0.1:18091/ws \
-     --rooms 10 --members 100 --rates 250,500,750,1000 --duration 10 --label "run$run"
+     --rooms 10 --members 100 --rates 250,500,750,1000 --duration 10 --warmup 10 --label "run$run"
   kill "$p2" "$p1"; wait "$p2" "$p1" 2>/dev/null || true
 done
 echo "results: $OUT/results.jsonl"

@@ -36,14 +36,15 @@ import org.HdrHistogram.Histogram;
  * <pre>
  * java -cp target/parley.jar io.parley.bench.LoadGenerator --workload fanout \
  *   --api http://127.0.0.1:8080 --ws ws://127.0.0.1:8081/ws --rooms 10 --members 100 \
- *   --rates 500,1000,2000 --duration 15 --server-pid 1234
+ *   --rates 500,1000,2000 --duration 15 --warmup 10 --server-pid 1234
  * </pre>
  *
  * Workloads: {@code fanout} (rooms × members, one sender per room, open-loop total rate; with
  * two {@code --ws} URLs the members alternate between nodes), {@code one-to-one} (conversations
  * of two, both sides sending), {@code history} (concurrent {@code GET /rooms/{id}/messages}),
  * {@code idle} (sockets held), and {@code baseline} (the fan-out against
- * {@link BaselineServer}). Each run prints one JSON line (prefixed {@code RESULT }) and a human
+ * {@link BaselineServer}). {@code --warmup S} first sends S seconds at the first rate without
+ * measuring (JIT compilation, the login storm). Each run prints one JSON line (prefixed {@code RESULT }) and a human
  * summary. Latencies are measured end to end, send to delivery, in this JVM
  * ({@code System.nanoTime} in the message body), with HdrHistogram.
  */
@@ -331,10 +332,19 @@ public final class LoadGenerator {
     double setupS = (System.nanoTime() - setupStart) / 1e9;
 
     List<JsonObject> results = new ArrayList<>();
-    int duration = intOpt("duration", 10);
-    String[] steps = opt.getOrDefault("rates", opt.getOrDefault("rate", "100")).split(",");
-    for (int stepNo = 0; stepNo < steps.length; stepNo++) {
-      double rate = Double.parseDouble(steps[stepNo].trim());
+    // --warmup S: first S seconds at the first rate, not measured (JIT, the login storm settling)
+    String[] rates = opt.getOrDefault("rates", opt.getOrDefault("rate", "100")).split(",");
+    List<double[]> steps = new ArrayList<>(); // {rate, seconds, measured}
+    if (intOpt("warmup", 0) > 0) {
+      steps.add(new double[] {Double.parseDouble(rates[0].trim()), intOpt("warmup", 0), 0});
+    }
+    for (String r : rates) {
+      steps.add(new double[] {Double.parseDouble(r.trim()), intOpt("duration", 10), 1});
+    }
+    for (int stepNo = 0; stepNo < steps.size(); stepNo++) {
+      double rate = steps.get(stepNo)[0];
+      int duration = (int) steps.get(stepNo)[1];
+      boolean measured = steps.get(stepNo)[2] > 0;
       int step = stepNo; // part of every client_msg_id: a repeated id would be an idempotent retry
       hist.reset();
       delivered.set(0);
@@ -407,7 +417,9 @@ public final class LoadGenerator {
             .put("setup_s", setupS)
             .put("server_rss_kb_before_sockets", rssBefore).put("server_rss_kb_after_sockets", rssAfter);
       }
-      results.add(result);
+      if (measured) {
+        results.add(result);
+      }
     }
     for (Room room : rooms) {
       room.sockets.forEach(WebSocket::close);
