@@ -39,10 +39,11 @@ start_node() {
   echo "node $1 did not start" >&2; exit 1
 }
 
-# Before each workload: write out PostgreSQL's dirty pages and vacuum, and flush the OS's
-# writeback, so that maintenance left by the previous workload does not run during this one.
+# Before each workload: write out PostgreSQL's dirty pages and flush the OS's writeback, so that
+# a checkpoint left by the previous workload does not run during this one. (No ANALYZE here: on
+# the still empty tables of a fresh run it misled the planner; autovacuum keeps statistics.)
 settle() {
-  psql -h 127.0.0.1 -U postgres -d parley_bench -qc "CHECKPOINT" -c "VACUUM ANALYZE" >/dev/null 2>&1 || true
+  psql -h 127.0.0.1 -U postgres -qc "CHECKPOINT" >/dev/null 2>&1 || true
   sync
 }
 
