@@ -20,9 +20,10 @@ import java.util.function.Function;
  * the database work per message falls as the rate rises. An ack still means committed: a send's
  * future completes only after its batch's commit.
  *
- * <p>One batch is stored at a time, so sends are stored in the order they reached this verticle
- * instance (a client's sends keep their order). A batch never holds two sends with the same
- * (room, author, client_msg_id): a repeat waits for the next batch, where it is found stored.
+ * <p>Up to {@link #MAX_IN_FLIGHT} batches are stored at once, never two holding the same room, so
+ * each room's sends are stored in the order they reached this verticle instance (a client's
+ * sends to a room keep their order). A batch never holds two sends with the same (room, author,
+ * client_msg_id): a repeat waits for a later batch, where it is found stored.
  *
  * <p>Not thread-safe: used from its verticle's event loop only.
  */
@@ -38,10 +39,14 @@ final class SendBatcher {
 
   private record Queued(Send send, Promise<Long> seq) {}
 
+  /** Batches stored at once; their rooms never overlap. */
+  static final int MAX_IN_FLIGHT = 2;
+
   private final int maxBatch;
   private final Function<List<Send>, Future<Map<Long, Long>>> store;
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
-  private boolean storing;
+  private final Set<Long> roomsInFlight = new HashSet<>();
+  private int inFlight;
 
   /**
    * @param maxBatch most sends per statement
@@ -66,36 +71,46 @@ final class SendBatcher {
     return seq.future();
   }
 
+  /**
+   * Starts batches while fewer than {@link #MAX_IN_FLIGHT} are being stored: each takes the
+   * queued sends, in order, of rooms no batch in flight holds (so a room's sends are stored, and
+   * get their seqs, in the order they came), one per (room, author, client_msg_id).
+   */
   private void storeNext() {
-    if (storing || queue.isEmpty()) {
-      return;
-    }
-    List<Queued> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
-    List<Queued> later = new ArrayList<>();
-    Set<String> keys = new HashSet<>();
-    while (!queue.isEmpty() && batch.size() < maxBatch) {
-      Queued q = queue.pollFirst();
-      (keys.add(q.send().key()) ? batch : later).add(q);
-    }
-    for (int i = later.size() - 1; i >= 0; i--) {
-      queue.addFirst(later.get(i));
-    }
-    storing = true;
-    List<Send> sends = new ArrayList<>(batch.size());
-    batch.forEach(q -> sends.add(q.send()));
-    store.apply(sends).onComplete(ar -> {
-      storing = false;
-      if (ar.succeeded()) {
-        for (Queued q : batch) {
-          q.seq().complete(ar.result().get(q.send().messageId()));
+    while (inFlight < MAX_IN_FLIGHT && !queue.isEmpty()) {
+      List<Queued> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
+      Set<Long> rooms = new HashSet<>();
+      Set<String> keys = new HashSet<>();
+      for (java.util.Iterator<Queued> it = queue.iterator(); it.hasNext() && batch.size() < maxBatch; ) {
+        Queued q = it.next();
+        if (!roomsInFlight.contains(q.send().roomId()) && keys.add(q.send().key())) {
+          it.remove();
+          batch.add(q);
+          rooms.add(q.send().roomId());
         }
-      } else if (lostRace(ar.cause())) {
-        batch.forEach(q -> q.seq().complete(null));
-      } else {
-        batch.forEach(q -> q.seq().fail(ar.cause()));
       }
-      storeNext();
-    });
+      if (batch.isEmpty()) {
+        return; // every queued send waits for a room in flight
+      }
+      inFlight++;
+      roomsInFlight.addAll(rooms);
+      List<Send> sends = new ArrayList<>(batch.size());
+      batch.forEach(q -> sends.add(q.send()));
+      store.apply(sends).onComplete(ar -> {
+        inFlight--;
+        roomsInFlight.removeAll(rooms);
+        if (ar.succeeded()) {
+          for (Queued q : batch) {
+            q.seq().complete(ar.result().get(q.send().messageId()));
+          }
+        } else if (lostRace(ar.cause())) {
+          batch.forEach(q -> q.seq().complete(null));
+        } else {
+          batch.forEach(q -> q.seq().fail(ar.cause()));
+        }
+        storeNext();
+      });
+    }
   }
 
   /** 23505 (a concurrent statement stored the same client_msg_id first) or 40P01 (deadlock). */
