@@ -334,17 +334,18 @@ public final class LoadGenerator {
     List<JsonObject> results = new ArrayList<>();
     // --warmup S: first S seconds at the first rate, not measured (JIT, the login storm settling)
     String[] rates = opt.getOrDefault("rates", opt.getOrDefault("rate", "100")).split(",");
-    List<double[]> steps = new ArrayList<>(); // {rate, seconds, measured}
+    record Step(double rate, int duration, boolean measured) {}
+    List<Step> steps = new ArrayList<>();
     if (intOpt("warmup", 0) > 0) {
-      steps.add(new double[] {Double.parseDouble(rates[0].trim()), intOpt("warmup", 0), 0});
+      steps.add(new Step(Double.parseDouble(rates[0].trim()), intOpt("warmup", 0), false));
     }
     for (String r : rates) {
-      steps.add(new double[] {Double.parseDouble(r.trim()), intOpt("duration", 10), 1});
+      steps.add(new Step(Double.parseDouble(r.trim()), intOpt("duration", 10), true));
     }
     for (int stepNo = 0; stepNo < steps.size(); stepNo++) {
-      double rate = steps.get(stepNo)[0];
-      int duration = (int) steps.get(stepNo)[1];
-      boolean measured = steps.get(stepNo)[2] > 0;
+      double rate = steps.get(stepNo).rate();
+      int duration = steps.get(stepNo).duration();
+      boolean measured = steps.get(stepNo).measured();
       int step = stepNo; // part of every client_msg_id: a repeated id would be an idempotent retry
       hist.reset();
       delivered.set(0);

@@ -769,7 +769,7 @@ public class PersistenceVerticle extends VerticleBase {
       JsonObject event = frame("message.created", roomId, 0L).put("message", message);
       SendBatcher.Send send = new SendBatcher.Send(roomId, userId, cmid, body, id, now.atOffset(java.time.ZoneOffset.UTC),
           event);
-      return sendBatcher.submit(send).compose(seq -> seq != null ? Future.succeededFuture(stored(event, seq)) : sendAlone(send, event));
+      return sendBatcher.submit(send).compose(seq -> seq != null ? Future.succeededFuture(stored(event, seq)) : sendAlone(send));
     });
   }
 
@@ -817,11 +817,7 @@ public class PersistenceVerticle extends VerticleBase {
     }
     return rows.map(rs -> {
       Map<Long, Long> seqs = new HashMap<>();
-      if (sends.size() == 1) {
-        rs.forEach(r -> seqs.put(sends.get(0).messageId(), r.getLong("seq")));
-      } else {
-        rs.forEach(r -> seqs.put(r.getLong("id"), r.getLong("seq")));
-      }
+      rs.forEach(r -> seqs.put(r.getLong("id"), r.getLong("seq")));
       return seqs;
     });
   }
@@ -830,9 +826,9 @@ public class PersistenceVerticle extends VerticleBase {
    * A send its batch did not store, decided alone: stored now, found stored before (the reply
    * carries the original with duplicate=true), or refused with the reason.
    */
-  private Future<JsonObject> sendAlone(SendBatcher.Send s, JsonObject event) {
+  private Future<JsonObject> sendAlone(SendBatcher.Send s) {
     return storeSends(List.of(s))
-        .compose(seqs -> seqs.isEmpty() ? refusedSend(s.roomId(), s.authorId()) : Future.succeededFuture(stored(event, seqs.get(s.messageId()))))
+        .compose(seqs -> seqs.isEmpty() ? refusedSend(s.roomId(), s.authorId()) : Future.succeededFuture(stored(s.frame(), seqs.get(s.messageId()))))
         .recover(err -> err instanceof PgException pg && "23505".equals(pg.getSqlState())
             ? pool.preparedQuery(Sql.MESSAGE_BY_CLIENT_ID).execute(Tuple.of(s.roomId(), s.authorId(), s.clientMsgId())).map(rs -> {
                 JsonObject original = Rows.message(rs.iterator().next());

@@ -250,7 +250,7 @@ final class Sql {
    * if $2 is a member (and verified, when $5), store the message with its pre-allocated id $6 and
    * time $7, and store the event frame $8 with the seq filled in. No row: not allowed, or no such
    * room. A repeated (room, author, client_msg_id) aborts it with 23505, which undoes the seq.
-   * $1 room, $2 author, $3 client_msg_id, $4 body.
+   * $1 room, $2 author, $3 client_msg_id, $4 body. Returns (id, seq), as {@link #SEND_MESSAGES} does.
    */
   static final String SEND_MESSAGE =
       "WITH r AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 "
@@ -262,7 +262,7 @@ final class Sql {
           + "e AS (INSERT INTO room_events (room_id, seq, type, message_id, payload) "
           + "SELECT $1, m.seq, 'message.created', m.id, "
           + "jsonb_set(jsonb_set($8::jsonb, '{seq}', to_jsonb(m.seq)), '{message,seq}', to_jsonb(m.seq)) FROM m) "
-          + "SELECT seq FROM m";
+          + "SELECT id, seq FROM m";
 
 
   /**
