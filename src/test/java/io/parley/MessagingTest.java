@@ -261,9 +261,20 @@ class MessagingTest {
   void historyPagination() {
     JsonObject alice = apiA.newUser("alice");
     long roomId = apiA.newRoom(alice, false).getLong("id");
+    List<JsonObject> sent = new java.util.ArrayList<>();
     for (int i = 1; i <= 7; i++) {
-      apiA.send(alice, roomId, "n" + i);
+      sent.add(apiA.send(alice, roomId, "n" + i));
     }
+    // pages are encoded straight from the rows: the same messages as the send and edit answers
+    JsonObject edited = apiA.call("editMessage", io.vertx.core.http.HttpMethod.PATCH, "/messages/" + sent.get(6).getLong("id"),
+        alice.getString("access_token"), new JsonObject().put("body", "n7")).expect(200).json();
+    assertTrue(edited.getString("edited_at") != null);
+    JsonObject page = apiA.history(alice, roomId, "?limit=7");
+    for (int i = 0; i < 6; i++) {
+      assertEquals(sent.get(i), page.getJsonArray("items").getJsonObject(i));
+    }
+    assertEquals(edited, page.getJsonArray("items").getJsonObject(6));
+
     JsonObject newest = apiA.history(alice, roomId, "?limit=3");
     assertEquals(List.of("n5", "n6", "n7"), bodies(newest));
     assertTrue(newest.getBoolean("has_more"));

@@ -164,7 +164,10 @@ public class ApiVerticle extends VerticleBase {
       if (after != null) {
         b.put("after_seq", after);
       }
-      call(rc, MESSAGES_HISTORY, b, 200);
+      // the page comes encoded from persistence and goes out as it is
+      bus.requestEncoded(MESSAGES_HISTORY, b, rc.get(REQUEST_ID))
+          .onSuccess(page -> rc.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(page))
+          .onFailure(rc::fail);
     });
     on(rb, "sendMessage", rc -> request(rc, MESSAGES_SEND, body(rc).mergeIn(inRoom(rc)))
         .onSuccess(r -> json(rc, r.getBoolean("duplicate") ? 200 : 201, r.getJsonObject("message")))

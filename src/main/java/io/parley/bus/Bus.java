@@ -2,6 +2,7 @@ package io.parley.bus;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -34,11 +35,23 @@ public final class Bus {
 
   /** Sends {@code body} to {@code address} and returns the JSON reply. */
   public Future<JsonObject> request(String address, JsonObject body, String requestId) {
+    return send(address, body, requestId);
+  }
+
+  /**
+   * Sends {@code body} to {@code address} whose handler answers with JSON already encoded (a
+   * {@link Buffer}, see {@link #serve}): the bytes to send on as they are.
+   */
+  public Future<Buffer> requestEncoded(String address, JsonObject body, String requestId) {
+    return send(address, body, requestId);
+  }
+
+  private <T> Future<T> send(String address, JsonObject body, String requestId) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
     if (requestId != null) {
       options.addHeader(Addresses.HEADER_REQUEST_ID, requestId);
     }
-    return eventBus.<JsonObject>request(address, body, options)
+    return eventBus.<T>request(address, body, options)
         .map(Message::body)
         .recover(err -> Future.failedFuture(toParley(err)));
   }
@@ -73,14 +86,15 @@ public final class Bus {
   }
 
   /**
-   * Registers {@code handler} on {@code address}: its result is the reply, its failure a
-   * failure reply with the error code's number and JSON body. Unexpected exceptions are logged
-   * with the request id and answered as {@link ErrorCode#INTERNAL}; the consumer stays up.
+   * Registers {@code handler} on {@code address}: its result is the reply (a {@link JsonObject},
+   * or a {@link Buffer} of encoded JSON for {@link #requestEncoded}), its failure a failure reply
+   * with the error code's number and JSON body. Unexpected exceptions are logged with the
+   * request id and answered as {@link ErrorCode#INTERNAL}; the consumer stays up.
    */
-  public static MessageConsumer<JsonObject> serve(
-      Vertx vertx, String address, Function<Message<JsonObject>, Future<JsonObject>> handler) {
+  public static <R> MessageConsumer<JsonObject> serve(
+      Vertx vertx, String address, Function<Message<JsonObject>, Future<R>> handler) {
     return vertx.eventBus().consumer(address, msg -> {
-      Future<JsonObject> result;
+      Future<R> result;
       try {
         result = handler.apply(msg);
       } catch (Throwable t) {

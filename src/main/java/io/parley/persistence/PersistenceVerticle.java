@@ -115,14 +115,14 @@ public class PersistenceVerticle extends VerticleBase {
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 
-  private void serve(List<Future<Void>> ready, String address, Function<JsonObject, Future<JsonObject>> handler) {
-    Function<Message<JsonObject>, Future<JsonObject>> wrapped =
+  private <R> void serve(List<Future<Void>> ready, String address, Function<JsonObject, Future<R>> handler) {
+    Function<Message<JsonObject>, Future<R>> wrapped =
         msg -> handler.apply(msg.body() == null ? new JsonObject() : msg.body()).recover(PersistenceVerticle::mapSqlError);
     ready.add(Bus.serve(vertx, address, wrapped).completion());
   }
 
   /** SQLSTATEs to domain outcomes: 23505 conflict, 23503 missing reference, 22xxx invalid. */
-  private static Future<JsonObject> mapSqlError(Throwable err) {
+  private static <R> Future<R> mapSqlError(Throwable err) {
     if (err instanceof PgException pg) {
       String state = pg.getSqlState() == null ? "" : pg.getSqlState();
       if (state.equals("23505")) {
@@ -933,10 +933,11 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   /**
-   * {user_id, room_id, before_seq?, after_seq?, limit} → {items (ascending seq), has_more}.
-   * Without bounds: the newest page. With after_seq: the page right after it (up to before_seq).
+   * {user_id, room_id, before_seq?, after_seq?, limit} → {items (ascending seq), has_more,
+   * last_seq}, encoded ({@link Rows#historyPage}). Without bounds: the newest page. With
+   * after_seq: the page right after it (up to before_seq).
    */
-  private Future<JsonObject> history(JsonObject b) {
+  private Future<Buffer> history(JsonObject b) {
     long roomId = b.getLong("room_id");
     long userId = b.getLong("user_id");
     int limit = b.getInteger("limit", 50);
@@ -955,11 +956,11 @@ public class PersistenceVerticle extends VerticleBase {
         return requireMember(pool, roomId, userId, false).compose(a -> history(b));
       }
       long lastSeq = 0;
-      List<JsonObject> items = new ArrayList<>(rs.size());
+      List<Row> items = new ArrayList<>(rs.size());
       for (Row r : rs) {
         lastSeq = r.getLong("last_seq");
         if (r.getLong("id") != null) {
-          items.add(Rows.message(r));
+          items.add(r);
         }
       }
       boolean hasMore = items.size() > limit;
@@ -969,8 +970,7 @@ public class PersistenceVerticle extends VerticleBase {
       if (!ascending) {
         Collections.reverse(items);
       }
-      return Future.succeededFuture(new JsonObject().put("items", new JsonArray(new ArrayList<>(items))).put("has_more", hasMore)
-          .put("last_seq", lastSeq));
+      return Future.succeededFuture(Rows.historyPage(items, hasMore, lastSeq));
     });
   }
 

@@ -1,8 +1,15 @@
 package io.parley.persistence;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
+import java.util.List;
 
 /** Maps rows to the JSON shapes of the API and the event stream (see openapi.yaml schemas). */
 final class Rows {
@@ -109,5 +116,57 @@ final class Rows {
         .put("created_at", ts(r.getOffsetDateTime("created_at")))
         .put("edited_at", ts(r.getOffsetDateTime("edited_at")))
         .put("deleted", r.getOffsetDateTime("deleted_at") != null);
+  }
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /**
+   * A history page as the API answers it, {@code {"items":[Message...],"has_more":b,"last_seq":n}},
+   * encoded straight from the rows with Jackson's streaming generator: no JsonObject per message,
+   * no copy of one across the event bus, no second walk to encode it. Each item has the fields of
+   * {@link #message}; MessagingTest checks that both give the same message.
+   */
+  static Buffer historyPage(List<Row> rows, boolean hasMore, long lastSeq) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + rows.size() * 320);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("items");
+      for (Row r : rows) {
+        g.writeStartObject();
+        number(g, "id", r.getLong("id"));
+        number(g, "room_id", r.getLong("room_id"));
+        number(g, "seq", r.getLong("seq"));
+        number(g, "author_id", r.getLong("author_id"));
+        string(g, "client_msg_id", r.getString("client_msg_id"));
+        string(g, "body", r.getString("body"));
+        string(g, "created_at", ts(r.getOffsetDateTime("created_at")));
+        string(g, "edited_at", ts(r.getOffsetDateTime("edited_at")));
+        g.writeBooleanField("deleted", r.getOffsetDateTime("deleted_at") != null);
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeBooleanField("has_more", hasMore);
+      g.writeNumberField("last_seq", lastSeq);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // writing to memory does not fail
+    }
+    return Buffer.buffer(out.toByteArray());
+  }
+
+  private static void number(JsonGenerator g, String field, Long value) throws IOException {
+    if (value == null) {
+      g.writeNullField(field);
+    } else {
+      g.writeNumberField(field, value);
+    }
+  }
+
+  private static void string(JsonGenerator g, String field, String value) throws IOException {
+    if (value == null) {
+      g.writeNullField(field);
+    } else {
+      g.writeStringField(field, value);
+    }
   }
 }
