@@ -140,7 +140,8 @@ public final class ParleyNode {
     if (roles.contains("gateway")) {
       JsonObject g = cfg.section("gateway").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout)
           .put("presence_heartbeat_ms", Math.max(1000L, presence.getLong("ttl_s", 30L) * 1000 / 3))
-          .put("typing_ttl_ms", presence.getLong("typing_ttl_ms", 5000L));
+          .put("typing_ttl_ms", presence.getLong("typing_ttl_ms", 5000L))
+          .put("instances", 1); // one owns the port; its sockets are spread over all event loops
       chain = chain.compose(x -> deploy(vertx, GatewayVerticle.class, g, "gateway"));
     }
     if (roles.contains("api")) {

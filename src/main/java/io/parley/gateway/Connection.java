@@ -2,13 +2,14 @@ package io.parley.gateway;
 
 import static io.parley.bus.Addresses.*;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One authenticated WebSocket: reads client frames, answers them, and holds the socket's room
  * subscriptions. All its own state is touched on its context (the socket's event loop); room
- * events are written by {@link RoomChannel} from wherever they arrive.
+ * events are written by {@link RoomChannel} through {@link Fanout}, in tasks on that loop.
  *
  * <p>A bad frame gets an {@code error} frame and the socket stays open; only a slow reader
  * (write queue full) or a silent one (idle timeout) is closed.
@@ -31,7 +32,7 @@ final class Connection {
   /** Close code for a client that cannot keep up with its rooms (RFC 6455 range 4000-4999). */
   static final short CLOSE_TOO_SLOW = 4008;
 
-  private final ServerWebSocket ws;
+  private final Socket socket;
   private final long userId;
   private final Context context;
   private final Bus bus;
@@ -45,9 +46,9 @@ final class Connection {
   private final Map<Long, RoomChannel.Subscription> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  Connection(ServerWebSocket ws, long userId, Context context, Bus bus, RoomRegistry registry, NodeSessions sessions,
+  Connection(Socket socket, long userId, Context context, Bus bus, RoomRegistry registry, NodeSessions sessions,
              int maxFrameBytes, long typingTtlMs) {
-    this.ws = ws;
+    this.socket = socket;
     this.userId = userId;
     this.context = context;
     this.bus = bus;
@@ -69,55 +70,59 @@ final class Connection {
 
   /** Closes with 1001 "server shutting down" (the node is stopping). */
   Future<Void> closeGoingAway() {
-    return closed ? Future.succeededFuture() : ws.close((short) 1001, "server shutting down");
+    return closed ? Future.succeededFuture() : socket.close((short) 1001, "server shutting down");
   }
 
   /** Writes an encoded frame (thread-safe). */
   void sendText(String text) {
     if (!closed) {
-      ws.writeTextMessage(text);
+      socket.sendText(text);
     }
+  }
+
+  /** The event loop the socket runs on. */
+  EventLoop eventLoop() {
+    return socket.eventLoop();
   }
 
   long userId() {
     return userId;
   }
 
-  /** Wires the socket's handlers and sends {@code welcome}. */
+  /** Sends {@code welcome} and tells presence; the socket then hands its frames to this connection. */
   void start(JsonObject welcome) {
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> sendError(new ParleyException(ErrorCode.VALIDATION_FAILED,
-        "binary frames are not supported; send JSON text frames"), null));
-    ws.exceptionHandler(err -> LOG.debug("socket {} error: {}", connectionId, err.getMessage()));
-    ws.closeHandler(v -> onClose());
-    // graceful shutdown: tell the client to reconnect (to another node) and resume with since_seq
-    ws.shutdownHandler(v -> ws.close((short) 1001, "server shutting down"));
     send(welcome);
     sessions.opened(this);
   }
 
   // ---- writing -----------------------------------------------------------------------------
 
-  /** Writes an already encoded room event (thread-safe); closes the socket if it cannot keep up. */
+  /** Writes an encoded room event (on the socket's event loop); closes the socket if it cannot keep up. */
   void writeEvent(Buffer frame) {
-    if (closed) {
-      return;
-    }
+    ByteBuf wire = Frames.wire(frame);
     try {
-      if (ws.writeQueueFull()) {
-        closed = true;
-        ws.close(CLOSE_TOO_SLOW, "too slow: reconnect and resume with since_seq");
-        return;
-      }
-      ws.writeFrame(Frames.text(frame));
-    } catch (IllegalStateException e) {
-      closed = true; // the client's close frame came in; our close handler runs next
+      writeWire(wire, true);
+    } finally {
+      wire.release();
+    }
+  }
+
+  /**
+   * Writes a room event already encoded for the wire (on the socket's event loop; the caller
+   * keeps its reference). A socket whose write buffer is full is closed with
+   * {@value #CLOSE_TOO_SLOW}. With {@code flush} false the frame leaves with the loop's next
+   * {@link Fanout} flush.
+   */
+  void writeWire(ByteBuf wire, boolean flush) {
+    if (!closed && !socket.writeWire(wire, flush)) {
+      closed = true;
+      socket.close(CLOSE_TOO_SLOW, "too slow: reconnect and resume with since_seq");
     }
   }
 
   private void send(JsonObject frame) {
     if (!closed) {
-      ws.writeTextMessage(frame.encode());
+      socket.sendText(frame.encode());
     }
   }
 
@@ -145,12 +150,16 @@ final class Connection {
 
   // ---- reading -----------------------------------------------------------------------------
 
-  private void onText(String text) {
+  /** A binary message: refused, the socket stays open. */
+  void onBinary() {
+    sendError(new ParleyException(ErrorCode.VALIDATION_FAILED, "binary frames are not supported; send JSON text frames"), null);
+  }
+
+  /** A text message of {@code bytes} UTF-8 bytes: parsed, checked and answered. */
+  void onText(String text, int bytes) {
     Object ref = null;
     try {
-      // a char is at most 3 UTF-8 bytes: only frames near the limit are measured in bytes
-      if (text.length() > maxFrameBytes
-          || (text.length() * 3L > maxFrameBytes && Buffer.buffer(text).length() > maxFrameBytes)) {
+      if (bytes > maxFrameBytes) {
         throw new ParleyException(ErrorCode.PAYLOAD_TOO_LARGE, "frame larger than " + maxFrameBytes + " bytes",
             new JsonObject().put("max_bytes", maxFrameBytes));
       }
@@ -262,7 +271,7 @@ final class Connection {
         } else {
           JsonArray events = r.getJsonArray("events");
           for (int i = 0; i < events.size(); i++) {
-            ws.writeFrame(Frames.text(Buffer.buffer(events.getString(i))));
+            socket.sendText(events.getString(i));
           }
         }
         send(Frames.reply("subscribed", ref).put("room_id", roomId).put("last_seq", head));
@@ -342,7 +351,8 @@ final class Connection {
     registry.release(sub.roomId);
   }
 
-  private void onClose() {
+  /** The socket closed: drops its subscriptions and tells presence. */
+  void onClose() {
     closed = true;
     for (Long roomId : subscriptions.keySet().toArray(new Long[0])) {
       unsubscribe(roomId);

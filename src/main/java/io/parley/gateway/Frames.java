@@ -1,10 +1,9 @@
 package io.parley.gateway;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.parley.bus.ParleyException;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 
@@ -16,13 +15,25 @@ final class Frames {
   private Frames() {}
 
   /**
-   * A text frame over already-encoded UTF-8 JSON. Each call takes a new slice of the same bytes,
-   * so one encoded event is written to every local subscriber without copying or re-encoding.
-   * (Vert.x has no public text-frame factory over a {@link Buffer}; this is the one use of its
-   * internal frame class.)
+   * A whole server-to-client WebSocket text frame around already-encoded UTF-8 JSON, as the
+   * bytes that go on the wire (RFC 6455 §5.2: FIN and opcode 1, no mask, then the payload length
+   * in 7 bits, or 126 and 16 bits, or 127 and 64 bits, then the payload). Server frames are not
+   * masked, so one encoding serves every socket: {@link Socket#writeWire} writes shared slices of
+   * it. A direct buffer from Netty's pooled allocator; the caller releases it.
    */
-  static WebSocketFrame text(Buffer encoded) {
-    return new WebSocketFrameImpl(WebSocketFrameType.TEXT, ((BufferInternal) encoded).getByteBuf(), true);
+  static ByteBuf wire(Buffer json) {
+    ByteBuf payload = ((BufferInternal) json).getByteBuf();
+    int n = payload.readableBytes();
+    ByteBuf out = ByteBufAllocator.DEFAULT.directBuffer((n <= 125 ? 2 : n <= 0xFFFF ? 4 : 10) + n);
+    out.writeByte(0x81);
+    if (n <= 125) {
+      out.writeByte(n);
+    } else if (n <= 0xFFFF) {
+      out.writeByte(126).writeShort(n);
+    } else {
+      out.writeByte(127).writeLong(n);
+    }
+    return out.writeBytes(payload, payload.readerIndex(), n);
   }
 
   static JsonObject reply(String type, Object ref) {

@@ -11,6 +11,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>Events are delivered to subscribers in {@code seq} order, without gaps or duplicates: an
  * event that arrives early is held until the missing ones arrive, and when they do not within
  * {@code gap_timeout_ms} they are read from the room's stream in the database. Each event is
- * written as the same encoded bytes to every subscriber ({@link Frames#text}).
+ * encoded for the wire once and written to every subscriber by one task per event loop
+ * ({@link Fanout}).
  *
  * <p>A subscription that is replaying (not yet live) collects every event the channel sees in
  * its own {@code held} map; {@link #goLive} then writes those its replay did not cover. The
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * {@code early}.
  *
  * <p>Thread-safety: subscriptions belong to sockets on any event loop of the node, so every
- * state change happens under this object's lock. Writes to sockets are thread-safe in Vert.x.
+ * state change happens under this object's lock, and so does every hand-off to {@link Fanout}.
  */
 final class RoomChannel {
   private static final Logger LOG = LoggerFactory.getLogger(RoomChannel.class);
@@ -172,11 +174,13 @@ final class RoomChannel {
     String type = msg.headers().get("type");
     String from = "typing".equals(type) || "presence".equals(type) ? msg.headers().get("user_id") : null;
     long skip = from == null ? -1 : Long.parseLong(from);
+    List<Connection> targets = new ArrayList<>(subscriptions.size());
     for (Subscription sub : subscriptions) {
       if (sub.live && sub.connection.userId() != skip) {
-        sub.connection.writeEvent(msg.body());
+        targets.add(sub.connection);
       }
     }
+    Fanout.write(msg.body(), targets);
   }
 
   private void holdForReplaying(long seq, Buffer frame) {
@@ -203,14 +207,16 @@ final class RoomChannel {
 
   private void deliver(long seq, Buffer frame, String type, String userId) {
     lastSeq = seq;
+    List<Connection> targets = new ArrayList<>(subscriptions.size());
     for (Subscription sub : subscriptions) {
       if (!sub.live) {
         sub.held.put(seq, frame);
       } else if (seq > sub.lastSeq) {
         sub.lastSeq = seq;
-        sub.connection.writeEvent(frame);
+        targets.add(sub.connection);
       }
     }
+    Fanout.write(frame, targets);
     if ("member.left".equals(type) && userId != null) {
       long gone = Long.parseLong(userId);
       for (Subscription sub : subscriptions) {
@@ -294,7 +300,9 @@ final class RoomChannel {
           LOG.warn("room {}: gap after seq {} too large to repair; subscribers must resync", roomId, from);
           lastSeq = upTo;
           for (Subscription sub : subscriptions) {
-            sub.connection.resyncRequired(roomId, from, upTo);
+            // queued behind the events already handed to the socket's loop (Fanout's order)
+            Connection c = sub.connection;
+            c.eventLoop().execute(() -> c.resyncRequired(roomId, from, upTo));
           }
         } else if (ar.cause() instanceof ParleyException pe && pe.code() == ErrorCode.NOT_FOUND) {
           // the room is gone (room.deleted is not stored, so it cannot be replayed)

@@ -10,11 +10,16 @@ import io.parley.support.ClusterExtension;
 import io.parley.support.TestCluster;
 import io.parley.support.Ws;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -122,6 +127,40 @@ class GatewayProtocolTest {
   }
 
   @Test
+  @DisplayName("the WebSocket layer: pings get pongs, fragments are joined, binary is refused, a frame over the hard limit closes with 1009, other requests get problems")
+  void webSocketLayer() throws Exception {
+    JsonObject user = api.newUser("frames");
+    try (Ws ws = open(user, cluster.a())) {
+      CompletableFuture<String> pong = new CompletableFuture<>();
+      ws.socket().pongHandler(b -> pong.complete(b.toString()));
+      ws.socket().writePing(Buffer.buffer("are you there"));
+      assertEquals("are you there", pong.get(10, TimeUnit.SECONDS));
+
+      ws.socket().writeFrame(WebSocketFrame.textFrame("{\"type\":\"pi", false));
+      ws.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("ng\",\"ref\":\"joined\"}"), true));
+      assertEquals("joined", ws.next("pong").getString("ref"));
+
+      ws.socket().writeBinaryMessage(Buffer.buffer("{\"type\":\"ping\"}"));
+      assertError(ws.next("error"), "VALIDATION_FAILED", null);
+      ws.assertUsable();
+
+      ws.socket().writeFrame(WebSocketFrame.textFrame("x".repeat(262_145), true));
+      assertEquals((short) 1009, ws.closed.get(10, TimeUnit.SECONDS));
+    }
+    WebClient http = WebClient.create(vertx); // reads the whole body before it answers: no race with the server's close
+    try {
+      for (String[] c : new String[][] {{"/elsewhere", "404", "NOT_FOUND"}, {"/ws", "400", "VALIDATION_FAILED"}}) {
+        HttpResponse<Buffer> res = Api.await(http.get(cluster.a().gatewayPort(), "127.0.0.1", c[0]).send());
+        assertEquals(Integer.parseInt(c[1]), res.statusCode(), c[0]);
+        assertEquals("application/problem+json", res.getHeader("Content-Type"));
+        assertEquals(c[2], res.bodyAsJsonObject().getString("code"));
+      }
+    } finally {
+      http.close();
+    }
+  }
+
+  @Test
   @DisplayName("non-members cannot subscribe, send, edit or delete; nobody edits or deletes another user's message")
   void authorization() {
     JsonObject owner = api.newUser("owner");
@@ -209,6 +248,32 @@ class GatewayProtocolTest {
       api.send(owner, roomId, "not for you");
       assertNull(g.poll(1));
       assertError(g.request(sub(roomId)), "NOT_FOUND");
+    }
+  }
+
+  @Test
+  @DisplayName("a burst of large events (group commits published back to back) reaches a subscriber that reads: no 4008, all in order")
+  void burstIsNotTooSlow() throws Exception {
+    JsonObject alice = api.newUser("burst");
+    JsonObject bob = api.newUser("reader");
+    long roomId = api.newRoom(alice, false).getLong("id");
+    api.call("addMember", HttpMethod.POST, "/rooms/" + roomId + "/members", alice.getString("access_token"),
+        new JsonObject().put("user_id", bob.getLong("id"))).expect(201);
+    try (Ws sender = open(alice, cluster.a()); Ws reader = open(bob, cluster.a())) {
+      reader.request(sub(roomId));
+      String body = "b".repeat(3_900);
+      int n = 60; // ~240 kB of frames due to one socket at once, well over its 64 kB high-water mark
+      for (int i = 0; i < n; i++) {
+        sender.sendRaw(new JsonObject().put("type", "message.send").put("room_id", roomId)
+            .put("client_msg_id", "burst-" + i).put("body", body).encode());
+      }
+      List<JsonObject> events = reader.take(n);
+      for (int i = 0; i < n; i++) {
+        assertEquals("message.created", events.get(i).getString("type"));
+        assertEquals(events.get(0).getLong("seq") + i, events.get(i).getLong("seq"));
+      }
+      assertTrue(!reader.closed.isDone(), "the reader was closed: " + reader.closed.getNow(null));
+      reader.assertUsable();
     }
   }
 

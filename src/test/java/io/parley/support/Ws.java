@@ -77,6 +77,11 @@ public final class Ws implements AutoCloseable {
     Api.await(ws.writeTextMessage(frame.encode()));
   }
 
+  /** The underlying socket, for frame-level tests (control frames, fragments, binary). */
+  public WebSocket socket() {
+    return ws;
+  }
+
   public void sendRaw(String text) {
     Api.await(ws.writeTextMessage(text));
   }

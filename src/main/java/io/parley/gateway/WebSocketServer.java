@@ -1,0 +1,273 @@
+package io.parley.gateway;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.parley.bus.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's WebSocket server: Netty directly (HTTP/1.1 upgrade on {@code GET /ws}, RFC 6455
+ * frames) on the node's Vert.x event loops, one {@link Socket} per TCP connection. Each socket
+ * runs on one event loop and dispatches to Parley's code on a Vert.x context bound to that loop,
+ * so event-bus replies and timers come back on the socket's thread as they would under Vert.x's
+ * own HTTP server.
+ *
+ * <p>Any other path gets HTTP 404 {@code application/problem+json}; a {@code /ws} request that
+ * is not a WebSocket upgrade gets 400 (426 for an unsupported {@code Sec-WebSocket-Version}).
+ * A socket with no frame in either direction for {@code idleTimeoutS} seconds is dropped without
+ * a close frame; a sweep once a second finds them.
+ */
+final class WebSocketServer {
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketServer.class);
+  /** Largest upgrade request (request line and headers), bytes. */
+  private static final int MAX_REQUEST_BYTES = 8192;
+
+  /** What the gateway does with an upgrade: authenticate it, then open or reject the socket. */
+  interface Upgrades {
+    /** The user of the access token (null when the request has none), or a failure. Called on the socket's context. */
+    Future<JsonObject> authenticate(String token);
+
+    /** The handshake is done for {@code user}: the socket's connection, started. */
+    Connection open(Socket socket, JsonObject user);
+
+    /** The handshake is done, but authentication failed: tell the client and close. */
+    void reject(Socket socket);
+  }
+
+  private final VertxInternal vertx;
+  private final Upgrades upgrades;
+  private final int hardLimitBytes;
+  private final long idleTimeoutS;
+  private final WebSocketServerHandshakerFactory handshakers;
+  private final Map<EventLoop, ContextInternal> contexts = new ConcurrentHashMap<>();
+  private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private volatile long tick;
+  private volatile boolean closing;
+  private long sweepTimer = -1;
+  private Channel listening;
+
+  /**
+   * @param hardLimitBytes largest WebSocket frame, and largest message its fragments may add up
+   *     to: a larger frame closes the socket with 1009, a larger fragmented message is discarded
+   * @param idleTimeoutS seconds without traffic in either direction before a socket is dropped
+   */
+  WebSocketServer(Vertx vertx, Upgrades upgrades, int hardLimitBytes, long idleTimeoutS) {
+    this.vertx = (VertxInternal) vertx;
+    this.upgrades = upgrades;
+    this.hardLimitBytes = hardLimitBytes;
+    this.idleTimeoutS = idleTimeoutS;
+    this.handshakers = new WebSocketServerHandshakerFactory("/ws", null, WebSocketDecoderConfig.newBuilder()
+        .maxFramePayloadLength(hardLimitBytes).allowExtensions(false).expectMaskedFrames(true)
+        .closeOnProtocolViolation(true).withUTF8Validator(false).build());
+  }
+
+  /** Binds {@code host:port}; completes with the bound port. */
+  Future<Integer> listen(String host, int port) {
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(vertx.acceptorEventLoopGroup(), vertx.nettyEventLoopGroup())
+        .channelFactory(vertx.transport().serverChannelFactory(false))
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast("http", new HttpServerCodec(4096, MAX_REQUEST_BYTES, 8192))
+                .addLast("http-aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                .addLast("socket", new Socket(WebSocketServer.this, ch, contextOf(ch.eventLoop())));
+          }
+        });
+    Promise<Integer> bound = Promise.promise();
+    bootstrap.bind(host, port).addListener((ChannelFutureListener) f -> {
+      if (f.isSuccess()) {
+        listening = f.channel();
+        sweepTimer = vertx.setPeriodic(1000, t -> sweep());
+        bound.complete(((java.net.InetSocketAddress) listening.localAddress()).getPort());
+      } else {
+        bound.fail(f.cause());
+      }
+    });
+    return bound.future();
+  }
+
+  /** Stops accepting new connections (those accepted meanwhile are closed); open sockets stay. */
+  Future<Void> stopAccepting() {
+    closing = true;
+    Promise<Void> done = Promise.promise();
+    if (listening == null) {
+      done.complete();
+    } else {
+      listening.close().addListener(f -> done.complete());
+    }
+    return done.future();
+  }
+
+  /** Stops accepting and closes every socket still open (without a close frame). */
+  Future<Void> close() {
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+    return stopAccepting().compose(v -> Future.join(sockets.stream().map(s -> {
+      Promise<Void> closed = Promise.promise();
+      s.channel.close().addListener(f -> closed.complete());
+      return closed.future();
+    }).toList()).mapEmpty());
+  }
+
+  /** The current tick: seconds since the server started, advanced by the sweep. */
+  long tick() {
+    return tick;
+  }
+
+  void register(Socket socket) {
+    sockets.add(socket);
+    if (closing) { // accepted while the server was closing
+      socket.channel.close();
+    }
+  }
+
+  void unregister(Socket socket) {
+    sockets.remove(socket);
+  }
+
+  /** One Vert.x event-loop context per Netty event loop, made on first use. */
+  private ContextInternal contextOf(EventLoop loop) {
+    return contexts.computeIfAbsent(loop, l -> vertx.contextBuilder().withEventLoop(l)
+        .withThreadingModel(ThreadingModel.EVENT_LOOP).build());
+  }
+
+  private void sweep() {
+    long now = ++tick;
+    for (Socket s : sockets) {
+      if (now - s.lastTraffic > idleTimeoutS) {
+        LOG.debug("socket idle for {} s: dropped", idleTimeoutS);
+        s.channel.close();
+      }
+    }
+  }
+
+  // ---- the upgrade (on the socket's event loop) ----------------------------------------------
+
+  /**
+   * The HTTP request on a socket not yet upgraded: refuses what is not a WebSocket upgrade on
+   * {@code /ws}; otherwise stops reading, authenticates, completes the handshake and opens or
+   * rejects the socket, then reads on.
+   */
+  void upgrade(Socket socket, ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (!req.decoderResult().isSuccess()) {
+      problem(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, "malformed HTTP request");
+      return;
+    }
+    QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+    if (!"/ws".equals(uri.path())) {
+      problem(ctx, req, HttpResponseStatus.NOT_FOUND, ErrorCode.NOT_FOUND, "the WebSocket endpoint is /ws");
+      return;
+    }
+    if (req.method() != HttpMethod.GET || !req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+      problem(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED,
+          "expected a WebSocket upgrade: GET /ws with Upgrade: websocket");
+      return;
+    }
+    // without a version Netty would fall back to the pre-RFC drafts (Hixie-76): refuse those too
+    WebSocketServerHandshaker handshaker = req.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_VERSION)
+        ? handshakers.newHandshaker(req) : null;
+    if (handshaker == null) {
+      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+      req.release();
+      return;
+    }
+    ctx.channel().config().setAutoRead(false);
+    String token = token(uri, req);
+    socket.context.emit(v -> upgrades.authenticate(token).onComplete(user -> {
+      try {
+        ctx.pipeline().addBefore(ctx.name(), "ws-utf8", new Utf8FrameValidator(true))
+            .addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(hardLimitBytes));
+        handshaker.handshake(ctx.channel(), req).addListener(f -> socket.context.emit(x -> {
+          try {
+            if (!f.isSuccess()) {
+              LOG.debug("handshake failed: {}", f.cause().toString());
+              ctx.close();
+            } else if (user.succeeded()) {
+              socket.attach(upgrades.open(socket, user.result()));
+            } else {
+              upgrades.reject(socket);
+            }
+          } catch (RuntimeException e) {
+            LOG.error("opening a socket failed", e);
+            ctx.close();
+          } finally {
+            ctx.channel().config().setAutoRead(true);
+          }
+        }));
+      } catch (WebSocketHandshakeException e) {
+        problem(ctx, null, HttpResponseStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, e.getMessage());
+      } finally {
+        req.release();
+      }
+    }));
+  }
+
+  /** {@code ?token=} when present and not empty, else an {@code Authorization: Bearer} token, else null. */
+  private static String token(QueryStringDecoder uri, FullHttpRequest req) {
+    List<String> query = uri.parameters().get("token");
+    if (query != null && !query.isEmpty() && !query.get(0).isEmpty()) {
+      return query.get(0);
+    }
+    String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && !header.substring(7).isBlank()) {
+      return header.substring(7).trim();
+    }
+    return null;
+  }
+
+  /** Answers with an RFC 9457 problem and closes the connection. */
+  private static void problem(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, ErrorCode code,
+                              String detail) {
+    if (req != null) {
+      req.release();
+    }
+    byte[] body = new JsonObject().put("type", "about:blank").put("title", status.reasonPhrase())
+        .put("status", status.code()).put("code", code.name()).put("detail", detail).encode()
+        .getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+  }
+}
