@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
+import org.openqa.selenium.ElementNotInteractableException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -75,7 +76,9 @@ public final class Browser implements AutoCloseable {
   public <T> T waitFor(Function<WebDriver, T> condition, String what) {
     // a wait of its own: nested waits must not overwrite each other's message
     WebDriverWait w = new WebDriverWait(driver, Duration.ofSeconds(20));
+    // a live re-render may replace an element, or show it a moment later: retry, as a user would
     w.ignoring(StaleElementReferenceException.class);
+    w.ignoring(ElementNotInteractableException.class);
     return w.withMessage(what).until(condition);
   }
 
