@@ -73,7 +73,7 @@ for run in $(seq 1 "$RUNS"); do
   reset_stores
   pid=$(start_node single 18080 18081 api,gateway,persistence,presence false)
   lg --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 10 --members 100 \
-     --rates 250,500,750,1000,1250,1500,2000 --duration 10 --warmup 10 --server-pid "$pid" --label "run$run"
+     --rates 250,500,750,1000,1250,1500,2000,2500,3000 --duration 10 --warmup 10 --server-pid "$pid" --label "run$run"
   lg --workload one-to-one --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 500 \
      --rates 1000,3000,5000,6000 --duration 10 --warmup 10 --server-pid "$pid" --label "run$run"
   history_wrk "run$run"
@@ -92,7 +92,7 @@ for run in $(seq 1 "$RUNS"); do
   p1=$(start_node node1 18080 18081 api,gateway,persistence,presence true)
   p2=$(start_node node2 18090 18091 api,gateway true)
   lg --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws,ws://127.0.0.1:18091/ws \
-     --rooms 10 --members 100 --rates 250,500,750,1000 --duration 10 --warmup 10 --label "run$run"
+     --rooms 10 --members 100 --rates 250,500,750,1000,1500,2000 --duration 10 --warmup 10 --label "run$run"
   kill "$p2" "$p1"; wait "$p2" "$p1" 2>/dev/null || true
 done
 echo "results: $OUT/results.jsonl"
