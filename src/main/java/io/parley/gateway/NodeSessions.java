@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sockets of one node, shared by its gateway verticle instances: tells presence when
+ * The sockets of one node (one per Vert.x instance, see {@link #of}): tells presence when
  * sockets open and close and sends its heartbeats (one batch per node every
  * {@code heartbeat_ms}), and delivers {@code notification}s, the node's single consumer of
  * {@code parley.notifications}, to the sockets of members that are not subscribed to the room.
@@ -40,6 +40,7 @@ final class NodeSessions implements Shareable {
     this.bus = bus;
     this.ready = vertx.eventBus().<JsonObject>consumer(NOTIFICATIONS, this::onNotification).completion();
     vertx.setPeriodic(heartbeatMs, t -> heartbeat());
+    vertx.setPeriodic(EVICT_EVERY_MS, t -> evictStale());
   }
 
   /** The node's sessions (made, with its consumer and heartbeat, by the first gateway instance). */
@@ -54,6 +55,12 @@ final class NodeSessions implements Shareable {
       map.put("sessions", fresh);
       return fresh;
     }
+  }
+
+  /** The node's sessions once a gateway has made them (for tests). */
+  static java.util.Optional<NodeSessions> lookup(Vertx vertx) {
+    LocalMap<String, NodeSessions> map = vertx.sharedData().getLocalMap("parley.gateway");
+    return java.util.Optional.ofNullable(map.get("sessions"));
   }
 
   Future<Void> ready() {
@@ -125,6 +132,29 @@ final class NodeSessions implements Shareable {
   }
 
   private static final long MEMBERS_TTL_MS = 5000;
+  private static final long EVICT_EVERY_MS = 1000;
+
+  /**
+   * Drops what the notification caches hold for rooms that went quiet: member sets past their
+   * TTL, and candidate lists for a member set no longer cached or for an older state of the
+   * node's sockets (those would keep closed connections reachable). Runs every
+   * {@value #EVICT_EVERY_MS} ms, so the caches hold only rooms with a message in the last few
+   * seconds. A candidate list removed while in use is only computed again.
+   */
+  private void evictStale() {
+    long now = System.currentTimeMillis();
+    members.values().removeIf(m -> now - m.loadedAt >= MEMBERS_TTL_MS);
+    long version = sessionsVersion.get();
+    candidatesByRoom.entrySet().removeIf(e -> {
+      Members m = members.get(e.getKey());
+      return m == null || m.ids != e.getValue().ids || e.getValue().sessionsVersion != version;
+    });
+  }
+
+  /** Whether the notification caches hold anything for the room (for tests). */
+  boolean caches(long roomId) {
+    return members.containsKey(roomId) || candidatesByRoom.containsKey(roomId);
+  }
 
   /** A new message somewhere: tell local sockets of members that do not follow that room. */
   private void onNotification(Message<JsonObject> msg) {

@@ -192,6 +192,22 @@ class GatewayProtocolTest {
   }
 
   @Test
+  @DisplayName("what a node caches to send notifications for a room is dropped once the room goes quiet")
+  void notificationCachesEvicted() {
+    JsonObject owner = api.newUser("talker");
+    JsonObject member = api.newUser("listener");
+    long roomId = api.sharedRoom(owner, member);
+    NodeSessions sessionsA = NodeSessions.lookup(cluster.a().node().vertx()).orElseThrow();
+    try (Ws ws = open(member, cluster.a()).watching("notification")) {
+      api.send(owner, roomId, "are you there");
+      assertEquals(roomId, ws.next("notification").getLong("room_id"));
+      assertTrue(sessionsA.caches(roomId), "the room's members and the socket to notify are cached");
+    }
+    // the cached candidates held the socket just closed; nothing is kept for a quiet room
+    Await.until(() -> !sessionsA.caches(roomId), "the caches to drop the quiet room");
+  }
+
+  @Test
   @DisplayName("one event-bus consumer per room per node, shared by all local subscribers and removed with the last")
   void oneConsumerPerRoomPerNode() {
     JsonObject owner = api.newUser("fan");
