@@ -8,6 +8,7 @@ import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.Cookie;
@@ -166,7 +167,7 @@ public class ApiVerticle extends VerticleBase {
       }
       // the page comes encoded from persistence and goes out as it is
       bus.requestEncoded(MESSAGES_HISTORY, b, rc.get(REQUEST_ID))
-          .onSuccess(page -> rc.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(page))
+          .onSuccess(page -> json(rc, 200, page))
           .onFailure(rc::fail);
     });
     on(rb, "sendMessage", rc -> request(rc, MESSAGES_SEND, body(rc).mergeIn(inRoom(rc)))
@@ -505,7 +506,12 @@ public class ApiVerticle extends VerticleBase {
   }
 
   private static void json(RoutingContext rc, int status, JsonObject body) {
-    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    json(rc, status, body.toBuffer());
+  }
+
+  /** Sends JSON already encoded (a history page from persistence) with {@code status}. */
+  private static void json(RoutingContext rc, int status, Buffer body) {
+    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
   }
 
   private static long userId(RoutingContext rc) {
