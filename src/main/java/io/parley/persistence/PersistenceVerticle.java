@@ -5,6 +5,7 @@ import static io.parley.bus.Addresses.*;
 import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.parley.bus.StorableText;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -48,20 +49,24 @@ public class PersistenceVerticle extends VerticleBase {
   private int maxReplay;
   private boolean requireVerified;
   private SendBatcher sendBatcher;
+  private SendStatement sendStatement;
+  private DatabaseOutage outage;
 
   @Override
   public Future<?> start() {
     JsonObject cfg = config();
+    outage = DatabaseOutage.of(vertx);
     maxBodyChars = cfg.getInteger("max_body_chars", 4000);
     maxReplay = cfg.getInteger("max_replay", 1000);
     requireVerified = cfg.getBoolean("require_verified_email", true);
-    sendBatcher = new SendBatcher(cfg.getInteger("send_batch_max", 128), this::storeSends);
     pool = PgBuilder.pool()
         .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(cfg.getInteger("pool_size", 16)).setShared(true)
             .setName("parley-persistence"))
         .connectingTo(PgConnectOptions.fromUri(cfg.getString("database_url")).setCachePreparedStatements(true))
         .using(vertx)
         .build();
+    sendStatement = new SendStatement(pool, requireVerified);
+    sendBatcher = new SendBatcher(cfg.getInteger("send_batch_max", 128), sendStatement);
 
     List<Future<Void>> ready = new ArrayList<>();
     serve(ready, PERSISTENCE_HEALTH, m -> pool.query(Sql.PING).execute().map(rs -> new JsonObject().put("ok", true)));
@@ -115,14 +120,33 @@ public class PersistenceVerticle extends VerticleBase {
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 
+  /**
+   * Serves an address: refuses text that cannot be stored (in any field, see
+   * {@link StorableText}) before the handler runs, and maps the handler's failures to domain
+   * outcomes ({@link #mapSqlError}).
+   */
   private <R> void serve(List<Future<Void>> ready, String address, Function<JsonObject, Future<R>> handler) {
-    Function<Message<JsonObject>, Future<R>> wrapped =
-        msg -> handler.apply(msg.body() == null ? new JsonObject() : msg.body()).recover(PersistenceVerticle::mapSqlError);
+    Function<Message<JsonObject>, Future<R>> wrapped = msg -> {
+      JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+      StorableText.requireAll("", body);
+      return handler.apply(body).andThen(ar -> {
+        if (ar.succeeded()) {
+          outage.succeeded();
+        }
+      }).recover(this::mapSqlError);
+    };
     ready.add(Bus.serve(vertx, address, wrapped).completion());
   }
 
-  /** SQLSTATEs to domain outcomes: 23505 conflict, 23503 missing reference, 22xxx invalid. */
-  private static <R> Future<R> mapSqlError(Throwable err) {
+  /**
+   * Failures to domain outcomes: a lost database is {@code UNAVAILABLE} (retryable, logged once
+   * per outage by {@link DatabaseOutage}); SQLSTATE 23505 conflict, 23503 missing reference,
+   * 22xxx invalid value.
+   */
+  private <R> Future<R> mapSqlError(Throwable err) {
+    if (!(err instanceof ParleyException) && DatabaseOutage.isLost(err)) {
+      return Future.failedFuture(outage.failed(err));
+    }
     if (err instanceof PgException pg) {
       String state = pg.getSqlState() == null ? "" : pg.getSqlState();
       if (state.equals("23505")) {
@@ -784,50 +808,11 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   /**
-   * Stores sends in one statement ({@link Sql#SEND_MESSAGE} for one, {@link Sql#SEND_MESSAGES}
-   * for more): message id → seq of those stored.
-   */
-  private Future<Map<Long, Long>> storeSends(List<SendBatcher.Send> sends) {
-    Future<RowSet<Row>> rows;
-    if (sends.size() == 1) {
-      SendBatcher.Send s = sends.get(0);
-      rows = pool.preparedQuery(Sql.SEND_MESSAGE).execute(Tuple.of(s.roomId(), s.authorId(), s.clientMsgId(), s.body(),
-          requireVerified, s.messageId(), s.createdAt(), s.frame()));
-    } else {
-      int n = sends.size();
-      Long[] rooms = new Long[n];
-      Long[] authors = new Long[n];
-      String[] clientIds = new String[n];
-      String[] bodies = new String[n];
-      Long[] ids = new Long[n];
-      java.time.OffsetDateTime[] times = new java.time.OffsetDateTime[n];
-      String[] frames = new String[n];
-      for (int i = 0; i < n; i++) {
-        SendBatcher.Send s = sends.get(i);
-        rooms[i] = s.roomId();
-        authors[i] = s.authorId();
-        clientIds[i] = s.clientMsgId();
-        bodies[i] = s.body();
-        ids[i] = s.messageId();
-        times[i] = s.createdAt();
-        frames[i] = s.frame().encode();
-      }
-      rows = pool.preparedQuery(Sql.SEND_MESSAGES)
-          .execute(Tuple.of(rooms, authors, clientIds, bodies, ids, times, frames, requireVerified));
-    }
-    return rows.map(rs -> {
-      Map<Long, Long> seqs = new HashMap<>();
-      rs.forEach(r -> seqs.put(r.getLong("id"), r.getLong("seq")));
-      return seqs;
-    });
-  }
-
-  /**
    * A send its batch did not store, decided alone: stored now, found stored before (the reply
    * carries the original with duplicate=true), or refused with the reason.
    */
   private Future<JsonObject> sendAlone(SendBatcher.Send s) {
-    return storeSends(List.of(s))
+    return sendStatement.apply(List.of(s))
         .compose(seqs -> seqs.isEmpty() ? refusedSend(s.roomId(), s.authorId()) : Future.succeededFuture(stored(s.frame(), seqs.get(s.messageId()))))
         .recover(err -> err instanceof PgException pg && "23505".equals(pg.getSqlState())
             ? pool.preparedQuery(Sql.MESSAGE_BY_CLIENT_ID).execute(Tuple.of(s.roomId(), s.authorId(), s.clientMsgId())).map(rs -> {
@@ -985,32 +970,38 @@ public class PersistenceVerticle extends VerticleBase {
     long roomId = b.getLong("room_id");
     long after = b.getLong("after_seq", 0L);
     Long userId = b.getLong("user_id");
+    int limit = Math.max(1, Math.min(maxReplay, b.getInteger("limit", maxReplay)));
     Future<Access> acc = userId == null
         ? access(pool, roomId, 0L, false)
         : requireMember(pool, roomId, userId, false);
     return acc.compose(a -> {
       long last = a.lastSeq();
+      JsonObject reply = new JsonObject().put("room_id", roomId).put("last_seq", last).put("more", false);
       if (!b.containsKey("after_seq")) {
-        return Future.succeededFuture(new JsonObject().put("room_id", roomId).put("last_seq", last)
-            .put("truncated", false).put("events", new JsonArray()));
+        return Future.succeededFuture(reply.put("truncated", false).put("events", new JsonArray()));
       }
       long upTo = Math.min(last, b.getLong("up_to_seq", last));
-      JsonObject reply = new JsonObject().put("room_id", roomId).put("last_seq", last);
       if (after > last || upTo - after > maxReplay) {
         return Future.succeededFuture(reply.put("truncated", true).put("events", new JsonArray()));
       }
       if (after >= upTo) {
         return Future.succeededFuture(reply.put("truncated", false).put("events", new JsonArray()));
       }
-      return pool.preparedQuery(Sql.EVENTS_SINCE).execute(Tuple.of(roomId, after, upTo, maxReplay)).map(rs -> {
+      return pool.preparedQuery(Sql.EVENTS_SINCE).execute(Tuple.of(roomId, after, upTo, limit)).map(rs -> {
         JsonArray events = new JsonArray();
+        long pageLast = after;
         for (Row r : rs) {
           events.add(r.getString("payload"));
+          pageLast = r.getLong("seq");
+        }
+        if (events.size() == limit && pageLast < upTo) {
+          reply.put("more", true).put("next_after_seq", pageLast);
         }
         return reply.put("truncated", false).put("events", events);
       });
     });
   }
+
 
   // ---- the event stream --------------------------------------------------------------------
 

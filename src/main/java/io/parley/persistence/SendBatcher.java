@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for message sends: sends that arrive while a batch is being stored wait, and go
@@ -28,6 +30,7 @@ import java.util.function.Function;
  * <p>Not thread-safe: used from its verticle's event loop only.
  */
 final class SendBatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(SendBatcher.class);
 
   /** One send, with its pre-allocated message id and its event frame (seq still 0). */
   record Send(long roomId, long authorId, String clientMsgId, String body, long messageId,
@@ -47,6 +50,7 @@ final class SendBatcher {
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private final Set<Long> roomsInFlight = new HashSet<>();
   private int inFlight;
+  private long splits;
 
   /**
    * @param maxBatch most sends per statement
@@ -62,7 +66,8 @@ final class SendBatcher {
    * Queues a send. Completes with its seq once committed, or with null when the batch did not
    * store it (not a member, not verified, room gone, already stored, or the batch lost a race
    * with another node's: a unique-key conflict or a deadlock); the caller then decides that send
-   * alone. Fails only when the database failed.
+   * alone. Fails when the database refused this send's values (the rest of its batch is stored
+   * without it) or when the database was lost.
    */
   Future<Long> submit(Send send) {
     Promise<Long> seq = Promise.promise();
@@ -96,21 +101,54 @@ final class SendBatcher {
       roomsInFlight.addAll(rooms);
       List<Send> sends = new ArrayList<>(batch.size());
       batch.forEach(q -> sends.add(q.send()));
-      store.apply(sends).onComplete(ar -> {
-        inFlight--;
-        roomsInFlight.removeAll(rooms);
-        if (ar.succeeded()) {
-          for (Queued q : batch) {
-            q.seq().complete(ar.result().get(q.send().messageId()));
-          }
-        } else if (lostRace(ar.cause())) {
-          batch.forEach(q -> q.seq().complete(null));
-        } else {
-          batch.forEach(q -> q.seq().fail(ar.cause()));
-        }
-        storeNext();
-      });
+      store.apply(sends)
+          .transform(ar -> settle(batch, ar.succeeded() ? ar.result() : null, ar.cause()))
+          .onComplete(done -> {
+            inFlight--;
+            roomsInFlight.removeAll(rooms);
+            storeNext();
+          });
     }
+  }
+
+  /**
+   * Answers a batch's sends from its statement's outcome. A statement refused for a value one
+   * send carries (not a lost race, not a lost database) is split: its sends are stored again one
+   * at a time, in order, so only the send at fault is refused and each room's order and gap-free
+   * seqs hold. A lost database fails every send (the caller answers a retryable code).
+   */
+  private Future<Void> settle(List<Queued> batch, Map<Long, Long> stored, Throwable failure) {
+    if (failure == null) {
+      for (Queued q : batch) {
+        q.seq().complete(stored.get(q.send().messageId()));
+      }
+    } else if (lostRace(failure)) {
+      batch.forEach(q -> q.seq().complete(null));
+    } else if (batch.size() > 1 && !DatabaseOutage.isLost(failure)) {
+      splits++;
+      LOG.warn("a batch of {} sends was refused ({}); storing them one by one so only the send at fault is refused",
+          batch.size(), failure.getMessage());
+      return storeApart(batch, 0);
+    } else {
+      batch.forEach(q -> q.seq().fail(failure));
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Stores the sends from {@code index} on, one statement each, one after the other. */
+  private Future<Void> storeApart(List<Queued> batch, int index) {
+    if (index == batch.size()) {
+      return Future.succeededFuture();
+    }
+    Queued q = batch.get(index);
+    return store.apply(List.of(q.send()))
+        .transform(ar -> settle(List.of(q), ar.succeeded() ? ar.result() : null, ar.cause()))
+        .compose(x -> storeApart(batch, index + 1));
+  }
+
+  /** Batches split because the statement refused one of their sends (for tests and logs). */
+  long splits() {
+    return splits;
   }
 
   /** 23505 (a concurrent statement stored the same client_msg_id first) or 40P01 (deadlock). */
