@@ -399,7 +399,9 @@ public class ApiVerticle extends VerticleBase {
 
   /**
    * Ready when the database and the cluster answer. Presence is reported but not required (chat
-   * works without Redis): UP, DEGRADED (Redis unreachable) or ABSENT (no presence verticle).
+   * works without Redis): UP, DEGRADED (Redis unreachable) or ABSENT (no presence verticle). So
+   * is this node's gateway: UP, DEGRADED (it cannot accept connections, e.g. out of file
+   * descriptors) or ABSENT, with its counters under {@code gateway}.
    */
   private void ready(RoutingContext rc) {
     Future<?> db = request(rc, PERSISTENCE_HEALTH, new JsonObject());
@@ -411,13 +413,21 @@ public class ApiVerticle extends VerticleBase {
           ParleyException pe = Bus.toParley(err);
           return pe.details() != null && "no_handlers".equals(pe.details().getString("reason")) ? "ABSENT" : "DEGRADED";
         });
-    Future.join(db, cluster, presence).onComplete(done -> {
+    Future<JsonObject> gateway = vertx.eventBus().<JsonObject>request(GATEWAY_HEALTH, new JsonObject(),
+            new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true).setSendTimeout(1000))
+        .map(io.vertx.core.eventbus.Message::body);
+    Future.join(db, cluster, presence, gateway).onComplete(done -> {
       boolean up = db.succeeded() && cluster.succeeded();
       JsonObject checks = new JsonObject()
           .put("database", db.succeeded() ? "UP" : "DOWN")
           .put("cluster", cluster.succeeded() ? "UP" : "DOWN")
-          .put("presence", presence.result());
-      json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
+          .put("presence", presence.result())
+          .put("gateway", gateway.failed() ? "ABSENT" : gateway.result().getBoolean("accept_failing") ? "DEGRADED" : "UP");
+      JsonObject answer = new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks);
+      if (gateway.succeeded()) {
+        answer.put("gateway", gateway.result());
+      }
+      json(rc, up ? 200 : 503, answer);
     });
   }
 

@@ -97,6 +97,13 @@ public final class Addresses {
   /** Replay of a room's event stream after a seq, for (re)subscribing sockets and gap repair. */
   public static final String EVENTS_SINCE = P + "events.since";
 
+  /**
+   * Node-local (a local consumer; request it with {@code DeliveryOptions.setLocalOnly(true)}): the
+   * gateway of this node, {} → {sockets, slow_closes, accept_failures, accept_failing,
+   * pending_bytes}. No handler: the node runs no gateway.
+   */
+  public static final String GATEWAY_HEALTH = "parley.gateway.health";
+
   /** Answers {@code {"ok": true}} when the database answers. */
   public static final String PERSISTENCE_HEALTH = P + "health";
 
@@ -110,7 +117,6 @@ public final class Addresses {
    */
   public static String room(long roomId) {
     // ephemeral events (typing, read, presence) carry the header ephemeral=1 and no seq
-
     return ROOM_PREFIX + roomId;
   }
 }

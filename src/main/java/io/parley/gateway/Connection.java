@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.parley.bus.StorableText;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -30,7 +31,13 @@ import org.slf4j.LoggerFactory;
 final class Connection {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
   /** Close code for a client that cannot keep up with its rooms (RFC 6455 range 4000-4999). */
-  static final short CLOSE_TOO_SLOW = 4008;
+  static final short CLOSE_TOO_SLOW = Socket.CLOSE_TOO_SLOW;
+  /** Events per page of a replay (each page is written behind the socket's writability). */
+  static final int REPLAY_PAGE = 100;
+  /** Replays running at once per socket; more subscribes wait their turn. */
+  static final int MAX_REPLAYS = 2;
+  /** Requests of one socket in flight on the bus at once; beyond, the socket is not read. */
+  static final int MAX_IN_FLIGHT = 64;
 
   private final Socket socket;
   private final long userId;
@@ -45,6 +52,12 @@ final class Connection {
   private final String connectionId = UUID.randomUUID().toString();
   private final Map<Long, RoomChannel.Subscription> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
+  /** Replays running, and subscribes waiting for a replay slot (context only). */
+  private int replaying;
+  private final java.util.ArrayDeque<io.vertx.core.Promise<Void>> waitingReplays = new java.util.ArrayDeque<>();
+  /** Bus requests in flight for this socket (context only). */
+  private int inFlight;
+  private boolean readingPaused;
 
   Connection(Socket socket, long userId, Context context, Bus bus, RoomRegistry registry, NodeSessions sessions,
              int maxFrameBytes, long typingTtlMs) {
@@ -97,7 +110,7 @@ final class Connection {
 
   // ---- writing -----------------------------------------------------------------------------
 
-  /** Writes an encoded room event (on the socket's event loop); closes the socket if it cannot keep up. */
+  /** Writes an encoded room event (on the socket's event loop); the socket closes itself if it cannot keep up. */
   void writeEvent(Buffer frame) {
     ByteBuf wire = Frames.wire(frame);
     try {
@@ -109,14 +122,13 @@ final class Connection {
 
   /**
    * Writes a room event already encoded for the wire (on the socket's event loop; the caller
-   * keeps its reference). A socket whose write buffer is full is closed with
-   * {@value #CLOSE_TOO_SLOW}. With {@code flush} false the frame leaves with the loop's next
+   * keeps its reference). A socket that does not keep up is closed with 4008
+   * ({@link Socket#writeWire}). With {@code flush} false the frame leaves with the loop's next
    * {@link Fanout} flush.
    */
   void writeWire(ByteBuf wire, boolean flush) {
-    if (!closed && !socket.writeWire(wire, flush)) {
-      closed = true;
-      socket.close(CLOSE_TOO_SLOW, "too slow: reconnect and resume with since_seq");
+    if (!closed) {
+      socket.writeWire(wire, flush);
     }
   }
 
@@ -174,6 +186,10 @@ final class Connection {
         ref = null;
         throw ParleyException.invalid("ref", "ref must be a string or a number");
       }
+      if (ref instanceof String r && !StorableText.storable(r)) {
+        ref = null; // not echoed
+      }
+      StorableText.requireAll("", frame);
       handle(frame, ref);
     } catch (ParleyException e) {
       sendError(e, ref);
@@ -232,15 +248,35 @@ final class Connection {
   }
 
   private Future<JsonObject> request(String address, JsonObject body, Object ref) {
-    return bus.request(address, body, connectionId).onFailure(err -> sendError(Bus.toParley(err), ref));
+    return tracked(bus.request(address, body, connectionId)).onFailure(err -> sendError(Bus.toParley(err), ref));
+  }
+
+  /**
+   * Counts a bus request of this socket while it is in flight: at {@value #MAX_IN_FLIGHT} the
+   * socket is not read until half of them are answered, so a client that sends faster than it
+   * is answered is slowed down by TCP instead of queueing work and replies without bound.
+   */
+  private <T> Future<T> tracked(Future<T> request) {
+    if (++inFlight >= MAX_IN_FLIGHT && !readingPaused) {
+      readingPaused = true;
+      socket.pauseReading();
+    }
+    return request.andThen(ar -> { // replies come back on this socket's context
+      if (--inFlight <= MAX_IN_FLIGHT / 2 && readingPaused) {
+        readingPaused = false;
+        socket.resumeReading();
+      }
+    });
   }
 
   // ---- subscriptions -----------------------------------------------------------------------
 
   /**
    * Subscribes: registers the room channel (once per node), holds live events back, replays the
-   * stream after {@code sinceSeq} from the database, sends {@code subscribed}, then releases the
-   * held events that the replay did not cover. Without {@code sinceSeq} nothing is replayed.
+   * stream after {@code sinceSeq} from the database page by page, sends {@code subscribed}, then
+   * releases the held events that the replay did not cover. Without {@code sinceSeq} nothing is
+   * replayed. The subscription acts on the room (typing) only once the first page has confirmed
+   * membership.
    */
   private void subscribe(long roomId, Long sinceSeq, Object ref) {
     RoomChannel.Subscription sub = new RoomChannel.Subscription(this, roomId);
@@ -251,33 +287,14 @@ final class Connection {
     if (previous != null) {
       release(previous); // a repeated subscribe starts over
     }
-    JsonObject query = new JsonObject().put("room_id", roomId).put("user_id", userId);
-    if (sinceSeq != null) {
-      query.put("after_seq", sinceSeq);
-    }
     acquired.compose(ch -> {
       if (subscriptions.get(roomId) != sub) {
         return Future.succeededFuture(); // unsubscribed meanwhile; its reference is released
       }
       ch.attach(sub);
-      return bus.request(EVENTS_SINCE, query, connectionId).map(r -> {
-        if (subscriptions.get(roomId) != sub) {
-          return null;
-        }
-        long head = r.getLong("last_seq");
-        if (r.getBoolean("truncated", false)) {
-          send(Frames.reply("resync_required", null).put("room_id", roomId)
-              .put("since_seq", sinceSeq).put("last_seq", head));
-        } else {
-          JsonArray events = r.getJsonArray("events");
-          for (int i = 0; i < events.size(); i++) {
-            socket.sendText(events.getString(i));
-          }
-        }
-        send(Frames.reply("subscribed", ref).put("room_id", roomId).put("last_seq", head));
-        ch.goLive(sub, head);
-        return null;
-      });
+      Future<Void> replay = replaySlot().compose(v -> replayPage(sub, ch, sinceSeq, null, ref));
+      replay.onComplete(ar -> releaseReplaySlot());
+      return replay;
     }).onFailure(err -> {
       if (subscriptions.get(roomId) == sub) {
         unsubscribe(roomId);
@@ -287,13 +304,95 @@ final class Connection {
   }
 
   /**
-   * Relays typing to the room's other subscribers. Only for subscribed rooms (so only members);
+   * One page of a subscription's replay: asks for up to {@value #REPLAY_PAGE} events after
+   * {@code after} (up to the head the first page saw), writes them behind the socket's
+   * writability, and goes on with the next page or, after the last, goes live.
+   *
+   * @param head null for the first page (which also checks membership and fixes the head)
+   */
+  private Future<Void> replayPage(RoomChannel.Subscription sub, RoomChannel ch, Long after, Long head, Object ref) {
+    long roomId = sub.roomId;
+    JsonObject query = new JsonObject().put("room_id", roomId).put("user_id", userId).put("limit", REPLAY_PAGE);
+    if (after != null) {
+      query.put("after_seq", after);
+    }
+    if (head != null) {
+      query.put("up_to_seq", head);
+    }
+    return tracked(bus.request(EVENTS_SINCE, query, connectionId)).compose(r -> {
+      if (subscriptions.get(roomId) != sub) {
+        return Future.succeededFuture();
+      }
+      sub.confirmed = true; // persistence checked membership
+      long target = head != null ? head : r.getLong("last_seq");
+      if (r.getBoolean("truncated", false)) {
+        send(Frames.reply("resync_required", null).put("room_id", roomId).put("since_seq", after).put("last_seq", target));
+        return goLive(sub, ch, target, ref);
+      }
+      return writeReplay(sub, r.getJsonArray("events"), 0).compose(v -> {
+        if (subscriptions.get(roomId) != sub) {
+          return Future.succeededFuture();
+        }
+        return r.getBoolean("more", false)
+            ? replayPage(sub, ch, r.getLong("next_after_seq"), target, ref)
+            : goLive(sub, ch, target, ref);
+      });
+    });
+  }
+
+  /** Writes replayed events from {@code index} on, waiting whenever the socket is over its buffer's mark. */
+  private Future<Void> writeReplay(RoomChannel.Subscription sub, JsonArray events, int index) {
+    for (int i = index; i < events.size(); i++) {
+      if (closed || subscriptions.get(sub.roomId) != sub) {
+        return Future.succeededFuture();
+      }
+      if (!socket.writable()) {
+        int next = i;
+        return socket.whenWritable().compose(v -> writeReplay(sub, events, next));
+      }
+      socket.sendText(events.getString(i));
+    }
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> goLive(RoomChannel.Subscription sub, RoomChannel ch, long head, Object ref) {
+    send(Frames.reply("subscribed", ref).put("room_id", sub.roomId).put("last_seq", head));
+    ch.goLive(sub, head);
+    return Future.succeededFuture();
+  }
+
+  /** Completes when this socket may start a replay ({@value #MAX_REPLAYS} at once). */
+  private Future<Void> replaySlot() {
+    if (replaying < MAX_REPLAYS) {
+      replaying++;
+      return Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> turn = io.vertx.core.Promise.promise();
+    waitingReplays.addLast(turn);
+    return turn.future();
+  }
+
+  /** A replay ended: the next waiting subscribe takes its slot. */
+  private void releaseReplaySlot() {
+    io.vertx.core.Promise<Void> next = waitingReplays.pollFirst();
+    if (next != null) {
+      next.complete();
+    } else {
+      replaying--;
+    }
+  }
+
+  /**
+   * Relays typing to the room's other subscribers. Only for rooms whose subscription was
+   * confirmed (membership checked by the first replay page, before {@code subscribed});
    * every {@code start} (clients refresh it while typing) is relayed, and one not refreshed within
    * {@code typing_ttl_ms} ends by itself with a {@code stop}.
    */
   private void typing(long roomId, String state, Object ref) {
-    if (!subscriptions.containsKey(roomId)) {
-      throw new ParleyException(ErrorCode.VALIDATION_FAILED, "subscribe to the room before typing in it",
+    RoomChannel.Subscription sub = subscriptions.get(roomId);
+    if (sub == null || !sub.confirmed) {
+      // before `subscribed` membership is not known yet: nothing may reach the room
+      throw new ParleyException(ErrorCode.VALIDATION_FAILED, "typing needs a confirmed subscription: wait for 'subscribed'",
           new JsonObject().put("field", "room_id"));
     }
     if (!state.equals("start") && !state.equals("stop")) {
@@ -354,6 +453,8 @@ final class Connection {
   /** The socket closed: drops its subscriptions and tells presence. */
   void onClose() {
     closed = true;
+    waitingReplays.forEach(turn -> turn.tryFail("socket closed"));
+    waitingReplays.clear();
     for (Long roomId : subscriptions.keySet().toArray(new Long[0])) {
       unsubscribe(roomId);
     }

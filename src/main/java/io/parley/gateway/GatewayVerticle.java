@@ -1,6 +1,7 @@
 package io.parley.gateway;
 
 import io.parley.auth.AccessTokens;
+import io.parley.bus.Addresses;
 import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * One instance per node: it owns the port.
  *
  * <p>Config (section {@code gateway}): {@code host}, {@code port}, {@code max_frame_bytes},
- * {@code heartbeat_s}, {@code gap_timeout_ms}, {@code node_name}, {@code request_timeout_ms},
- * {@code auth}.
+ * {@code heartbeat_s}, {@code gap_timeout_ms}, {@code write_buffer_bytes},
+ * {@code stall_timeout_ms}, {@code node_name}, {@code request_timeout_ms}, {@code auth}.
  */
 public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upgrades {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -51,13 +52,34 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
     // the WebSocket layer's own limit sits well above ours, so an oversized frame gets an error
     // frame from us instead of a closed connection; beyond it the socket is closed with 1009
     int hardLimit = Math.max(maxFrameBytes * 4, 262_144);
-    server = new WebSocketServer(vertx, this, hardLimit, heartbeatS * 3L);
-    return sessions.ready().compose(x -> server.listen(cfg.getString("host", "0.0.0.0"), cfg.getInteger("port", 8081)))
+    server = new WebSocketServer(vertx, this, new WebSocketServer.Limits(hardLimit, heartbeatS * 3L,
+        cfg.getInteger("write_buffer_bytes", 65_536), cfg.getLong("stall_timeout_ms", 10_000L)));
+    vertx.sharedData().getLocalMap("parley.gateway").put("server", server);
+    Future<Void> health = vertx.eventBus().<JsonObject>localConsumer(Addresses.GATEWAY_HEALTH, m -> m.reply(health()))
+        .completion();
+    return Future.all(sessions.ready(), health)
+        .compose(x -> server.listen(cfg.getString("host", "0.0.0.0"), cfg.getInteger("port", 8081)))
         .onSuccess(port -> LOG.info("WebSocket gateway on port {}: /ws", port));
+  }
+
+  /** This node's gateway for {@link Addresses#GATEWAY_HEALTH}: sockets, slow closes, failing accepts. */
+  private JsonObject health() {
+    return new JsonObject()
+        .put("sockets", server.sockets())
+        .put("slow_closes", server.slowCloses())
+        .put("accept_failures", server.acceptGuard().failures())
+        .put("accept_failing", server.acceptGuard().failing())
+        .put("pending_bytes", server.pendingBytes());
+  }
+
+  /** The gateway's server on this Vert.x instance, if it runs one (tests). */
+  static java.util.Optional<WebSocketServer> serverOf(io.vertx.core.Vertx vertx) {
+    return java.util.Optional.ofNullable((WebSocketServer) vertx.sharedData().getLocalMap("parley.gateway").get("server"));
   }
 
   @Override
   public Future<?> stop() {
+    vertx.sharedData().getLocalMap("parley.gateway").remove("server");
     if (server == null) {
       return sessions.closeAll();
     }

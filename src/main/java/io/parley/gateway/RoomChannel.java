@@ -45,6 +45,8 @@ final class RoomChannel {
     final Connection connection;
     final long roomId;
     boolean live;
+    /** Membership was confirmed by the first replay page (written and read on the socket's context). */
+    volatile boolean confirmed;
     long lastSeq;
     /** Events seen while the subscription was replaying: seq → frame. */
     final TreeMap<Long, Buffer> held = new TreeMap<>();

@@ -42,6 +42,8 @@ final class Socket extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(Socket.class);
   /** How long a close we started waits for the client's close frame before dropping TCP. */
   private static final long CLOSE_WAIT_MS = 2000;
+  /** Close code for a client that does not read what it is sent (RFC 6455 range 4000-4999). */
+  static final short CLOSE_TOO_SLOW = 4008;
 
   final Channel channel;
   final ContextInternal context;
@@ -54,6 +56,8 @@ final class Socket extends ChannelInboundHandlerAdapter {
   private boolean flushPending;
   /** The server's tick (seconds) of the last frame read or written, for the idle sweep. */
   volatile long lastTraffic;
+  /** Completed when the channel becomes writable again (event loop only); null when nobody waits. */
+  private Promise<Void> writable;
 
   Socket(WebSocketServer server, Channel channel, ContextInternal context) {
     this.server = server;
@@ -71,12 +75,24 @@ final class Socket extends ChannelInboundHandlerAdapter {
   }
 
   // ---- writing -----------------------------------------------------------------------------
+  //
+  // Every write path is bounded per socket. Netty queues what the kernel does not take yet; the
+  // queue's high-water mark (gateway.write_buffer_bytes) makes the channel unwritable:
+  // - room events (fan-out) are not written to an unwritable socket: it is closed as too slow;
+  // - replays wait for writability between events (whenWritable), so they never add more than
+  //   one event beyond the mark; a socket that stays unwritable for stall_timeout_ms is closed;
+  // - replies (pong, acks, errors, notifications) are small and may pass the mark, up to a hard
+  //   cap of four times it; beyond, the socket is closed as too slow.
 
-  /** Writes one text frame of the given JSON text. */
+  /** Writes one text frame of the given JSON text (any thread); closes the socket when over its hard cap. */
   void sendText(String text) {
     if (!channel.eventLoop().inEventLoop()) {
       channel.eventLoop().execute(() -> sendText(text));
     } else if (!closeSent) {
+      if (!channel.isWritable() && pendingBytes() > server.hardCapBytes()) {
+        tooSlow("replies not read");
+        return;
+      }
       lastTraffic = server.tick();
       channel.writeAndFlush(new TextWebSocketFrame(text), channel.voidPromise());
     }
@@ -84,20 +100,22 @@ final class Socket extends ChannelInboundHandlerAdapter {
 
   /**
    * Writes a frame already encoded for the wire ({@link Frames#wire}), sharing its bytes; the
-   * caller keeps its reference. False when the socket's write buffer is over its high-water mark
-   * (the client does not keep up): nothing is written then. Without {@code flush} the frame
-   * leaves with the loop's next {@link Fanout} flush. Event loop only (its callers are
-   * {@link Fanout}'s tasks and a subscription going live, both on the socket's loop).
+   * caller keeps its reference. A socket whose write buffer is over its high-water mark (the
+   * client does not keep up) gets nothing more: it is closed with {@value #CLOSE_TOO_SLOW}.
+   * Without {@code flush} the frame leaves with the loop's next {@link Fanout} flush. Event loop
+   * only (its callers are {@link Fanout}'s tasks and a subscription going live, both on the
+   * socket's loop).
    */
-  boolean writeWire(ByteBuf wire, boolean flush) {
+  void writeWire(ByteBuf wire, boolean flush) {
     if (closeSent) {
-      return true;
+      return;
     }
     if (!channel.isWritable() && flushPending) {
       flush(); // the loop's own unflushed frames (a burst) count against the limit too
     }
     if (!channel.isWritable()) {
-      return false;
+      tooSlow("room events not read");
+      return;
     }
     lastTraffic = server.tick();
     if (flush) {
@@ -109,13 +127,109 @@ final class Socket extends ChannelInboundHandlerAdapter {
         Fanout.flushLater(this);
       }
     }
-    return true;
   }
 
   /** Flushes what {@link #writeWire} left unflushed (event loop). */
   void flush() {
     flushPending = false;
     channel.flush();
+  }
+
+  /** Whether the write buffer is below its high-water mark (event loop). */
+  boolean writable() {
+    return channel.isWritable();
+  }
+
+  /** Bytes written to this socket that the kernel has not taken yet (event loop). */
+  long pendingBytes() {
+    io.netty.channel.ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    return out == null ? 0 : out.totalPendingWriteBytes();
+  }
+
+  /**
+   * Completes when the socket may be written to again (at once when it may now); fails when it
+   * closes. A socket that stays unwritable for {@code stall_timeout_ms} is closed as too slow.
+   * Event loop only.
+   */
+  Future<Void> whenWritable() {
+    if (closeSent) {
+      return Future.failedFuture("socket closed");
+    }
+    if (channel.isWritable()) {
+      return Future.succeededFuture();
+    }
+    if (flushPending) {
+      flush();
+    }
+    if (writable == null) {
+      writable = Promise.promise();
+      Promise<Void> waiting = writable;
+      long timer = server.vertx().setTimer(server.stallTimeoutMs(), t -> {
+        if (writable == waiting) {
+          tooSlow("stalled for " + server.stallTimeoutMs() + " ms");
+        }
+      });
+      waiting.future().onComplete(x -> server.vertx().cancelTimer(timer));
+    }
+    return writable.future();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (channel.isWritable() && writable != null) {
+      Promise<Void> waiting = writable;
+      writable = null;
+      waiting.tryComplete();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  /** Stops reading client frames (backpressure: too many requests of this socket in flight). */
+  void pauseReading() {
+    channel.config().setAutoRead(false);
+  }
+
+  /** Reads client frames again. */
+  void resumeReading() {
+    channel.config().setAutoRead(true);
+  }
+
+  /**
+   * Closes a socket that does not read what it is sent with {@value #CLOSE_TOO_SLOW}: nothing
+   * more is written, the close frame goes out behind what is already queued (at most the
+   * buffer's cap), and the sending side of TCP is shut as soon as the close frame has reached
+   * the kernel, so a slow reader still reads it, then the end of the stream; the connection
+   * closes when the client closes its side, or after {@code stall_timeout_ms} for a client that
+   * reads nothing. Logged and counted ({@link WebSocketServer#slowCloses}).
+   */
+  void tooSlow(String why) {
+    if (closeSent) {
+      return;
+    }
+    closeSent = true;
+    server.countSlowClose();
+    LOG.info("socket {} closed with {} (too slow: {}; {} bytes unread)", connection == null ? "?" : connection.id(),
+        CLOSE_TOO_SLOW, why, pendingBytes());
+    failWritable();
+    // once the close frame is in the kernel: FIN behind it (a half-close, so input the client
+    // sent meanwhile cannot turn the close into a reset that discards what it has not read yet)
+    channel.writeAndFlush(new CloseWebSocketFrame(CLOSE_TOO_SLOW, "too slow: reconnect and resume with since_seq"))
+        .addListener(f -> {
+          if (f.isSuccess() && channel instanceof io.netty.channel.socket.SocketChannel tcp) {
+            tcp.shutdownOutput();
+          } else {
+            channel.close();
+          }
+        });
+    channel.eventLoop().schedule(() -> channel.close(), server.stallTimeoutMs(), TimeUnit.MILLISECONDS);
+  }
+
+  private void failWritable() {
+    if (writable != null) {
+      Promise<Void> waiting = writable;
+      writable = null;
+      waiting.tryFail("socket closed");
+    }
   }
 
   /**
@@ -128,6 +242,7 @@ final class Socket extends ChannelInboundHandlerAdapter {
       channel.eventLoop().execute(() -> close(code, reason));
     } else if (!closeSent) {
       closeSent = true;
+      failWritable();
       channel.writeAndFlush(new CloseWebSocketFrame(code, reason));
       // a client that does not read never gets the frame: the timer runs from now, not from the write
       channel.eventLoop().schedule(() -> channel.close(), CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
@@ -190,6 +305,7 @@ final class Socket extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closeSent = true;
+    failWritable();
     server.unregister(this);
     if (connection != null) {
       context.emit(v -> connection.onClose());

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * A socket with no frame in either direction for {@code idleTimeoutS} seconds is dropped without
  * a close frame; a sweep once a second finds them.
  */
-final class WebSocketServer {
+final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketServer.class);
   /** Largest upgrade request (request line and headers), bytes. */
   private static final int MAX_REQUEST_BYTES = 8192;
@@ -70,10 +71,28 @@ final class WebSocketServer {
     void reject(Socket socket);
   }
 
+  /**
+   * The server's limits.
+   *
+   * @param hardLimitBytes largest WebSocket frame, and largest message its fragments may add up
+   *     to: a larger frame closes the socket with 1009, a larger fragmented message is discarded
+   * @param idleTimeoutS seconds without traffic in either direction before a socket is dropped
+   * @param writeBufferBytes high-water mark of a socket's write buffer: room events are not
+   *     written beyond it (the socket is closed as too slow), replays wait below it, replies may
+   *     pass it up to four times
+   * @param stallTimeoutMs how long a socket may stay over its mark while a replay waits, and how
+   *     long a too-slow socket gets to take its close frame
+   */
+  record Limits(int hardLimitBytes, long idleTimeoutS, int writeBufferBytes, long stallTimeoutMs) {}
+
   private final VertxInternal vertx;
   private final Upgrades upgrades;
   private final int hardLimitBytes;
   private final long idleTimeoutS;
+  private final int writeBufferBytes;
+  private final long stallTimeoutMs;
+  private final AcceptGuard acceptGuard = new AcceptGuard();
+  private final java.util.concurrent.atomic.AtomicLong slowCloses = new java.util.concurrent.atomic.AtomicLong();
   private final WebSocketServerHandshakerFactory handshakers;
   private final Map<EventLoop, ContextInternal> contexts = new ConcurrentHashMap<>();
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
@@ -82,16 +101,18 @@ final class WebSocketServer {
   private long sweepTimer = -1;
   private Channel listening;
 
-  /**
-   * @param hardLimitBytes largest WebSocket frame, and largest message its fragments may add up
-   *     to: a larger frame closes the socket with 1009, a larger fragmented message is discarded
-   * @param idleTimeoutS seconds without traffic in either direction before a socket is dropped
-   */
+  /** A server with the default write buffer (64 KiB) and stall timeout (10 s). */
   WebSocketServer(Vertx vertx, Upgrades upgrades, int hardLimitBytes, long idleTimeoutS) {
+    this(vertx, upgrades, new Limits(hardLimitBytes, idleTimeoutS, 65_536, 10_000));
+  }
+
+  WebSocketServer(Vertx vertx, Upgrades upgrades, Limits limits) {
     this.vertx = (VertxInternal) vertx;
     this.upgrades = upgrades;
-    this.hardLimitBytes = hardLimitBytes;
-    this.idleTimeoutS = idleTimeoutS;
+    this.hardLimitBytes = limits.hardLimitBytes();
+    this.idleTimeoutS = limits.idleTimeoutS();
+    this.writeBufferBytes = limits.writeBufferBytes();
+    this.stallTimeoutMs = limits.stallTimeoutMs();
     this.handshakers = new WebSocketServerHandshakerFactory("/ws", null, WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(hardLimitBytes).allowExtensions(false).expectMaskedFrames(true)
         .closeOnProtocolViolation(true).withUTF8Validator(false).build());
@@ -103,7 +124,10 @@ final class WebSocketServer {
         .group(vertx.acceptorEventLoopGroup(), vertx.nettyEventLoopGroup())
         .channelFactory(vertx.transport().serverChannelFactory(false))
         .option(ChannelOption.SO_REUSEADDR, true)
+        .handler(acceptGuard)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(writeBufferBytes / 2, writeBufferBytes))
         .childHandler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
@@ -147,6 +171,47 @@ final class WebSocketServer {
       s.channel.close().addListener(f -> closed.complete());
       return closed.future();
     }).toList()).mapEmpty());
+  }
+
+  /** Accepts that failed (e.g. out of file descriptors), and whether they fail now ({@link AcceptGuard}). */
+  AcceptGuard acceptGuard() {
+    return acceptGuard;
+  }
+
+  /** Sockets open now (upgraded or not). */
+  int sockets() {
+    return sockets.size();
+  }
+
+  /** Sockets closed with 4008 because they did not read what they were sent. */
+  long slowCloses() {
+    return slowCloses.get();
+  }
+
+  void countSlowClose() {
+    slowCloses.incrementAndGet();
+  }
+
+  /** Replies may pass the write buffer's mark up to this many bytes (four times the mark). */
+  long hardCapBytes() {
+    return 4L * writeBufferBytes;
+  }
+
+  long stallTimeoutMs() {
+    return stallTimeoutMs;
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  /** Bytes queued for sockets and not yet taken by the kernel, over all sockets (tests, health). */
+  long pendingBytes() {
+    long total = 0;
+    for (Socket s : sockets) {
+      total += s.pendingBytes();
+    }
+    return total;
   }
 
   /** The current tick: seconds since the server started, advanced by the sweep. */

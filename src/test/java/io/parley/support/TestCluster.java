@@ -73,7 +73,7 @@ public final class TestCluster implements AutoCloseable {
         .put("roles", new JsonArray().add("api").add("gateway").add("persistence").add("presence"));
     root.getJsonObject("api").put("port", api).put("host", "127.0.0.1");
     root.getJsonObject("gateway").put("port", gateway).put("host", "127.0.0.1")
-        .put("max_frame_bytes", 8192).put("max_replay", 200);
+        .put("max_frame_bytes", 8192).put("max_replay", 200).put("stall_timeout_ms", 2000);
     root.getJsonObject("persistence").put("database_url", url).put("pool_size", 8);
     root.getJsonObject("auth").put("bcrypt_cost", 4).put("require_verified_email", false);
     root.getJsonObject("presence").put("redis_url", redisUrl()).put("ttl_s", 3).put("grace_ms", 300).put("sweep_ms", 300)
