@@ -67,7 +67,8 @@ public class ApiVerticle extends VerticleBase {
     JsonObject cfg = config();
     auth = cfg.getJsonObject("auth");
     throttle = LoginThrottle.of(vertx, auth.getInteger("login_max_failures_per_account", 5),
-        auth.getInteger("login_max_failures_per_ip", 30), auth.getLong("login_window_s", 900L));
+        auth.getInteger("login_max_failures_per_ip", 30), auth.getInteger("login_slowdown_after", 10),
+        auth.getLong("login_window_s", 900L));
     bus = new Bus(vertx, cfg.getLong("request_timeout_ms", 5000L));
     tokens = new AccessTokens(vertx, auth);
     passwords = new Passwords(vertx, auth.getInteger("bcrypt_cost", 10));
@@ -141,13 +142,12 @@ public class ApiVerticle extends VerticleBase {
     on(rb, "listMembers", this::listMembers);
     on(rb, "markRead", rc -> call(rc, MEMBERS_READ, inRoom(rc).put("seq", body(rc).getLong("seq")), 200));
     on(rb, "getUnread", rc -> call(rc, UNREAD, new JsonObject().put("user_id", userId(rc)), 200));
-    on(rb, "getPresence", rc -> {
-      io.vertx.core.json.JsonArray ids = validated(rc).getQuery().get("user_ids").getJsonArray();
-      request(rc, PRESENCE_QUERY, new JsonObject().put("user_ids", ids))
-
-          .onSuccess(r -> json(rc, 200, r))
-          .onFailure(rc::fail);
-    });
+    // presence is visible to those who share a room with the user; others are left out of the answer
+    on(rb, "getPresence", rc -> request(rc, USERS_SHARING_ROOM, new JsonObject().put("user_id", userId(rc))
+            .put("user_ids", validated(rc).getQuery().get("user_ids").getJsonArray()))
+        .compose(visible -> request(rc, PRESENCE_QUERY, new JsonObject().put("user_ids", visible.getJsonArray("user_ids"))))
+        .onSuccess(r -> json(rc, 200, r))
+        .onFailure(rc::fail));
     on(rb, "addMember", rc -> call(rc, MEMBERS_ADD, inRoom(rc).put("target_user_id", body(rc).getLong("user_id")), 201));
     on(rb, "removeMember", rc -> call(rc, MEMBERS_REMOVE, inRoom(rc).put("target_user_id", pathLong(rc, "user_id")), 204));
     on(rb, "openConversation", rc -> request(rc, CONVERSATIONS_OPEN,
@@ -224,13 +224,15 @@ public class ApiVerticle extends VerticleBase {
     String email = b.getString("email").trim();
     String password = b.getString("password");
     String ip = rc.request().remoteAddress() == null ? "?" : rc.request().remoteAddress().hostAddress();
-    long wait = throttle.tryAttempt(email, ip);
-    if (wait > 0) {
-      throw new ParleyException(ErrorCode.RATE_LIMITED, "too many failed logins; try again in " + wait + " s",
-          new JsonObject().put("retry_after_s", wait));
+    LoginThrottle.Decision decision = throttle.tryAttempt(email, ip);
+    if (decision.retryAfterS() > 0) {
+      throw new ParleyException(ErrorCode.RATE_LIMITED, "too many failed logins from your address; try again in "
+          + decision.retryAfterS() + " s", new JsonObject().put("retry_after_s", decision.retryAfterS()));
     }
     ParleyException bad = new ParleyException(ErrorCode.UNAUTHORIZED, "wrong e-mail or password");
-    request(rc, USERS_CREDENTIALS, new JsonObject().put("email", email))
+    Future<Void> slowed = decision.delayMs() == 0 ? Future.succeededFuture()
+        : vertx.timer(decision.delayMs()).mapEmpty(); // an account under attack: every attempt waits
+    slowed.compose(x -> request(rc, USERS_CREDENTIALS, new JsonObject().put("email", email)))
         .recover(err -> err instanceof ParleyException pe && pe.code() == ErrorCode.NOT_FOUND
             ? Future.succeededFuture(new JsonObject())
             : Future.failedFuture(err))

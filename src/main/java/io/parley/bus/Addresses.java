@@ -21,6 +21,8 @@ public final class Addresses {
   public static final String USERS_CREDENTIALS = P + "users.credentials";
   public static final String USERS_GET = P + "users.get";
   public static final String USERS_SEARCH = P + "users.search";
+  /** {user_id, user_ids} → {user_ids}: those of the ids who share a room with the user (presence is visible to them). */
+  public static final String USERS_SHARING_ROOM = P + "users.sharing-room";
   public static final String TOKENS_ISSUE = P + "tokens.issue";
   public static final String TOKENS_ROTATE = P + "tokens.rotate";
   public static final String TOKENS_REVOKE = P + "tokens.revoke";

@@ -74,6 +74,7 @@ public class PersistenceVerticle extends VerticleBase {
     serve(ready, USERS_CREDENTIALS, this::credentials);
     serve(ready, USERS_GET, this::getUser);
     serve(ready, USERS_SEARCH, this::searchUsers);
+    serve(ready, USERS_SHARING_ROOM, this::usersSharingRoom);
     serve(ready, USERS_UPDATE, this::updateUser);
     serve(ready, USERS_INVITE, this::inviteUser);
     serve(ready, USERS_SET_PASSWORD, this::setPassword);
@@ -173,12 +174,36 @@ public class PersistenceVerticle extends VerticleBase {
    * user. In the same transaction: a verify_email token and the verification mail.
    */
   private Future<JsonObject> createUser(JsonObject b) {
-    return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_INSERT)
-            .execute(Tuple.of(b.getString("email"), b.getString("username"), b.getString("first_name"),
-                b.getString("last_name"), b.getString("password_hash")))
+    return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_INVITED_BY_EMAIL_FOR_UPDATE).execute(Tuple.of(b.getString("email")))
+            .compose(invited -> invited.size() == 0
+                ? conn.preparedQuery(Sql.USER_INSERT).execute(Tuple.of(b.getString("email"), b.getString("username"),
+                    b.getString("first_name"), b.getString("last_name"), b.getString("password_hash")))
+                : claimInvited(conn, invited.iterator().next().getLong("id"), b))
             .map(rs -> Rows.me(rs.iterator().next()))
             .compose(user -> mailToken(conn, user, "verify_email", "verification", b, new JsonObject()).map(user)))
         .onSuccess(x -> mailReady());
+  }
+
+  /**
+   * Registration with an address someone invited: the owner of the address takes the invited
+   * account (with the username and password they chose; the address is verified by mail as for
+   * any registration) and the invitation links stop working. So an invitation can never keep
+   * anyone from registering their own address.
+   */
+  private static Future<RowSet<Row>> claimInvited(SqlConnection conn, long userId, JsonObject b) {
+    return conn.preparedQuery(Sql.USER_TOKENS_RETIRE_PASSWORD_LINKS).execute(Tuple.of(userId))
+        .compose(x -> conn.preparedQuery(Sql.USER_CLAIM_INVITED).execute(Tuple.of(userId, b.getString("username"),
+            b.getString("first_name"), b.getString("last_name"), b.getString("password_hash"))));
+  }
+
+  /** {user_id, user_ids} → {user_ids}: those who share a room with the user (themselves included). */
+  private Future<JsonObject> usersSharingRoom(JsonObject b) {
+    Long[] ids = b.getJsonArray("user_ids", new JsonArray()).stream().map(o -> ((Number) o).longValue()).toArray(Long[]::new);
+    return pool.preparedQuery(Sql.USERS_SHARING_ROOM).execute(Tuple.of(b.getLong("user_id"), (Object) ids)).map(rs -> {
+      JsonArray visible = new JsonArray();
+      rs.forEach(r -> visible.add(r.getLong(0)));
+      return new JsonObject().put("user_ids", visible);
+    });
   }
 
   /** Stores a mailed token and queues the mail that carries it (params get username and token). */
@@ -207,10 +232,20 @@ public class PersistenceVerticle extends VerticleBase {
             : Future.succeededFuture(Rows.me(rs.iterator().next())));
   }
 
-  /** {inviter_id, email, username, token, token_hash, ttl_s} → the invited account (no password yet). */
+  /**
+   * {inviter_id, email, username, token, token_hash, ttl_s} → the invited account (no password
+   * yet). The inviter needs a verified address when verification is required. An address with
+   * an account already answers CONFLICT; its owner can still register over an invitation
+   * ({@link #createUser}).
+   */
   private Future<JsonObject> inviteUser(JsonObject b) {
     return pool.withTransaction(conn -> conn.preparedQuery(Sql.USER_BY_ID).execute(Tuple.of(b.getLong("inviter_id")))
             .compose(inv -> {
+              if (requireVerified && (inv.size() == 0 || inv.iterator().next().getValue("email_verified_at") == null)) {
+                // an unverified account could otherwise mail anyone, under our name
+                return Future.failedFuture(new ParleyException(ErrorCode.EMAIL_NOT_VERIFIED,
+                    "verify your e-mail address before inviting others"));
+              }
               String inviter = inv.size() == 0 ? "someone" : inv.iterator().next().getString("username");
               return conn.preparedQuery(Sql.USER_INVITE).execute(Tuple.of(b.getString("email"), b.getString("username")))
                   .map(rs -> Rows.me(rs.iterator().next()))
@@ -451,7 +486,8 @@ public class PersistenceVerticle extends VerticleBase {
     int limit = b.getInteger("limit", 20);
     String q = likeLiteral(b.getString("q", ""));
     String cursor = b.getString("cursor", "");
-    return pool.preparedQuery(Sql.USERS_SEARCH).execute(Tuple.of(q + "%", cursor.toLowerCase(), limit + 1))
+    return pool.preparedQuery(Sql.USERS_SEARCH).execute(Tuple.of(q.toLowerCase() + "%", cursor.toLowerCase(), limit + 1,
+            b.getString("q", "")))
         .map(rs -> page(rs, limit, Rows::user, u -> u.getString("username").toLowerCase()));
   }
 

@@ -91,10 +91,31 @@ final class Sql {
       "SELECT " + USER_COLUMNS + ", password_hash FROM users WHERE lower(email) = lower($1)";
 
   /** $1 lower-cased prefix pattern ('abc%'), $2 cursor (lower username, '' for the first page), $3 limit. */
+  /**
+   * $1 prefix pattern (lower case, LIKE-escaped, with its %), $2 cursor (lower username,
+   * exclusive), $3 limit, $4 the query as a whole address. Matches usernames and names by
+   * prefix, and an e-mail address only whole: a prefix of an address reveals nothing.
+   */
   static final String USERS_SEARCH =
       "SELECT " + USER_COLUMNS + " FROM users "
-          + "WHERE (lower(username) LIKE $1 OR lower(email) LIKE $1) AND lower(username) > $2 "
+          + "WHERE (lower(username) LIKE $1 OR lower(first_name) LIKE $1 OR lower(last_name) LIKE $1 "
+          + "OR lower(email) = lower($4)) AND lower(username) > $2 "
           + "ORDER BY lower(username) LIMIT $3";
+
+  /** $1 user, $2 user ids: those of the ids who share a room with $1 (and $1 itself when asked). */
+  static final String USERS_SHARING_ROOM =
+      "SELECT DISTINCT o.user_id FROM room_members mine JOIN room_members o ON o.room_id = mine.room_id "
+          + "WHERE mine.user_id = $1 AND o.user_id = ANY($2) "
+          + "UNION SELECT $1 WHERE $1 = ANY($2)";
+
+  /** $1 email: the invited account (no password yet) registered over, locked. */
+  static final String USER_INVITED_BY_EMAIL_FOR_UPDATE =
+      "SELECT id FROM users WHERE lower(email) = lower($1) AND status = 'invited' FOR UPDATE";
+
+  /** Registration over an invitation: $1 id, $2 username, $3 first_name, $4 last_name, $5 password_hash. */
+  static final String USER_CLAIM_INVITED =
+      "UPDATE users SET username = $2, first_name = $3, last_name = $4, password_hash = $5, status = 'active' "
+          + "WHERE id = $1 AND status = 'invited' RETURNING " + USER_COLUMNS;
 
   // ---- refresh tokens ----------------------------------------------------------------------
 
@@ -132,12 +153,12 @@ final class Sql {
   private static final String LAST_MESSAGE =
       "(SELECT json_build_object('id', lm.id, 'seq', lm.seq, 'author_id', lm.author_id, 'body', lm.body, "
           + "'created_at', to_char(lm.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-          + "'deleted', lm.deleted_at IS NOT NULL) FROM messages lm WHERE lm.room_id = r.id ORDER BY lm.seq DESC LIMIT 1) "
-          + "AS last_message";
+          + "'deleted', lm.deleted_at IS NOT NULL) FROM messages lm WHERE lm.room_id = r.id ORDER BY lm.seq DESC LIMIT 1)";
 
+  /** The viewer's membership fields; content (last_message) only for members, as history is. */
   private static final String MEMBER_VIEW =
       "m.role, m.last_read_seq, CASE WHEN m.user_id IS NULL THEN NULL ELSE " + UNREAD_OF_MEMBER + " END AS unread_count, "
-          + LAST_MESSAGE;
+          + "CASE WHEN m.user_id IS NULL THEN NULL ELSE " + LAST_MESSAGE + " END AS last_message";
 
   /** The other member of a direct room, as JSON; $2 is the viewing user. */
   private static final String PEER =
