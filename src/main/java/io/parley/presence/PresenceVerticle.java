@@ -112,6 +112,8 @@ public class PresenceVerticle extends VerticleBase {
   private long ttlMs;
   private long graceMs;
   private int largeRoom;
+  /** When a sweep last failed (Redis unreachable), epoch ms; 0: never. */
+  private long sweepFailedAt;
 
   @Override
   public Future<?> start() {
@@ -256,18 +258,25 @@ public class PresenceVerticle extends VerticleBase {
         .onFailure(err -> LOG.debug("presence: offline check of {} failed: {}", user, err.getMessage()));
   }
 
-  /** Finds users whose sockets all expired (a node died without saying goodbye). */
+  /**
+   * Finds users whose sockets all expired (a node died without saying goodbye). Within
+   * {@code ttl_s} of a failed sweep it takes nobody offline: after a Redis outage that kept the
+   * data every socket looks expired until its node's next heartbeat, due within {@code ttl_s / 3}.
+   */
   private void sweep() {
     redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(EXPIRY).arg("-inf").arg(System.currentTimeMillis())
             .arg("LIMIT").arg(0).arg(200))
         .onSuccess(r -> {
-          if (r != null) {
+          if (r != null && System.currentTimeMillis() - sweepFailedAt >= ttlMs) {
             for (Response user : r) {
               claimOffline(user.toLong());
             }
           }
         })
-        .onFailure(err -> LOG.debug("presence sweep: {}", err.getMessage()));
+        .onFailure(err -> {
+          sweepFailedAt = System.currentTimeMillis();
+          LOG.debug("presence sweep: {}", err.getMessage());
+        });
   }
 
   /** Tells the user's rooms: per-user events in ordinary rooms, an online count in large ones. */

@@ -305,18 +305,81 @@ class PresenceTest {
     }
   }
 
+  /** A node on its own (not clustered) with presence on the Redis at {@code redisPort}. */
+  private record Alone(ParleyNode node, int apiPort, int gatewayPort) {}
+
+  private Alone alone(int redisPort, long sweepMs) {
+    int apiPort = TestCluster.freePort();
+    int gatewayPort = TestCluster.freePort();
+    JsonObject cfg = TestCluster.config(cluster.databaseUrl, "none", "redis-node", apiPort, gatewayPort);
+    cfg.getJsonObject("cluster").put("enabled", false);
+    cfg.getJsonObject("presence").put("redis_url", "redis://127.0.0.1:" + redisPort).put("sweep_ms", sweepMs);
+    return new Alone(Api.await(ParleyNode.start(ParleyConfig.of(cfg))), apiPort, gatewayPort);
+  }
+
+  /** A Redis that keeps its data in {@code dir} across a stop and a start (after a SAVE). */
+  private static RedisServer persistentRedis(int port, java.nio.file.Path dir) throws java.io.IOException {
+    RedisServer server = RedisServer.newRedisServer().bind("127.0.0.1").port(port).setting("save \"\"")
+        .setting("dir " + dir).setting("dbfilename presence.rdb").build();
+    server.start();
+    return server;
+  }
+
+  @Test
+  @DisplayName("a Redis outage longer than ttl_s that keeps the data ends without announcements: the sweep waits for the heartbeats")
+  void outageKeepingDataIsSilent() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("parley-redis");
+    int redisPort = TestCluster.freePort();
+    RedisServer server = persistentRedis(redisPort, dir);
+    Alone alone = alone(redisPort, 50); // a sweep soon after Redis returns, long before the next heartbeat
+    Api local = new Api(vertx, alone.apiPort());
+    Redis own = Redis.createClient(vertx, "redis://127.0.0.1:" + redisPort);
+    try {
+      JsonObject eve = local.newUser("eve");
+      JsonObject fay = local.newUser("fay");
+      JsonObject gus = local.newUser("sentinel");
+      long room = local.sharedRoom(eve, fay, gus);
+      try (Ws eveWs = Ws.open(vertx, alone.gatewayPort(), eve.getString("access_token")).watching("presence")) {
+        eveWs.request(sub(room));
+        Ws fayWs = Ws.open(vertx, alone.gatewayPort(), fay.getString("access_token"));
+        assertEquals(fay.getLong("id"), eveWs.next("presence").getLong("user_id"));
+        Request fayScore = Request.cmd(Command.ZSCORE).arg("parley:presence:expiry").arg(fay.getLong("id"));
+        Api.await(own.send(Request.cmd(Command.SAVE)));
+        double saved = Api.await(own.send(fayScore)).toDouble(); // the saved score, or a later one
+        server.stop();
+        Await.until(() -> System.currentTimeMillis() > saved, "the saved sockets to expire (an outage longer than ttl_s)");
+        server = persistentRedis(redisPort, dir);
+        Await.until(() -> {
+          Response score = Api.await(own.send(fayScore).recover(err -> io.vertx.core.Future.succeededFuture()));
+          return score != null && score.toDouble() > saved;
+        }, "a heartbeat to refresh fay's socket");
+
+        Ws gusWs = Ws.open(vertx, alone.gatewayPort(), gus.getString("access_token"));
+        JsonObject first = eveWs.next("presence");
+        assertEquals(gus.getLong("id"), first.getLong("user_id"), "announced after the outage: " + first.encode());
+        gusWs.close();
+        fayWs.close();
+      }
+    } finally {
+      own.close();
+      Api.await(alone.node().close());
+      server.stop();
+      try (var files = java.nio.file.Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
   @Test
   @DisplayName("with Redis stopped messages still flow and presence is degraded; when Redis returns presence comes back")
   void redisOutage() throws Exception {
     int redisPort = TestCluster.freePort();
     RedisServer redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).setting("save \"\"").build();
     redis.start();
-    int apiPort = TestCluster.freePort();
-    int gatewayPort = TestCluster.freePort();
-    JsonObject cfg = TestCluster.config(cluster.databaseUrl, "none", "redis-node", apiPort, gatewayPort);
-    cfg.getJsonObject("cluster").put("enabled", false);
-    cfg.getJsonObject("presence").put("redis_url", "redis://127.0.0.1:" + redisPort);
-    ParleyNode node = Api.await(ParleyNode.start(ParleyConfig.of(cfg)));
+    Alone alone = alone(redisPort, 300);
+    ParleyNode node = alone.node();
+    int apiPort = alone.apiPort();
+    int gatewayPort = alone.gatewayPort();
     Api local = new Api(vertx, apiPort);
     try {
       JsonObject eve = local.newUser("eve");
