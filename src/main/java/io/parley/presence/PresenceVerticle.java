@@ -16,7 +16,9 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,32 +36,63 @@ import org.slf4j.LoggerFactory;
  * it announces nothing). Announcements go to the user's rooms as ephemeral {@code presence}
  * events {user_id, status, last_seen}; rooms with more than {@code large_room_members} members
  * get {@code presence.count} {online} instead, from a per-room counter.
+ *
+ * <p>A user taken offline gets a mark ({@code parley:presence:offline:<user>}) until online is
+ * announced again. A heartbeat that adds a user back to the index announces {@code online} only
+ * when that mark is there (the sweep took them offline while their node could not heartbeat);
+ * without it the user was never announced offline (Redis lost its data) and the rebuild is silent.
  */
 public class PresenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceVerticle.class);
   private static final String EXPIRY = "parley:presence:expiry";
   private static final String ROOM_ONLINE = "parley:presence:room-online";
+  /**
+   * How long the mark of an announced offline is kept: a socket whose node comes back after a
+   * longer silence is re-added without an {@code online} (as after a loss of Redis's data).
+   */
+  private static final long OFFLINE_MARK_MS = 86_400_000L;
 
-  /** KEYS conns, expiry; ARGV conn, expiresAt, now, user → {live sockets before, was in grace (1/0)}. */
-  private static final String CONNECT = """
+  /**
+   * KEYS conns, expiry, offline; ARGV conn, expiresAt, now, user → {live sockets before, was in
+   * grace (1/0)}. The caller announces online when both are 0; the offline mark goes with it.
+   */
+  private static final LuaScript CONNECT = LuaScript.of("""
       local before = redis.call('ZCOUNT', KEYS[1], ARGV[3], '+inf')
       local pending = redis.call('ZSCORE', KEYS[2], ARGV[4])
       redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
       redis.call('ZADD', KEYS[2], 'GT', ARGV[2], ARGV[4])
-      if pending then return {before, 1} else return {before, 0} end
-      """;
+      if pending then return {before, 1} end
+      if before == 0 then redis.call('DEL', KEYS[3]) end
+      return {before, 0}
+      """);
+
+  /**
+   * KEYS conns, expiry, offline; ARGV expiresAt, user, conn… → 1 when the user is back in the
+   * index and was announced offline (the caller announces online), else 0. A user back without
+   * the mark was lost by Redis, never announced offline: nothing to announce.
+   */
+  private static final LuaScript HEARTBEAT = LuaScript.of("""
+      for i = 3, #ARGV do redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i]) end
+      if redis.call('ZADD', KEYS[2], 'GT', ARGV[1], ARGV[2]) == 1 and redis.call('DEL', KEYS[3]) == 1 then
+        return 1
+      end
+      return 0
+      """);
 
   /** KEYS conns, expiry; ARGV conn, now, graceUntil, user → sockets left. */
-  private static final String DISCONNECT = """
+  private static final LuaScript DISCONNECT = LuaScript.of("""
       redis.call('ZREM', KEYS[1], ARGV[1])
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
       local left = redis.call('ZCARD', KEYS[1])
       if left == 0 then redis.call('ZADD', KEYS[2], 'XX', ARGV[3], ARGV[4]) end
       return left
-      """;
+      """);
 
-  /** KEYS conns, expiry, lastSeen; ARGV now, user → 1 when this call takes the user offline. */
-  private static final String CLAIM_OFFLINE = """
+  /**
+   * KEYS conns, expiry, lastSeen, offline; ARGV now, user, markMs → 1 when this call takes the
+   * user offline (and marks them so).
+   */
+  private static final LuaScript CLAIM_OFFLINE = LuaScript.of("""
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
       if redis.call('ZCARD', KEYS[1]) > 0 then
         local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
@@ -68,16 +101,19 @@ public class PresenceVerticle extends VerticleBase {
       end
       if redis.call('ZREM', KEYS[2], ARGV[2]) == 1 then
         redis.call('SET', KEYS[3], ARGV[1])
+        redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[3])
         return 1
       end
       return 0
-      """;
+      """);
 
   private Redis redis;
   private Bus bus;
   private long ttlMs;
   private long graceMs;
   private int largeRoom;
+  /** When a sweep last failed (Redis unreachable), epoch ms; 0: never. */
+  private long sweepFailedAt;
 
   @Override
   public Future<?> start() {
@@ -119,19 +155,24 @@ public class PresenceVerticle extends VerticleBase {
     return "parley:presence:last-seen:" + userId;
   }
 
-  private Future<Response> eval(String script, List<String> keys, Object... args) {
-    Request r = Request.cmd(Command.EVAL).arg(script).arg(keys.size());
-    keys.forEach(r::arg);
-    for (Object a : args) {
-      r.arg(String.valueOf(a));
-    }
-    return redis.send(r);
+  private static String offline(long userId) {
+    return "parley:presence:offline:" + userId;
   }
 
+  private Future<Response> eval(LuaScript script, List<String> keys, Object... args) {
+    return evalAll(script, List.of(script.call(keys, args))).map(rs -> rs.get(0));
+  }
+
+  /** Runs calls of one script in a pipeline; loads the script first if Redis does not know it (after a restart). */
+  private Future<List<Response>> evalAll(LuaScript script, List<Request> calls) {
+    return redis.batch(calls).recover(err -> LuaScript.unknown(err)
+        ? redis.send(script.load()).compose(loaded -> redis.batch(calls))
+        : Future.failedFuture(err));
+  }
   private Future<JsonObject> connect(JsonObject b) {
     long user = b.getLong("user_id");
     long now = System.currentTimeMillis();
-    return eval(CONNECT, List.of(conns(user), EXPIRY), b.getString("conn_id"), now + ttlMs, now, user).map(r -> {
+    return eval(CONNECT, List.of(conns(user), EXPIRY, offline(user)), b.getString("conn_id"), now + ttlMs, now, user).map(r -> {
       if (r.get(0).toLong() == 0 && r.get(1).toLong() == 0) {
         announce(user, "online", null);
       }
@@ -150,25 +191,29 @@ public class PresenceVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Refreshes a node's sockets, re-adding those Redis lost. Announces {@code online} only for a
+   * user who was announced offline meanwhile (the HEARTBEAT script decides, once in the cluster).
+   */
   private Future<JsonObject> heartbeat(JsonObject b) {
     long expires = System.currentTimeMillis() + ttlMs;
-    List<Request> batch = new ArrayList<>();
-    List<Long> users = new ArrayList<>();
+    Map<Long, List<Object>> byUser = new LinkedHashMap<>();
     for (Object o : b.getJsonArray("conns", new JsonArray())) {
       JsonArray pair = (JsonArray) o;
       long user = pair.getLong(0);
-      users.add(user);
-      batch.add(Request.cmd(Command.ZADD).arg(conns(user)).arg(expires).arg(pair.getString(1)));
-      batch.add(Request.cmd(Command.ZADD).arg(EXPIRY).arg("GT").arg(expires).arg(user));
+      byUser.computeIfAbsent(user, u -> new ArrayList<>(List.of(expires, u))).add(pair.getString(1));
     }
-    if (batch.isEmpty()) {
+    if (byUser.isEmpty()) {
       return Future.succeededFuture(new JsonObject());
     }
-    return redis.batch(batch).map(rs -> {
-      // a user added back (Redis lost them, or the sweep took them offline during an outage) is online again
-      java.util.Set<Long> back = new java.util.HashSet<>();
+    List<Long> users = new ArrayList<>(byUser.keySet());
+    List<Request> calls = new ArrayList<>();
+    for (Long user : users) {
+      calls.add(HEARTBEAT.call(List.of(conns(user), EXPIRY, offline(user)), byUser.get(user).toArray()));
+    }
+    return evalAll(HEARTBEAT, calls).map(rs -> {
       for (int i = 0; i < users.size(); i++) {
-        if (rs.get(2 * i + 1).toLong() == 1 && back.add(users.get(i))) {
+        if (rs.get(i).toLong() == 1) {
           announce(users.get(i), "online", null);
         }
       }
@@ -204,7 +249,7 @@ public class PresenceVerticle extends VerticleBase {
   /** Takes a user offline when no socket is left and nobody else did it already. */
   private void claimOffline(long user) {
     long now = System.currentTimeMillis();
-    eval(CLAIM_OFFLINE, List.of(conns(user), EXPIRY, lastSeen(user)), now, user)
+    eval(CLAIM_OFFLINE, List.of(conns(user), EXPIRY, lastSeen(user), offline(user)), now, user, OFFLINE_MARK_MS)
         .onSuccess(r -> {
           if (r.toLong() == 1) {
             announce(user, "offline", java.time.Instant.ofEpochMilli(now).toString());
@@ -213,18 +258,25 @@ public class PresenceVerticle extends VerticleBase {
         .onFailure(err -> LOG.debug("presence: offline check of {} failed: {}", user, err.getMessage()));
   }
 
-  /** Finds users whose sockets all expired (a node died without saying goodbye). */
+  /**
+   * Finds users whose sockets all expired (a node died without saying goodbye). Within
+   * {@code ttl_s} of a failed sweep it takes nobody offline: after a Redis outage that kept the
+   * data every socket looks expired until its node's next heartbeat, due within {@code ttl_s / 3}.
+   */
   private void sweep() {
     redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(EXPIRY).arg("-inf").arg(System.currentTimeMillis())
             .arg("LIMIT").arg(0).arg(200))
         .onSuccess(r -> {
-          if (r != null) {
+          if (r != null && System.currentTimeMillis() - sweepFailedAt >= ttlMs) {
             for (Response user : r) {
               claimOffline(user.toLong());
             }
           }
         })
-        .onFailure(err -> LOG.debug("presence sweep: {}", err.getMessage()));
+        .onFailure(err -> {
+          sweepFailedAt = System.currentTimeMillis();
+          LOG.debug("presence sweep: {}", err.getMessage());
+        });
   }
 
   /** Tells the user's rooms: per-user events in ordinary rooms, an online count in large ones. */

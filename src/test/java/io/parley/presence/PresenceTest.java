@@ -17,11 +17,16 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.AfterEach;
 import redis.embedded.RedisServer;
 
 /** Presence, typing, read events and notifications across two clustered nodes, with real Redis. */
@@ -31,12 +36,29 @@ class PresenceTest {
   private TestCluster cluster;
   private Vertx vertx;
   private Api api;
+  /** The run's Redis, as the presence verticles use it. */
+  private Redis redis;
 
   @BeforeEach
   void setUp(Vertx vertx, TestCluster cluster) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.api = new Api(vertx, cluster.a().apiPort());
+    this.redis = Redis.createClient(vertx, TestCluster.redisUrl());
+  }
+
+  @AfterEach
+  void tearDown() {
+    redis.close();
+  }
+
+  private Response redis(Request request) {
+    return Api.await(redis.send(request));
+  }
+
+  /** The user's score in the presence expiry index: null when presence does not hold them. */
+  private Response indexed(JsonObject user) {
+    return redis(Request.cmd(Command.ZSCORE).arg("parley:presence:expiry").arg(user.getLong("id")));
   }
 
   private Ws open(JsonObject user, int gatewayPort) {
@@ -136,6 +158,78 @@ class PresenceTest {
   }
 
   @Test
+  @DisplayName("when Redis loses the presence data, the heartbeats rebuild it and nobody is announced")
+  void rebuildAfterDataLossIsSilent() {
+    JsonObject ann = api.newUser("kept");
+    JsonObject ben = api.newUser("watcher");
+    JsonObject cid = api.newUser("sentinel");
+    long room = api.sharedRoom(ann, ben, cid);
+    try (Ws benB = open(ben, cluster.b().gatewayPort()).watching("presence")) {
+      benB.request(sub(room));
+      Ws annA = open(ann, cluster.a().gatewayPort());
+      assertEquals(ann.getLong("id"), benB.next("presence").getLong("user_id"), "ann's online, at connect");
+      Await.until(() -> indexed(ann) != null && indexed(ben) != null, "both users in presence");
+
+      // Redis loses every presence key at once (a restart without persistence, a flush)
+      redis(Request.cmd(Command.EVAL).arg("for _, k in ipairs(redis.call('KEYS', 'parley:presence:*')) do "
+          + "redis.call('DEL', k) end return 0").arg(0));
+      Await.until(() -> indexed(ann) != null && indexed(ben) != null, "the heartbeats of both nodes to rebuild presence");
+      assertEquals("online", status(api, ben, ann.getLong("id")));
+
+      // a real transition after the rebuild: the first presence event ben sees must be cid's
+      Ws cidA = open(cid, cluster.a().gatewayPort());
+      JsonObject first = benB.next("presence");
+      assertEquals(cid.getLong("id"), first.getLong("user_id"), "announced by the rebuild: " + first.encode());
+      assertEquals("online", first.getString("status"));
+      cidA.close();
+      annA.assertUsable();
+      annA.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a user the sweep took offline (their node missed heartbeats for ttl_s) is announced online when a heartbeat brings them back")
+  void backThroughHeartbeatIsAnnounced() {
+    JsonObject ann = api.newUser("lagging");
+    JsonObject ben = api.newUser("watcher");
+    long room = api.sharedRoom(ann, ben);
+    String conns = "parley:presence:conns:" + ann.getLong("id");
+    try (Ws benB = open(ben, cluster.b().gatewayPort()).watching("presence")) {
+      benB.request(sub(room));
+      Ws annA = open(ann, cluster.a().gatewayPort());
+      assertEquals("online", benB.next("presence").getString("status"));
+      String conn = redis(Request.cmd(Command.ZRANGE).arg(conns).arg(0).arg(-1)).get(0).toString();
+      // node A's heartbeats seem to stop: its socket's expiry is put in the past right after a
+      // heartbeat, so the sweep (every 300 ms) finds it before the next one (every 1000 ms);
+      // should that heartbeat win anyway, it is tried again
+      java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+      for (int attempt = 0; attempt < 5 && !claimed.get(); attempt++) {
+        double seen = redis(Request.cmd(Command.ZSCORE).arg(conns).arg(conn)).toDouble();
+        Await.until(() -> redis(Request.cmd(Command.ZSCORE).arg(conns).arg(conn)).toDouble() > seen, "a heartbeat of node A");
+        redis(Request.cmd(Command.EVAL).arg("redis.call('ZADD', KEYS[1], 'XX', 1, ARGV[1]) "
+            + "redis.call('ZADD', KEYS[2], 'XX', 1, ARGV[2]) return 0")
+            .arg(2).arg(conns).arg("parley:presence:expiry").arg(conn).arg(ann.getLong("id")));
+        Await.until(() -> {
+          Response score = indexed(ann);
+          claimed.set(score == null);
+          return score == null || score.toDouble() > 1;
+        }, "the sweep or the next heartbeat");
+      }
+      assertTrue(claimed.get(), "the sweep took ann offline");
+      JsonObject offline = benB.next("presence");
+      assertEquals(ann.getLong("id"), offline.getLong("user_id"));
+      assertEquals("offline", offline.getString("status"));
+
+      JsonObject back = benB.next("presence"); // node A's next heartbeat still holds the socket
+      assertEquals(ann.getLong("id"), back.getLong("user_id"));
+      assertEquals("online", back.getString("status"));
+      assertEquals("online", status(api, ben, ann.getLong("id")));
+      assertNull(benB.poll(1), "announced once");
+      annA.close();
+    }
+  }
+
+  @Test
   @DisplayName("typing is relayed to the others and stops by itself; read markers reach the others")
   void typingAndRead() {
     JsonObject ann = api.newUser("typist");
@@ -211,18 +305,81 @@ class PresenceTest {
     }
   }
 
+  /** A node on its own (not clustered) with presence on the Redis at {@code redisPort}. */
+  private record Alone(ParleyNode node, int apiPort, int gatewayPort) {}
+
+  private Alone alone(int redisPort, long sweepMs) {
+    int apiPort = TestCluster.freePort();
+    int gatewayPort = TestCluster.freePort();
+    JsonObject cfg = TestCluster.config(cluster.databaseUrl, "none", "redis-node", apiPort, gatewayPort);
+    cfg.getJsonObject("cluster").put("enabled", false);
+    cfg.getJsonObject("presence").put("redis_url", "redis://127.0.0.1:" + redisPort).put("sweep_ms", sweepMs);
+    return new Alone(Api.await(ParleyNode.start(ParleyConfig.of(cfg))), apiPort, gatewayPort);
+  }
+
+  /** A Redis that keeps its data in {@code dir} across a stop and a start (after a SAVE). */
+  private static RedisServer persistentRedis(int port, java.nio.file.Path dir) throws java.io.IOException {
+    RedisServer server = RedisServer.newRedisServer().bind("127.0.0.1").port(port).setting("save \"\"")
+        .setting("dir " + dir).setting("dbfilename presence.rdb").build();
+    server.start();
+    return server;
+  }
+
+  @Test
+  @DisplayName("a Redis outage longer than ttl_s that keeps the data ends without announcements: the sweep waits for the heartbeats")
+  void outageKeepingDataIsSilent() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("parley-redis");
+    int redisPort = TestCluster.freePort();
+    RedisServer server = persistentRedis(redisPort, dir);
+    Alone alone = alone(redisPort, 50); // a sweep soon after Redis returns, long before the next heartbeat
+    Api local = new Api(vertx, alone.apiPort());
+    Redis own = Redis.createClient(vertx, "redis://127.0.0.1:" + redisPort);
+    try {
+      JsonObject eve = local.newUser("eve");
+      JsonObject fay = local.newUser("fay");
+      JsonObject gus = local.newUser("sentinel");
+      long room = local.sharedRoom(eve, fay, gus);
+      try (Ws eveWs = Ws.open(vertx, alone.gatewayPort(), eve.getString("access_token")).watching("presence")) {
+        eveWs.request(sub(room));
+        Ws fayWs = Ws.open(vertx, alone.gatewayPort(), fay.getString("access_token"));
+        assertEquals(fay.getLong("id"), eveWs.next("presence").getLong("user_id"));
+        Request fayScore = Request.cmd(Command.ZSCORE).arg("parley:presence:expiry").arg(fay.getLong("id"));
+        Api.await(own.send(Request.cmd(Command.SAVE)));
+        double saved = Api.await(own.send(fayScore)).toDouble(); // the saved score, or a later one
+        server.stop();
+        Await.until(() -> System.currentTimeMillis() > saved, "the saved sockets to expire (an outage longer than ttl_s)");
+        server = persistentRedis(redisPort, dir);
+        Await.until(() -> {
+          Response score = Api.await(own.send(fayScore).recover(err -> io.vertx.core.Future.succeededFuture()));
+          return score != null && score.toDouble() > saved;
+        }, "a heartbeat to refresh fay's socket");
+
+        Ws gusWs = Ws.open(vertx, alone.gatewayPort(), gus.getString("access_token"));
+        JsonObject first = eveWs.next("presence");
+        assertEquals(gus.getLong("id"), first.getLong("user_id"), "announced after the outage: " + first.encode());
+        gusWs.close();
+        fayWs.close();
+      }
+    } finally {
+      own.close();
+      Api.await(alone.node().close());
+      server.stop();
+      try (var files = java.nio.file.Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
   @Test
   @DisplayName("with Redis stopped messages still flow and presence is degraded; when Redis returns presence comes back")
   void redisOutage() throws Exception {
     int redisPort = TestCluster.freePort();
     RedisServer redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort).setting("save \"\"").build();
     redis.start();
-    int apiPort = TestCluster.freePort();
-    int gatewayPort = TestCluster.freePort();
-    JsonObject cfg = TestCluster.config(cluster.databaseUrl, "none", "redis-node", apiPort, gatewayPort);
-    cfg.getJsonObject("cluster").put("enabled", false);
-    cfg.getJsonObject("presence").put("redis_url", "redis://127.0.0.1:" + redisPort);
-    ParleyNode node = Api.await(ParleyNode.start(ParleyConfig.of(cfg)));
+    Alone alone = alone(redisPort, 300);
+    ParleyNode node = alone.node();
+    int apiPort = alone.apiPort();
+    int gatewayPort = alone.gatewayPort();
     Api local = new Api(vertx, apiPort);
     try {
       JsonObject eve = local.newUser("eve");

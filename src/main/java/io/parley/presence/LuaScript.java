@@ -1,0 +1,43 @@
+package io.parley.presence;
+
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A Lua script run by its SHA1 ({@code EVALSHA}), so each call sends the keys and arguments only;
+ * the text is sent ({@code SCRIPT LOAD}) when Redis does not know it, e.g. after a restart.
+ */
+record LuaScript(String body, String sha) {
+  static LuaScript of(String body) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-1").digest(body.getBytes(StandardCharsets.UTF_8));
+      return new LuaScript(body, HexFormat.of().formatHex(digest));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** One call: {@code EVALSHA sha <keys> <args>}, arguments as strings. */
+  Request call(List<String> keys, Object... args) {
+    Request r = Request.cmd(Command.EVALSHA).arg(sha).arg(keys.size());
+    keys.forEach(r::arg);
+    for (Object a : args) {
+      r.arg(String.valueOf(a));
+    }
+    return r;
+  }
+
+  Request load() {
+    return Request.cmd(Command.SCRIPT).arg("LOAD").arg(body);
+  }
+
+  /** Whether a call (or a pipeline holding one) failed because Redis does not know the script. */
+  static boolean unknown(Throwable err) {
+    return err.getMessage() != null && err.getMessage().contains("NOSCRIPT");
+  }
+}
