@@ -37,6 +37,19 @@ public final class StorableText {
     return -1;
   }
 
+  /** Whether {@code s} has a UTF-8 form: no unpaired surrogate (U+0000 is allowed here). */
+  public static boolean encodable(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether {@code s} can be stored as it is. */
   public static boolean storable(String s) {
     return firstBadChar(s) < 0;

@@ -186,10 +186,16 @@ final class Connection {
         ref = null;
         throw ParleyException.invalid("ref", "ref must be a string or a number");
       }
-      if (ref instanceof String r && !StorableText.storable(r)) {
-        ref = null; // not echoed
+      if (ref instanceof String r && !StorableText.encodable(r)) {
+        ref = null; // it could not be echoed unchanged: refused without it
+        throw ParleyException.invalid("ref", "ref contains an unpaired surrogate");
       }
-      StorableText.requireAll("", frame);
+      for (Map.Entry<String, Object> field : frame) { // the ref is echoed, never stored: any text goes
+        StorableText.require(field.getKey(), field.getKey());
+        if (!"ref".equals(field.getKey())) {
+          StorableText.requireAll(field.getKey(), field.getValue());
+        }
+      }
       handle(frame, ref);
     } catch (ParleyException e) {
       sendError(e, ref);

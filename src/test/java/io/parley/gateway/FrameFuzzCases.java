@@ -188,7 +188,8 @@ final class FrameFuzzCases {
       add("typing state " + json(state), frame("typing", "room_id", ids.ownRoom(), "state", state), "t" + (++n), INVALID, "state");
     }
     add("ref with NUL", frame("ping"), "r\u0000ef", OK);
-    add("ref with a lone surrogate", frame("ping"), "r\ud800", OK);
+    // a ref is echoed unchanged, so one with no UTF-8 form cannot be: refused without it
+    add("ref with a lone surrogate (refused, no ref)", frame("ping", "ref", "r\ud800"), null, INVALID, "ref");
     add("ref of 4000 chars", frame("ping"), "r".repeat(4000), OK);
     for (Object ref : new Object[] {7L, -7L, 1.5, 1e308, new Raw("123456789012345678901234567890"), 0L}) {
       Map<String, Object> f = frame("ping", "ref", ref);
