@@ -340,7 +340,7 @@ class ApiContractTest {
     assertNull(clientConfig.getString("ws_url"));
     assertEquals("node-a", clientConfig.getString("node"));
 
-    // search by username prefix and by e-mail prefix, paginated; e-mails are not exposed
+    // search by username prefix, paginated, and by a whole e-mail address (never a prefix of one); e-mails are not exposed
     String prefix = "srch" + System.nanoTime();
     for (int i = 0; i < 3; i++) {
       api.call("register", POST, "/auth/register", null, new JsonObject().put("email", prefix + i + "@example.test")
@@ -353,7 +353,8 @@ class ApiContractTest {
         access, null).expect(200).json();
     assertEquals(List.of(prefix + "_2"), usernames(page2));
     assertNull(page2.getString("next_cursor"));
-    assertEquals(List.of(username), usernames(api.call("searchUsers", GET, "/users?q=" + email.substring(0, 12), access, null).json()));
+    assertEquals(List.of(username), usernames(api.call("searchUsers", GET, "/users?q=" + email, access, null).json()));
+    assertEquals(List.of(), usernames(api.call("searchUsers", GET, "/users?q=" + email.substring(0, email.length() - 1), access, null).json()));
     api.call("searchUsers", GET, "/users", access, null).problem(400, "VALIDATION_FAILED");
     api.call("searchUsers", GET, "/users?q=a&limit=1000", access, null).problem(400, "VALIDATION_FAILED");
     api.call("searchUsers", GET, "/users?q=a", null, null).problem(401, "UNAUTHORIZED");

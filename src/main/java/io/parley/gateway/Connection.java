@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.parley.bus.RoomEvents;
 import io.parley.bus.StorableText;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -430,9 +431,7 @@ final class Connection {
 
   private void publishTyping(long roomId, String state) {
     JsonObject event = new JsonObject().put("type", "typing").put("room_id", roomId).put("user_id", userId).put("state", state);
-    context.owner().eventBus().publish(io.parley.bus.Addresses.room(roomId), event.toBuffer(),
-        new io.vertx.core.eventbus.DeliveryOptions().addHeader("ephemeral", "1").addHeader("type", "typing")
-            .addHeader("user_id", String.valueOf(userId)));
+    RoomEvents.publishEphemeral(context.owner().eventBus(), roomId, "typing", userId, event.toBuffer());
   }
 
   /** Drops the subscription to a room; false when there was none. */

@@ -4,6 +4,7 @@ import io.parley.bus.Addresses;
 import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.parley.bus.RoomEvents;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -147,13 +148,13 @@ final class RoomChannel {
     if (closed) {
       return;
     }
-    if (msg.headers().contains("ephemeral")) {
+    if (RoomEvents.isEphemeral(msg.headers())) {
       deliverEphemeral(msg);
       return;
     }
     long seq;
     try {
-      seq = Long.parseLong(msg.headers().get("seq"));
+      seq = RoomEvents.seq(msg.headers());
     } catch (RuntimeException e) {
       LOG.warn("room {}: event without seq dropped", roomId);
       return;
@@ -173,9 +174,9 @@ final class RoomChannel {
    * subscriptions; typing and presence are not echoed to the sockets of the user they are about.
    */
   private void deliverEphemeral(Message<Buffer> msg) {
-    String type = msg.headers().get("type");
-    String from = "typing".equals(type) || "presence".equals(type) ? msg.headers().get("user_id") : null;
-    long skip = from == null ? -1 : Long.parseLong(from);
+    String type = RoomEvents.type(msg.headers());
+    Long from = "typing".equals(type) || "presence".equals(type) ? RoomEvents.userId(msg.headers()) : null;
+    long skip = from == null ? -1 : from;
     List<Connection> targets = new ArrayList<>(subscriptions.size());
     for (Subscription sub : subscriptions) {
       if (sub.live && sub.connection.userId() != skip) {
@@ -200,14 +201,14 @@ final class RoomChannel {
     while ((first = early.firstEntry()) != null && first.getKey() == lastSeq + 1) {
       early.pollFirstEntry();
       Message<Buffer> m = first.getValue();
-      deliver(first.getKey(), m.body(), m.headers().get("type"), m.headers().get("user_id"));
+      deliver(first.getKey(), m.body(), RoomEvents.type(m.headers()), RoomEvents.userId(m.headers()));
     }
     if (!early.isEmpty() && gapTimer < 0 && !repairing && !closed) {
       gapTimer = vertx.setTimer(gapTimeoutMs, t -> repairGap());
     }
   }
 
-  private void deliver(long seq, Buffer frame, String type, String userId) {
+  private void deliver(long seq, Buffer frame, String type, Long userId) {
     lastSeq = seq;
     List<Connection> targets = new ArrayList<>(subscriptions.size());
     for (Subscription sub : subscriptions) {
@@ -220,7 +221,7 @@ final class RoomChannel {
     }
     Fanout.write(frame, targets);
     if ("member.left".equals(type) && userId != null) {
-      long gone = Long.parseLong(userId);
+      long gone = userId;
       for (Subscription sub : subscriptions) {
         if (sub.connection.userId() == gone) {
           drop(sub, "removed");
@@ -266,7 +267,7 @@ final class RoomChannel {
       long seq = ev.getLong("seq");
       if (seq == lastSeq + 1) {
         Object uid = ev.getValue("user_id");
-        deliver(seq, frame, ev.getString("type"), uid == null ? null : uid.toString());
+        deliver(seq, frame, ev.getString("type"), uid instanceof Number n ? n.longValue() : null);
       }
     }
   }

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One per node (Vert.x instance), shared by the persistence verticle instances; thread-safe.
  */
-final class DatabaseOutage implements Shareable {
+public final class DatabaseOutage implements Shareable {
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseOutage.class);
   /** Seconds a client is told to wait before retrying ({@code Retry-After}). */
   static final int RETRY_AFTER_S = 2;
@@ -41,7 +41,7 @@ final class DatabaseOutage implements Shareable {
   private DatabaseOutage() {}
 
   /** The node's instance. */
-  static DatabaseOutage of(Vertx vertx) {
+  public static DatabaseOutage of(Vertx vertx) {
     LocalMap<String, DatabaseOutage> map = vertx.sharedData().getLocalMap("parley.persistence");
     DatabaseOutage fresh = new DatabaseOutage();
     DatabaseOutage existing = map.putIfAbsent("outage", fresh);
@@ -49,7 +49,7 @@ final class DatabaseOutage implements Shareable {
   }
 
   /** Whether {@code err} means the database could not be reached or used, rather than a refused statement. */
-  static boolean isLost(Throwable err) {
+  public static boolean isLost(Throwable err) {
     for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof PgException pg) {
         String state = pg.getSqlState() == null ? "" : pg.getSqlState();
@@ -70,7 +70,7 @@ final class DatabaseOutage implements Shareable {
    * A request failed because the database is lost: logs the outage if it is new, counts the
    * request and returns the answer for it: {@code UNAVAILABLE} with {@code retry_after_s}.
    */
-  ParleyException failed(Throwable err) {
+  public ParleyException failed(Throwable err) {
     refused.incrementAndGet();
     if (since.compareAndSet(0, System.currentTimeMillis())) {
       LOG.warn("database unavailable ({}): requests are answered UNAVAILABLE until it is back", describe(err));
@@ -80,7 +80,7 @@ final class DatabaseOutage implements Shareable {
   }
 
   /** A request was served: ends the outage, if there was one, with one log line. */
-  void succeeded() {
+  public void succeeded() {
     if (since.get() == 0) {
       return; // the common case: one volatile read
     }
@@ -92,7 +92,7 @@ final class DatabaseOutage implements Shareable {
   }
 
   /** Whether an outage is going on (for health). */
-  boolean ongoing() {
+  public boolean ongoing() {
     return since.get() != 0;
   }
 

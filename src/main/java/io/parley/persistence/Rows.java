@@ -12,7 +12,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 
 /** Maps rows to the JSON shapes of the API and the event stream (see openapi.yaml schemas). */
-final class Rows {
+public final class Rows {
   private Rows() {}
 
   /** RFC 3339 in UTC with microseconds, always six digits (e.g. 2026-11-21T20:17:22.345850Z). */
@@ -20,7 +20,7 @@ final class Rows {
       java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
   /** As {@link #TS}, written digit by digit (history pages format two per message). */
-  static String ts(OffsetDateTime t) {
+  public static String ts(OffsetDateTime t) {
     if (t == null) {
       return null;
     }
@@ -47,12 +47,12 @@ final class Rows {
     }
   }
 
-  static String ts(java.time.Instant t) {
+  public static String ts(java.time.Instant t) {
     return t == null ? null : TS.format(t);
   }
 
   /** Public user: {id, username, first_name, last_name, created_at}. */
-  static JsonObject user(Row r) {
+  public static JsonObject user(Row r) {
     return new JsonObject()
         .put("id", r.getLong("id"))
         .put("username", r.getString("username"))
@@ -62,14 +62,14 @@ final class Rows {
   }
 
   /** The user as seen by themselves: the public user plus e-mail. */
-  static JsonObject me(Row r) {
+  public static JsonObject me(Row r) {
     return user(r).put("email", r.getString("email"))
         .put("email_verified", r.getOffsetDateTime("email_verified_at") != null)
         .put("status", r.getString("status"));
   }
 
   /** Room with the viewer's membership fields (role, last_read_seq: null when not a member). */
-  static JsonObject room(Row r) {
+  public static JsonObject room(Row r) {
     JsonObject json = new JsonObject()
         .put("id", r.getLong("id"))
         .put("kind", r.getString("kind"))
@@ -93,7 +93,7 @@ final class Rows {
   }
 
   /** Member: {user_id, username, first_name, last_name, role, last_read_seq, joined_at}. */
-  static JsonObject member(Row r) {
+  public static JsonObject member(Row r) {
     return new JsonObject()
         .put("user_id", r.getLong("user_id"))
         .put("username", r.getString("username"))
@@ -105,7 +105,7 @@ final class Rows {
   }
 
   /** Message: {id, room_id, seq, author_id, client_msg_id, body, created_at, edited_at, deleted}. */
-  static JsonObject message(Row r) {
+  public static JsonObject message(Row r) {
     return new JsonObject()
         .put("id", r.getLong("id"))
         .put("room_id", r.getLong("room_id"))
@@ -126,7 +126,7 @@ final class Rows {
    * no copy of one across the event bus, no second walk to encode it. Each item has the fields of
    * {@link #message}; MessagingTest checks that both give the same message.
    */
-  static Buffer historyPage(List<Row> rows, boolean hasMore, long lastSeq) {
+  public static Buffer historyPage(List<Row> rows, boolean hasMore, long lastSeq) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 + rows.size() * 320);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();

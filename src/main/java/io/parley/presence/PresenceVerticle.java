@@ -5,9 +5,9 @@ import static io.parley.bus.Addresses.*;
 import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.parley.bus.RoomEvents;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -298,10 +298,6 @@ public class PresenceVerticle extends VerticleBase {
   }
 
   private void publish(long roomId, JsonObject event, Long fromUser) {
-    DeliveryOptions options = new DeliveryOptions().addHeader("ephemeral", "1").addHeader("type", event.getString("type"));
-    if (fromUser != null) {
-      options.addHeader("user_id", String.valueOf(fromUser));
-    }
-    vertx.eventBus().publish(room(roomId), event.toBuffer(), options);
+    RoomEvents.publishEphemeral(vertx.eventBus(), roomId, event.getString("type"), fromUser, event.toBuffer());
   }
 }

@@ -1,4 +1,4 @@
-package io.parley.persistence;
+package io.parley.persistence.messages;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Stores sends in one statement and commit: {@link Sql#SEND_MESSAGE} for one,
- * {@link Sql#SEND_MESSAGES} (arrays, one element per send) for more. Answers message id → seq
+ * Stores sends in one statement and commit: {@link MessageSql#SEND_MESSAGE} for one,
+ * {@link MessageSql#SEND_MESSAGES} (arrays, one element per send) for more. Answers message id → seq
  * for the sends it stored; a send it skipped (not a member, not verified, room gone, repeat) is
  * absent. Fails as PostgreSQL fails the statement (see {@link SendBatcher} for what follows).
  */
@@ -32,7 +32,7 @@ final class SendStatement implements Function<List<SendBatcher.Send>, Future<Map
     Future<RowSet<Row>> rows;
     if (sends.size() == 1) {
       SendBatcher.Send s = sends.get(0);
-      rows = client.preparedQuery(Sql.SEND_MESSAGE).execute(Tuple.of(s.roomId(), s.authorId(), s.clientMsgId(), s.body(),
+      rows = client.preparedQuery(MessageSql.SEND_MESSAGE).execute(Tuple.of(s.roomId(), s.authorId(), s.clientMsgId(), s.body(),
           requireVerified, s.messageId(), s.createdAt(), s.frame()));
     } else {
       int n = sends.size();
@@ -53,7 +53,7 @@ final class SendStatement implements Function<List<SendBatcher.Send>, Future<Map
         times[i] = s.createdAt();
         frames[i] = s.frame().encode();
       }
-      rows = client.preparedQuery(Sql.SEND_MESSAGES)
+      rows = client.preparedQuery(MessageSql.SEND_MESSAGES)
           .execute(Tuple.of(rooms, authors, clientIds, bodies, ids, times, frames, requireVerified));
     }
     return rows.map(rs -> {

@@ -1,8 +1,9 @@
-package io.parley.persistence;
+package io.parley.persistence.messages;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
+import io.parley.persistence.DatabaseOutage;
 import io.vertx.pgclient.PgException;
 import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for message sends: sends that arrive while a batch is being stored wait, and go
- * together in the next statement and commit ({@link Sql#SEND_MESSAGES}). Under light load a send
+ * together in the next statement and commit ({@link MessageSql#SEND_MESSAGES}). Under light load a send
  * is stored at once, alone; under heavy load each commit (and WAL flush) carries many sends, so
  * the database work per message falls as the rate rises. An ack still means committed: a send's
  * future completes only after its batch's commit.

@@ -1,4 +1,4 @@
-package io.parley.persistence;
+package io.parley.persistence.messages;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -66,7 +66,7 @@ class SendBatcherTest {
     }
     int perRoom = 40;
     int poisonAt = 50; // in the middle of the burst, so it shares a batch with other users' sends
-    List<Long> ids = Api.await(pool.preparedQuery(Sql.MESSAGE_IDS).execute(Tuple.of(3 * perRoom + 1)))
+    List<Long> ids = Api.await(pool.preparedQuery(MessageSql.MESSAGE_IDS).execute(Tuple.of(3 * perRoom + 1)))
         .stream().map(r -> r.getLong("id")).toList();
 
     SendBatcher batcher = new SendBatcher(128, new SendStatement(pool, false));

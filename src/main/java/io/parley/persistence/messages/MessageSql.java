@@ -1,0 +1,109 @@
+package io.parley.persistence.messages;
+
+/** SQL of messages ({@code messages}; a send also stores its stream event in the same statement, so one round trip holds the room lock). Parameters are positional ($n). */
+final class MessageSql {
+  private MessageSql() {}
+
+  static final String MESSAGE_COLUMNS =
+      "id, room_id, seq, author_id, client_msg_id, body, created_at, edited_at, deleted_at";
+
+  /** $1 how many: message ids taken ahead, so a send needs no extra round trip for its id. */
+  static final String MESSAGE_IDS =
+      "SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM generate_series(1, $1)";
+
+  /**
+   * A whole send in one statement, so one round trip holds the room's row lock: take the next seq
+   * if $2 is a member (and verified, when $5), store the message with its pre-allocated id $6 and
+   * time $7, and store the event frame $8 with the seq filled in. No row: not allowed, or no such
+   * room. A repeated (room, author, client_msg_id) aborts it with 23505, which undoes the seq.
+   * $1 room, $2 author, $3 client_msg_id, $4 body. Returns (id, seq), as {@link #SEND_MESSAGES} does.
+   */
+  static final String SEND_MESSAGE =
+      "WITH r AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 "
+          + "AND EXISTS (SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2) "
+          + "AND (NOT $5::boolean OR EXISTS (SELECT 1 FROM users WHERE id = $2 AND email_verified_at IS NOT NULL)) "
+          + "RETURNING last_seq), "
+          + "m AS (INSERT INTO messages (id, room_id, seq, author_id, client_msg_id, body, created_at) OVERRIDING SYSTEM VALUE "
+          + "SELECT $6, $1, r.last_seq, $2, $3, $4, $7 FROM r RETURNING id, seq), "
+          + "e AS (INSERT INTO room_events (room_id, seq, type, message_id, payload) "
+          + "SELECT $1, m.seq, 'message.created', m.id, "
+          + "jsonb_set(jsonb_set($8::jsonb, '{seq}', to_jsonb(m.seq)), '{message,seq}', to_jsonb(m.seq)) FROM m) "
+          + "SELECT id, seq FROM m";
+
+  /**
+   * Many sends in one statement and one commit (group commit, see {@link SendBatcher}). Arrays of
+   * equal length: $1 rooms, $2 authors, $3 client_msg_ids, $4 bodies, $5 pre-allocated message
+   * ids, $6 times, $7 event frames (JSON text); $8 require a verified e-mail. Rows whose author
+   * may not send, whose (room, author, client_msg_id) is already stored, or whose room is gone
+   * are skipped and return nothing. Each room's row is locked in id order (so two batches never
+   * deadlock) and takes {@code n} seqs at once; the k-th send of a room in the batch, in array
+   * order, gets {@code last_seq - n + k}. Returns (id, seq) of the stored messages.
+   */
+  static final String SEND_MESSAGES =
+      "WITH i AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], "
+          + "$6::timestamptz[], $7::text[]) WITH ORDINALITY AS i(room_id, author_id, client_msg_id, body, id, created_at, frame, ord)), "
+          // each check is a LATERAL ... LIMIT 1, so it stays one index probe per send whatever the
+          // planner thinks of the batch's size (a hash join would read whole tables per batch)
+          + "ok AS (SELECT i.*, row_number() OVER (PARTITION BY i.room_id ORDER BY i.ord) AS k, "
+          + "count(*) OVER (PARTITION BY i.room_id) AS n FROM i "
+          + "CROSS JOIN LATERAL (SELECT 1 FROM room_members rm WHERE rm.room_id = i.room_id AND rm.user_id = i.author_id LIMIT 1) member "
+          + "LEFT JOIN LATERAL (SELECT 1 AS found FROM users u WHERE u.id = i.author_id AND u.email_verified_at IS NOT NULL LIMIT 1) v ON true "
+          + "LEFT JOIN LATERAL (SELECT 1 AS found FROM messages x WHERE x.room_id = i.room_id AND x.author_id = i.author_id "
+          + "AND x.client_msg_id = i.client_msg_id LIMIT 1) dup ON true "
+          + "WHERE (NOT $8::boolean OR v.found IS NOT NULL) AND dup.found IS NULL), "
+          + "c AS (SELECT room_id, max(n) AS n FROM ok GROUP BY room_id), "
+          + "l AS (SELECT id FROM rooms WHERE id = ANY (ARRAY(SELECT room_id FROM c)) ORDER BY id FOR UPDATE), "
+          + "r AS (UPDATE rooms SET last_seq = rooms.last_seq + (SELECT c.n FROM c WHERE c.room_id = rooms.id) "
+          + "WHERE rooms.id = ANY (ARRAY(SELECT id FROM l)) "
+          + "RETURNING rooms.id, rooms.last_seq, (SELECT c.n FROM c WHERE c.room_id = rooms.id) AS n), "
+          + "m AS (INSERT INTO messages (id, room_id, seq, author_id, client_msg_id, body, created_at) OVERRIDING SYSTEM VALUE "
+          + "SELECT ok.id, ok.room_id, r.last_seq - r.n + ok.k, ok.author_id, ok.client_msg_id, ok.body, ok.created_at "
+          + "FROM ok JOIN r ON r.id = ok.room_id RETURNING id, seq), "
+          + "e AS (INSERT INTO room_events (room_id, seq, type, message_id, payload) "
+          + "SELECT ok.room_id, m.seq, 'message.created', m.id, "
+          + "jsonb_set(jsonb_set(ok.frame::jsonb, '{seq}', to_jsonb(m.seq)), '{message,seq}', to_jsonb(m.seq)) "
+          + "FROM m JOIN ok ON ok.id = m.id) "
+          + "SELECT id, seq FROM m";
+
+  static final String MESSAGE_BY_CLIENT_ID =
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 AND author_id = $2 AND client_msg_id = $3";
+
+  static final String MESSAGE_ROOM = "SELECT room_id FROM messages WHERE id = $1";
+
+  /** $1 message, $2 acting user; run after the room row is locked (lock order: room, then message). */
+  static final String MESSAGE_FOR_CHANGE =
+      "SELECT m.id, m.room_id, m.author_id, m.deleted_at, r.kind, r.is_private, "
+          + "EXISTS (SELECT 1 FROM room_members x WHERE x.room_id = m.room_id AND x.user_id = $2) AS is_member "
+          + "FROM messages m JOIN rooms r ON r.id = m.room_id WHERE m.id = $1 FOR UPDATE OF m";
+
+  static final String MESSAGE_EDIT =
+      "UPDATE messages SET body = $2, edited_at = now() WHERE id = $1 RETURNING " + MESSAGE_COLUMNS;
+
+  static final String MESSAGE_DELETE =
+      "UPDATE messages SET body = NULL, deleted_at = now() WHERE id = $1 RETURNING " + MESSAGE_COLUMNS;
+
+  /**
+   * A history page and its room's last_seq in one statement, for members only: {@code page}
+   * selects message columns from {@code messages} with $1 the room; {@code user} is the
+   * parameter holding the reader. No row: no such room or not a member (the caller asks why).
+   * Otherwise one row per message, or a single row with a null id for an empty page; every row
+   * carries {@code last_seq}, read in the same snapshot as the page.
+   */
+  private static String memberPage(String page, int user) {
+    return "SELECT a.last_seq, p.* FROM (SELECT r.last_seq FROM rooms r JOIN room_members rm ON rm.room_id = r.id "
+        + "AND rm.user_id = $" + user + " WHERE r.id = $1) a LEFT JOIN LATERAL (" + page + ") p ON true";
+  }
+
+  /** Newest page: $1 room, $2 limit + 1, $3 reader (descending; reversed by the caller). */
+  static final String HISTORY_LATEST = memberPage(
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 ORDER BY seq DESC LIMIT $2", 3);
+
+  /** Page before a seq: $1 room, $2 before_seq, $3 limit + 1, $4 reader (descending). */
+  static final String HISTORY_BEFORE = memberPage(
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3", 4);
+
+  /** Page after a seq: $1 room, $2 after_seq, $3 before_seq bound, $4 limit + 1, $5 reader (ascending). */
+  static final String HISTORY_AFTER = memberPage(
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 AND seq > $2 AND seq < $3 "
+          + "ORDER BY seq ASC LIMIT $4", 5);
+}

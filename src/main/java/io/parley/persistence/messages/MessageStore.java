@@ -1,0 +1,283 @@
+package io.parley.persistence.messages;
+
+import static io.parley.bus.Addresses.*;
+
+import io.parley.bus.ErrorCode;
+import io.parley.bus.ParleyException;
+import io.parley.persistence.Handlers;
+import io.parley.persistence.RoomAccess;
+import io.parley.persistence.Rows;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import io.parley.persistence.stream.RoomStream;
+import io.vertx.pgclient.PgException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Messages: send (idempotent on room, author and {@code client_msg_id}; group-committed by
+ * {@link SendBatcher}), edit and delete by the author, and keyset-paginated history by seq.
+ * Each send or change is stored with its stream event in one transaction and published after the
+ * commit; a new message is also announced on {@code parley.notifications} for sockets that do
+ * not follow its room.
+ *
+ * <p>Not thread-safe (message ids taken ahead, the batcher): one instance per verticle, used on
+ * its event loop.
+ */
+public final class MessageStore {
+  private final Vertx vertx;
+  private final Pool pool;
+  private final RoomStream stream;
+  private final int maxBodyChars;
+  private final SendStatement sendStatement;
+  private final SendBatcher sendBatcher;
+  /** Ids for new messages, taken from the sequence a hundred at a time. */
+  private final ArrayDeque<Long> messageIds = new ArrayDeque<>();
+  private Future<Long> pendingIds;
+
+  /**
+   * @param maxBodyChars longest body, in code points
+   * @param requireVerified whether authors need a verified e-mail address to send
+   * @param sendBatchMax most sends stored in one statement (1: each alone)
+   */
+  public MessageStore(Vertx vertx, Pool pool, RoomStream stream, int maxBodyChars, boolean requireVerified, int sendBatchMax) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.stream = stream;
+    this.maxBodyChars = maxBodyChars;
+    this.sendStatement = new SendStatement(pool, requireVerified);
+    this.sendBatcher = new SendBatcher(sendBatchMax, sendStatement);
+  }
+
+  public void register(Handlers h) {
+    h.on(MESSAGES_SEND, this::sendMessage);
+    h.on(MESSAGES_EDIT, this::editMessage);
+    h.on(MESSAGES_DELETE, this::deleteMessage);
+    h.on(MESSAGES_HISTORY, this::history);
+  }
+
+  private String validBody(JsonObject b) {
+    Object raw = b.getValue("body");
+    if (!(raw instanceof String body) || body.isBlank()) {
+      throw ParleyException.invalid("body", "body must be a non-empty string");
+    }
+    if (body.codePointCount(0, body.length()) > maxBodyChars) {
+      throw new ParleyException(ErrorCode.VALIDATION_FAILED, "body is longer than " + maxBodyChars + " characters",
+          new JsonObject().put("field", "body").put("max_chars", maxBodyChars));
+    }
+    return body;
+  }
+
+  /**
+   * {user_id, room_id, body, client_msg_id?} → {message, seq, duplicate}. A send whose
+   * (room, author, client_msg_id) was stored before returns that message with duplicate=true and
+   * publishes nothing.
+   */
+  private Future<JsonObject> sendMessage(JsonObject b) {
+    long userId = b.getLong("user_id");
+    long roomId = b.getLong("room_id");
+    String body = validBody(b);
+    String clientMsgId = b.getString("client_msg_id");
+    if (clientMsgId == null) {
+      clientMsgId = UUID.randomUUID().toString();
+    } else if (clientMsgId.isEmpty() || clientMsgId.length() > 64) {
+      throw ParleyException.invalid("client_msg_id", "client_msg_id must be 1 to 64 characters");
+    }
+    String cmid = clientMsgId;
+    return nextMessageId().compose(id -> {
+      java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+      JsonObject message = new JsonObject().put("id", id).put("room_id", roomId).put("seq", 0L).put("author_id", userId)
+          .put("client_msg_id", cmid).put("body", body).put("created_at", Rows.ts(now)).putNull("edited_at").put("deleted", false);
+      JsonObject event = RoomStream.frame("message.created", roomId, 0L).put("message", message);
+      SendBatcher.Send send = new SendBatcher.Send(roomId, userId, cmid, body, id, now.atOffset(java.time.ZoneOffset.UTC),
+          event);
+      return sendBatcher.submit(send).compose(seq -> seq != null ? Future.succeededFuture(stored(event, seq)) : sendAlone(send));
+    });
+  }
+
+  /** A committed send: published to the room and to members' notifications; the reply. */
+  private JsonObject stored(JsonObject event, long seq) {
+    JsonObject message = event.getJsonObject("message");
+    event.put("seq", seq);
+    message.put("seq", seq);
+    stream.publish(event);
+    notifyMembers(message);
+    return new JsonObject().put("message", message).put("seq", seq).put("duplicate", false);
+  }
+
+  /**
+   * A send its batch did not store, decided alone: stored now, found stored before (the reply
+   * carries the original with duplicate=true), or refused with the reason.
+   */
+  private Future<JsonObject> sendAlone(SendBatcher.Send s) {
+    return sendStatement.apply(List.of(s))
+        .compose(seqs -> seqs.isEmpty() ? refusedSend(s.roomId(), s.authorId()) : Future.succeededFuture(stored(s.frame(), seqs.get(s.messageId()))))
+        .recover(err -> err instanceof PgException pg && "23505".equals(pg.getSqlState())
+            ? pool.preparedQuery(MessageSql.MESSAGE_BY_CLIENT_ID).execute(Tuple.of(s.roomId(), s.authorId(), s.clientMsgId())).map(rs -> {
+                JsonObject original = Rows.message(rs.iterator().next());
+                return new JsonObject().put("message", original).put("seq", original.getLong("seq")).put("duplicate", true);
+              })
+            : Future.failedFuture(err));
+  }
+
+  private Future<Long> nextMessageId() {
+    Long id = messageIds.pollFirst();
+    if (id != null) {
+      return Future.succeededFuture(id);
+    }
+    if (pendingIds == null) {
+      pendingIds = pool.preparedQuery(MessageSql.MESSAGE_IDS).execute(Tuple.of(100)).map(rs -> {
+        rs.forEach(r -> messageIds.addLast(r.getLong("id")));
+        return 0L;
+      }).onComplete(ar -> pendingIds = null);
+    }
+    return pendingIds.compose(x -> nextMessageId());
+  }
+
+  /** Why a send stored nothing: no room, not visible, not a member, or not verified. */
+  private Future<JsonObject> refusedSend(long roomId, long userId) {
+    return RoomAccess.of(pool, roomId, userId, false).compose(a -> {
+      if (!a.member()) {
+        return Future.failedFuture(a.notMember());
+      }
+      return Future.failedFuture(new ParleyException(ErrorCode.EMAIL_NOT_VERIFIED,
+          "verify your e-mail address before sending messages"));
+    });
+  }
+
+  /** {user_id, message_id, body} → {message, seq}: the author edits; seq is the edit event's. */
+  private Future<JsonObject> editMessage(JsonObject b) {
+    String body = validBody(b);
+    return changeMessage(b, (conn, id) -> conn.preparedQuery(MessageSql.MESSAGE_EDIT).execute(Tuple.of(id, body)),
+        "message.updated");
+  }
+
+  /** {user_id, message_id} → {message, seq}: the author deletes; the body is removed everywhere. */
+  private Future<JsonObject> deleteMessage(JsonObject b) {
+    return changeMessage(b, (conn, id) -> conn.preparedQuery(MessageSql.MESSAGE_DELETE).execute(Tuple.of(id)),
+        "message.deleted");
+  }
+
+  /** The statement that changes a locked message (edit or delete). */
+  private interface Change {
+    Future<RowSet<Row>> apply(SqlConnection conn, long messageId);
+  }
+
+  /** The message row read under lock, and the seq its change takes. */
+  private record Locked(RowSet<Row> message, long seq) {}
+
+  /**
+   * Edits or deletes a message inside one transaction: the room's row is locked first (as sends,
+   * membership changes and room deletes do), taking the change's seq, then the message's. Only
+   * the author of a live message in a room they are in may change it; strangers of a room they
+   * cannot see get NOT_FOUND ({@link RoomAccess#visible}).
+   */
+  private Future<JsonObject> changeMessage(JsonObject b, Change change, String type) {
+    long userId = b.getLong("user_id");
+    long messageId = b.getLong("message_id");
+    // lock order: the room row first (as sends, membership changes and room deletes do), then the message
+    return pool.withTransaction(conn -> conn.preparedQuery(MessageSql.MESSAGE_ROOM).execute(Tuple.of(messageId))
+            .compose(found -> found.size() == 0
+                ? Future.failedFuture(ParleyException.notFound("message"))
+                : stream.nextSeq(conn, found.iterator().next().getLong("room_id")))
+            .compose(seq -> seq == null
+                ? Future.failedFuture(ParleyException.notFound("message"))
+                : conn.preparedQuery(MessageSql.MESSAGE_FOR_CHANGE).execute(Tuple.of(messageId, userId))
+                    .map(rs -> new Locked(rs, seq)))
+            .compose(locked -> {
+              RowSet<Row> rs = locked.message();
+              long seq = locked.seq();
+              if (rs.size() == 0) {
+                return Future.failedFuture(ParleyException.notFound("message"));
+              }
+              Row m = rs.iterator().next();
+              boolean visible = RoomAccess.visible(m.getString("kind"), m.getBoolean("is_private"), m.getBoolean("is_member"));
+              if (!visible) {
+                return Future.failedFuture(ParleyException.notFound("message"));
+              }
+              if (!m.getBoolean("is_member")) {
+                return Future.failedFuture(ParleyException.forbidden("you are not a member of this room"));
+              }
+              if (m.getLong("author_id") == null || m.getLong("author_id") != userId) {
+                return Future.failedFuture(ParleyException.forbidden("only the author can change a message"));
+              }
+              if (m.getValue("deleted_at") != null) {
+                return Future.failedFuture(ParleyException.notFound("message"));
+              }
+              long roomId = m.getLong("room_id");
+              return change.apply(conn, messageId).compose(upd -> {
+                JsonObject changed = Rows.message(upd.iterator().next());
+                JsonObject event = RoomStream.frame(type, roomId, seq).put("message", changed);
+                Future<?> redact = type.equals("message.deleted")
+                    ? stream.redact(conn, roomId, messageId, seq)
+                    : Future.succeededFuture();
+                return redact.compose(x -> stream.insert(conn, roomId, seq, type, messageId, event))
+                    .map(x -> new RoomStream.Committed(new JsonObject().put("message", changed).put("seq", seq), event));
+              });
+            }))
+        .map(stream::publishAndUnwrap);
+  }
+
+  /**
+   * {user_id, room_id, before_seq?, after_seq?, limit} → {items (ascending seq), has_more,
+   * last_seq}, encoded ({@link Rows#historyPage}). Without bounds: the newest page. With
+   * after_seq: the page right after it (up to before_seq).
+   */
+  private Future<Buffer> history(JsonObject b) {
+    long roomId = b.getLong("room_id");
+    long userId = b.getLong("user_id");
+    int limit = b.getInteger("limit", 50);
+    Long before = b.getLong("before_seq");
+    Long after = b.getLong("after_seq");
+    boolean ascending = after != null;
+    Future<RowSet<Row>> rows = ascending
+        ? pool.preparedQuery(MessageSql.HISTORY_AFTER)
+            .execute(Tuple.of(roomId, after, before == null ? Long.MAX_VALUE : before, limit + 1, userId))
+        : before != null
+            ? pool.preparedQuery(MessageSql.HISTORY_BEFORE).execute(Tuple.of(roomId, before, limit + 1, userId))
+            : pool.preparedQuery(MessageSql.HISTORY_LATEST).execute(Tuple.of(roomId, limit + 1, userId));
+    return rows.compose(rs -> {
+      if (rs.size() == 0) {
+        // not a member, or no such room: the access check says which; one who just joined reads again
+        return RoomAccess.requireMember(pool, roomId, userId, false).compose(a -> history(b));
+      }
+      long lastSeq = 0;
+      List<Row> items = new ArrayList<>(rs.size());
+      for (Row r : rs) {
+        lastSeq = r.getLong("last_seq");
+        if (r.getLong("id") != null) {
+          items.add(r);
+        }
+      }
+      boolean hasMore = items.size() > limit;
+      if (hasMore) {
+        items.remove(items.size() - 1);
+      }
+      if (!ascending) {
+        Collections.reverse(items);
+      }
+      return Future.succeededFuture(Rows.historyPage(items, hasMore, lastSeq));
+    });
+  }
+
+  /** Tells every gateway node about a new message, for sockets that are not subscribed to its room. */
+  private void notifyMembers(JsonObject message) {
+    String body = message.getString("body");
+    String preview = body == null ? "" : body.length() > 140 ? body.substring(0, 140) + "…" : body;
+    vertx.eventBus().publish(NOTIFICATIONS, new JsonObject()
+        .put("room_id", message.getLong("room_id"))
+        .put("seq", message.getLong("seq"))
+        .put("message", new JsonObject().put("id", message.getLong("id")).put("author_id", message.getLong("author_id"))
+            .put("preview", preview).put("created_at", message.getString("created_at"))));
+  }
+}
