@@ -514,8 +514,9 @@ public class ApiVerticle extends VerticleBase {
     rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
   }
 
+  /** The caller's user id (the JWT handler let only tokens naming a user through). */
   private static long userId(RoutingContext rc) {
-    return Long.parseLong(rc.user().principal().getString("sub"));
+    return AccessTokens.userId(rc.user().principal());
   }
 
   private static ValidatedRequest validated(RoutingContext rc) {

@@ -1,0 +1,99 @@
+package io.parley.api;
+
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.auth.AccessTokens;
+import io.parley.bus.ErrorCode;
+import io.parley.bus.ParleyException;
+import io.parley.support.Api;
+import io.parley.support.ClusterExtension;
+import io.parley.support.RawHttp;
+import io.parley.support.TestCluster;
+import io.parley.support.Ws;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Each malformed input of issue 11 (item 5) gets its 4xx problem with a request id, never a 500:
+ * bad percent-encoding, text PostgreSQL cannot store, over-long passwords, an empty e-mail,
+ * tokens whose subject is no user, bodies that are not JSON, and requests the HTTP decoder
+ * refuses. Every answer is checked against the contract by {@link Api#check}.
+ */
+@ExtendWith({VertxExtension.class, ClusterExtension.class})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@DisplayName("Malformed input at the HTTP edge")
+class MalformedInputTest {
+  private Vertx vertx;
+  private TestCluster cluster;
+  private Api api;
+  private JsonObject user;
+
+  @BeforeAll
+  void setUp(Vertx vertx, TestCluster cluster) {
+    this.vertx = vertx;
+    this.cluster = cluster;
+    api = new Api(vertx, cluster.a().apiPort());
+    user = api.newUser("malformed");
+  }
+
+  /** A raw request to node A, checked against the contract as an answer to {@code operationId}. */
+  private Api.Resp raw(String operationId, String method, String target, String token, String body) {
+    Map<String, String> headers = token == null ? Map.of() : Map.of("Authorization", "Bearer " + token);
+    byte[] bytes = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
+    Api.Resp resp = RawHttp.exchange(api.port(), RawHttp.request(method, target, headers, "application/json", bytes));
+    return operationId == null ? resp : api.check(operationId, resp);
+  }
+
+  /** Asserts a problem+json answer whose request id is both in the body and the header. */
+  private static JsonObject problem(Api.Resp resp, int status, String code) {
+    assertEquals(status, resp.status(), () -> "answer: " + resp.body());
+    assertEquals("application/problem+json", resp.headers().get("Content-Type"));
+    JsonObject json = resp.json();
+    assertEquals(code, json.getString("code"));
+    assertEquals(status, json.getInteger("status"));
+    assertNotNull(resp.headers().get("X-Request-Id"), "X-Request-Id header");
+    assertEquals(resp.headers().get("X-Request-Id"), json.getString("request_id"));
+    return json;
+  }
+
+  private static String field(JsonObject problem) {
+    return problem.getJsonObject("details").getString("field");
+  }
+
+  @Test
+  @DisplayName("a validly signed token whose sub is missing or no user id is refused: 401 over HTTP, UNAUTHORIZED and 4401 on the gateway")
+  void tokenWithoutUser() throws Exception {
+    List<JsonObject> claims = List.of(new JsonObject().put("username", "nobody"), new JsonObject().put("sub", "abc"),
+        new JsonObject().put("sub", ""), new JsonObject().put("sub", "0"), new JsonObject().put("sub", "-5"),
+        new JsonObject().put("sub", "99999999999999999999"), new JsonObject().put("sub", 12));
+    AccessTokens tokens = new AccessTokens(vertx, new JsonObject().put("jwt_secret", cluster.jwtSecret()));
+    for (JsonObject c : claims) {
+      String token = cluster.signedToken(vertx, c);
+      problem(api.call("getMe", GET, "/users/me", token, null), 401, "UNAUTHORIZED");
+      Throwable refused = tokens.verify(token).toCompletionStage().toCompletableFuture()
+          .handle((ok, err) -> err).get(10, TimeUnit.SECONDS);
+      assertEquals(ErrorCode.UNAUTHORIZED, assertInstanceOf(ParleyException.class, refused, c.encode()).code());
+      try (Ws ws = Ws.connect(vertx, cluster.b().gatewayPort(), token)) {
+        assertEquals("UNAUTHORIZED", ws.next("error").getString("code"));
+        assertEquals((short) 4401, ws.closed.get(10, TimeUnit.SECONDS));
+      }
+    }
+    String good = cluster.signedToken(vertx, new JsonObject().put("sub", String.valueOf(user.getLong("id"))));
+    assertEquals(user.getLong("id"), api.call("getMe", GET, "/users/me", good, null).expect(200).json().getLong("id"));
+  }
+}
