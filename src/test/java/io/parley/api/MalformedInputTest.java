@@ -76,6 +76,25 @@ class MalformedInputTest {
   }
 
   @Test
+  @DisplayName("passwords over 72 UTF-8 bytes: login answers 401 and change-password 403, like wrong ones; choosing one is 400")
+  void longPasswords() {
+    String long73 = "é".repeat(36) + "x"; // 37 characters, 73 bytes: within the contract's 200 characters
+    problem(api.call("login", POST, "/auth/login", null,
+        new JsonObject().put("email", user.getString("email")).put("password", long73)), 401, "UNAUTHORIZED");
+    problem(api.call("login", POST, "/auth/login", null,
+        new JsonObject().put("email", user.getString("email")).put("password", "x".repeat(200))), 401, "UNAUTHORIZED");
+    JsonObject wrong = problem(api.call("changePassword", POST, "/auth/password/change", user.getString("access_token"),
+        new JsonObject().put("current_password", "x".repeat(200)).put("new_password", "new password")), 403, "FORBIDDEN");
+    assertEquals("current_password", field(wrong));
+    assertEquals("new_password", field(problem(api.call("changePassword", POST, "/auth/password/change",
+        user.getString("access_token"), new JsonObject().put("current_password", user.getString("password"))
+            .put("new_password", long73)), 400, "VALIDATION_FAILED")));
+    problem(api.call("register", POST, "/auth/register", null, new JsonObject().put("email", "long_" + System.nanoTime()
+        + "@example.test").put("username", "long_" + System.nanoTime() % 1_000_000).put("password", long73)),
+        400, "VALIDATION_FAILED");
+  }
+
+  @Test
   @DisplayName("a validly signed token whose sub is missing or no user id is refused: 401 over HTTP, UNAUTHORIZED and 4401 on the gateway")
   void tokenWithoutUser() throws Exception {
     List<JsonObject> claims = List.of(new JsonObject().put("username", "nobody"), new JsonObject().put("sub", "abc"),
