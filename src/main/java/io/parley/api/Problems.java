@@ -30,6 +30,9 @@ final class Problems {
     if (failure instanceof ParleyException pe) {
       return pe;
     }
+    if (failure instanceof HttpException he && he.getCause() instanceof ValidatorException) {
+      failure = he.getCause(); // the router wraps the validator's refusal in a 400
+    }
     if (failure instanceof SchemaValidationException sve) {
       OutputUnit unit = sve.getOutputUnit();
       JsonObject details = null;

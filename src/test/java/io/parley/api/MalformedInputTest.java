@@ -95,6 +95,18 @@ class MalformedInputTest {
   }
 
   @Test
+  @DisplayName("an empty e-mail address is 400 VALIDATION_FAILED for register and invite")
+  void emptyEmail() {
+    JsonObject reg = problem(api.call("register", POST, "/auth/register", null,
+        new JsonObject().put("email", "").put("username", "empty_mail").put("password", "correct horse")), 400, "VALIDATION_FAILED");
+    assertEquals("#/email", reg.getJsonObject("details").getString("pointer"));
+    problem(api.call("inviteUser", POST, "/users/invite", user.getString("access_token"), new JsonObject().put("email", "")),
+        400, "VALIDATION_FAILED");
+    problem(api.call("inviteUser", POST, "/users/invite", user.getString("access_token"), new JsonObject().put("email", "@")),
+        400, "VALIDATION_FAILED");
+  }
+
+  @Test
   @DisplayName("a validly signed token whose sub is missing or no user id is refused: 401 over HTTP, UNAUTHORIZED and 4401 on the gateway")
   void tokenWithoutUser() throws Exception {
     List<JsonObject> claims = List.of(new JsonObject().put("username", "nobody"), new JsonObject().put("sub", "abc"),
