@@ -76,6 +76,26 @@ class MalformedInputTest {
   }
 
   @Test
+  @DisplayName("malformed percent-encoding (%zz) and bytes that are not UTF-8 in any path or query are 400 VALIDATION_FAILED")
+  void percentEncoding() {
+    String t = user.getString("access_token");
+    assertEquals("path", field(problem(raw("getRoom", "GET", "/api/v1/rooms/%zz", t, null), 400, "VALIDATION_FAILED")));
+    assertEquals("path", field(problem(raw("getRoom", "GET", "/api/v1/rooms/1%2", t, null), 400, "VALIDATION_FAILED")));
+    assertEquals("q", field(problem(raw("searchUsers", "GET", "/api/v1/users?q=%zz", t, null), 400, "VALIDATION_FAILED")));
+    assertEquals("x", field(problem(raw("getMe", "GET", "/api/v1/users/me?x=%zz", t, null), 400, "VALIDATION_FAILED")));
+    assertEquals("query", field(problem(raw("getMe", "GET", "/api/v1/users/me?%zz=1", t, null), 400, "VALIDATION_FAILED")));
+    // a lone 0xFF, an overlong "/" and an encoded surrogate (U+D800) are no UTF-8
+    for (String bad : List.of("%FF", "%C0%AF", "%ED%A0%80")) {
+      assertEquals("q", field(problem(raw("searchUsers", "GET", "/api/v1/users?q=a" + bad, t, null), 400, "VALIDATION_FAILED")));
+    }
+    assertEquals(200, raw("searchUsers", "GET", "/api/v1/users?q=%C3%A9", t, null).status(), "UTF-8 is fine");
+    // outside the contract too: the web client's and Swagger UI's paths
+    problem(raw(null, "GET", "/%zz", null, null), 400, "VALIDATION_FAILED");
+    problem(raw(null, "GET", "/docs/%zz", null, null), 400, "VALIDATION_FAILED");
+    problem(raw(null, "GET", "/api/v1/nothing%zz", null, null), 400, "VALIDATION_FAILED");
+  }
+
+  @Test
   @DisplayName("passwords over 72 UTF-8 bytes: login answers 401 and change-password 403, like wrong ones; choosing one is 400")
   void longPasswords() {
     String long73 = "é".repeat(36) + "x"; // 37 characters, 73 bytes: within the contract's 200 characters
@@ -126,5 +146,33 @@ class MalformedInputTest {
     }
     String good = cluster.signedToken(vertx, new JsonObject().put("sub", String.valueOf(user.getLong("id"))));
     assertEquals(user.getLong("id"), api.call("getMe", GET, "/users/me", good, null).expect(200).json().getLong("id"));
+  }
+
+  @Test
+  @DisplayName("a body that is not application/json is 415 UNSUPPORTED_MEDIA_TYPE; malformed or non-UTF-8 JSON is 400")
+  void mediaTypes() {
+    byte[] hello = "hello".getBytes(StandardCharsets.UTF_8);
+    problem(api.check("login", RawHttp.exchange(api.port(), RawHttp.request("POST", "/api/v1/auth/login", Map.of(),
+        "text/plain", hello))), 415, "UNSUPPORTED_MEDIA_TYPE");
+    problem(api.check("login", RawHttp.exchange(api.port(), RawHttp.request("POST", "/api/v1/auth/login", Map.of(),
+        null, hello))), 415, "UNSUPPORTED_MEDIA_TYPE");
+    problem(raw("login", "POST", "/api/v1/auth/login", null, "{\"email\":"), 400, "VALIDATION_FAILED");
+    byte[] notUtf8 = {'{', '"', 'e', 'm', 'a', 'i', 'l', '"', ':', '"', (byte) 0xC3, '"', '}'};
+    problem(api.check("login", RawHttp.exchange(api.port(), RawHttp.request("POST", "/api/v1/auth/login", Map.of(),
+        "application/json", notUtf8))), 400, "VALIDATION_FAILED");
+  }
+
+  @Test
+  @DisplayName("requests the HTTP decoder refuses get problem+json with a request id: 431 headers, 414 request line, 400 garbage")
+  void decoderRefusals() {
+    String t = user.getString("access_token");
+    Api.Resp headers = api.check("getMe", RawHttp.exchange(api.port(), RawHttp.request("GET", "/api/v1/users/me",
+        Map.of("Authorization", "Bearer " + t, "X-Padding", "p".repeat(9000)), null, null)));
+    problem(headers, 431, "HEADERS_TOO_LARGE");
+    Api.Resp line = api.check("searchUsers", RawHttp.exchange(api.port(), RawHttp.request("GET",
+        "/api/v1/users?q=" + "a".repeat(5000), Map.of("Authorization", "Bearer " + t), null, null)));
+    problem(line, 414, "URI_TOO_LONG");
+    problem(RawHttp.exchange(api.port(), "GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII)), 400, "VALIDATION_FAILED");
+    assertTrue(raw("getMe", "GET", "/api/v1/users/me", t, null).expect(200).headers().contains("X-Request-Id"));
   }
 }
