@@ -7,6 +7,7 @@ import io.parley.auth.Passwords;
 import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.parley.bus.StorableText;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.VerticleBase;
@@ -471,9 +472,17 @@ public class ApiVerticle extends VerticleBase {
 
   // ---- helpers -----------------------------------------------------------------------------
 
+  /**
+   * Binds {@code handler} to an operation, after validation; first refuses a body with text that
+   * PostgreSQL cannot store (in any string, keys included; path and query: {@link HttpEdge}).
+   */
   private static void on(RouterBuilder rb, String operationId, io.vertx.core.Handler<RoutingContext> handler) {
     rb.getRoute(operationId).addHandler(rc -> {
       try {
+        RequestParameter body = validated(rc).getBody();
+        if (body != null && !body.isNull()) {
+          StorableText.requireAll("", body.get());
+        }
         handler.handle(rc);
       } catch (ParleyException e) {
         rc.fail(e);

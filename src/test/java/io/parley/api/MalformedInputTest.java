@@ -96,6 +96,31 @@ class MalformedInputTest {
   }
 
   @Test
+  @DisplayName("U+0000 and unpaired surrogates in a query parameter or any JSON string, keys included, are 400 naming the field")
+  void textThatCannotBeStored() {
+    String t = user.getString("access_token");
+    assertEquals("q", field(problem(raw("searchUsers", "GET", "/api/v1/users?q=a%00b", t, null), 400, "VALIDATION_FAILED")));
+    assertEquals("name", field(problem(raw("createRoom", "POST", "/api/v1/rooms", t, "{\"name\":\"a\\u0000b\"}"),
+        400, "VALIDATION_FAILED")));
+    assertEquals("name", field(problem(raw("createRoom", "POST", "/api/v1/rooms", t, "{\"name\":\"a\\ud800\"}"),
+        400, "VALIDATION_FAILED")));
+    assertEquals("name", field(problem(raw("createRoom", "POST", "/api/v1/rooms", t, "{\"name\":\"\\udc00b\"}"),
+        400, "VALIDATION_FAILED")));
+    assertEquals("x\u0000", field(problem(raw("createRoom", "POST", "/api/v1/rooms", t, "{\"name\":\"ok\",\"x\\u0000\":1}"),
+        400, "VALIDATION_FAILED")));
+    assertEquals("meta.tags[1]", field(problem(raw("createRoom", "POST", "/api/v1/rooms", t,
+        "{\"name\":\"ok\",\"meta\":{\"tags\":[\"fine\",\"\\ud800\"]}}"), 400, "VALIDATION_FAILED")));
+    long room = api.newRoom(user, false).getLong("id");
+    assertEquals("body", field(problem(raw("sendMessage", "POST", "/api/v1/rooms/" + room + "/messages", t,
+        "{\"body\":\"hi\\u0000\"}"), 400, "VALIDATION_FAILED")));
+    assertEquals("first_name", field(problem(raw("updateMe", "PATCH", "/api/v1/users/me", t,
+        "{\"first_name\":\"\\ud83d\"}"), 400, "VALIDATION_FAILED")));
+    // a whole surrogate pair is a real character and is stored
+    assertEquals("ok \ud83d\ude00", raw("createRoom", "POST", "/api/v1/rooms", t, "{\"name\":\"ok \\ud83d\\ude00\"}")
+        .expect(201).json().getString("name"));
+  }
+
+  @Test
   @DisplayName("passwords over 72 UTF-8 bytes: login answers 401 and change-password 403, like wrong ones; choosing one is 400")
   void longPasswords() {
     String long73 = "é".repeat(36) + "x"; // 37 characters, 73 bytes: within the contract's 200 characters
