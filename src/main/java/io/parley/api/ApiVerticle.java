@@ -7,6 +7,7 @@ import io.parley.auth.Passwords;
 import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.parley.bus.StorableText;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.VerticleBase;
@@ -88,17 +89,19 @@ public class ApiVerticle extends VerticleBase {
         .compose(v -> Contract.load(vertx))
         .compose(contract -> {
           Router router = Router.router(vertx);
-          router.route().handler(this::requestId);
+          router.route().handler(HttpEdge::requestId).handler(HttpEdge::wellFormedUri);
           router.route(BASE + "/*").subRouter(apiRouter(contract, cfg.getLong("body_limit_bytes", 65536L)));
           router.get("/health/live").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP")));
           router.get("/health/ready").handler(this::ready);
           router.get("/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").sendFile("openapi.yaml"));
           mountSwaggerUi(router, swaggerVersion[0]);
           mountWebClient(router);
-          for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500, 503}) {
+          for (int status = 400; status < 600; status++) { // every failure answers problem+json
             router.errorHandler(status, Problems::handle);
           }
-          server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true));
+          server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true)
+                  .setMaxInitialLineLength(4096).setMaxHeaderSize(8192)) // 414 and 431 beyond: the contract states both
+              .invalidRequestHandler(HttpEdge.invalidRequests());
           return server.requestHandler(router).listen(cfg.getInteger("port", 8080), cfg.getString("host", "0.0.0.0"))
               .onSuccess(s -> LOG.info("HTTP API on port {}: /api/v1, Swagger UI /docs/, contract /openapi.yaml", s.actualPort()));
         });
@@ -479,22 +482,19 @@ public class ApiVerticle extends VerticleBase {
     }
   }
 
-  private void requestId(RoutingContext rc) {
-    String given = rc.request().getHeader("X-Request-Id");
-    String id = given != null && given.matches("[A-Za-z0-9._-]{1,64}") ? given : UUID.randomUUID().toString();
-    rc.put(REQUEST_ID, id);
-    rc.response().putHeader("X-Request-Id", id);
-    long start = System.nanoTime();
-    rc.addEndHandler(v -> LOG.info("[{}] {} {} {} {}ms", id, rc.request().method(), rc.request().path(),
-        rc.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000));
-    rc.next();
-  }
-
   // ---- helpers -----------------------------------------------------------------------------
 
+  /**
+   * Binds {@code handler} to an operation, after validation; first refuses a body with text that
+   * PostgreSQL cannot store (in any string, keys included; path and query: {@link HttpEdge}).
+   */
   private static void on(RouterBuilder rb, String operationId, io.vertx.core.Handler<RoutingContext> handler) {
     rb.getRoute(operationId).addHandler(rc -> {
       try {
+        RequestParameter body = validated(rc).getBody();
+        if (body != null && !body.isNull()) {
+          StorableText.requireAll("", body.get());
+        }
         handler.handle(rc);
       } catch (ParleyException e) {
         rc.fail(e);
@@ -526,8 +526,9 @@ public class ApiVerticle extends VerticleBase {
     rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
   }
 
+  /** The caller's user id (the JWT handler let only tokens naming a user through). */
   private static long userId(RoutingContext rc) {
-    return Long.parseLong(rc.user().principal().getString("sub"));
+    return AccessTokens.userId(rc.user().principal());
   }
 
   private static ValidatedRequest validated(RoutingContext rc) {

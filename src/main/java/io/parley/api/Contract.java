@@ -15,6 +15,11 @@ import org.yaml.snakeyaml.Yaml;
  * which vertx-openapi 5.0 refuses to load ("unsupported media type"). The router never
  * validates responses, so the copy it is built from names those responses
  * {@code application/json}; the file served at {@code /openapi.yaml} is unchanged.
+ *
+ * <p>The same copy guards {@code format: email}: vertx-json-schema 5.0's e-mail check throws on
+ * an empty string (a 500 instead of a 400), so the router's copy applies the format only to
+ * non-empty strings ({@code if: {minLength: 1}, then: {format: email}}); the published schemas
+ * also state a {@code minLength}, which refuses the empty string.
  */
 public final class Contract {
   /** The media type of every error response. */
@@ -39,7 +44,10 @@ public final class Contract {
     });
   }
 
-  /** A copy of the raw contract with problem+json responses renamed to application/json. */
+  /**
+   * A copy of the raw contract with problem+json responses renamed to application/json and
+   * e-mail formats guarded against the empty string.
+   */
   static JsonObject routable(JsonObject raw) {
     JsonObject copy = raw.copy();
     rename(copy);
@@ -52,6 +60,9 @@ public final class Contract {
         obj.put("application/json", obj.remove(PROBLEM_JSON));
       }
       obj.forEach(e -> rename(e.getValue()));
+      if (obj.getValue("format") instanceof String format && format.endsWith("email")) {
+        obj.put("if", new JsonObject().put("minLength", 1)).put("then", new JsonObject().put("format", obj.remove("format")));
+      }
     } else if (node instanceof JsonArray arr) {
       arr.forEach(Contract::rename);
     }

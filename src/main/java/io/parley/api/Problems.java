@@ -2,11 +2,14 @@ package io.parley.api;
 
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +33,9 @@ final class Problems {
     if (failure instanceof ParleyException pe) {
       return pe;
     }
+    if (failure instanceof HttpException he && he.getCause() instanceof ValidatorException) {
+      failure = he.getCause(); // the router wraps the validator's refusal in a 400
+    }
     if (failure instanceof SchemaValidationException sve) {
       OutputUnit unit = sve.getOutputUnit();
       JsonObject details = null;
@@ -40,7 +46,10 @@ final class Problems {
       return new ParleyException(ErrorCode.VALIDATION_FAILED, sve.getMessage(), details);
     }
     if (failure instanceof ValidatorException ve) {
-      return new ParleyException(ErrorCode.VALIDATION_FAILED, ve.getMessage());
+      // the one unsupported format our contract can meet is a request body's media type
+      return ve.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT
+          ? new ParleyException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as application/json")
+          : new ParleyException(ErrorCode.VALIDATION_FAILED, ve.getMessage());
     }
     if (failure instanceof HttpException he && status < 0) {
       status = he.getStatusCode();
@@ -55,9 +64,14 @@ final class Problems {
       case 404 -> new ParleyException(ErrorCode.NOT_FOUND, "no such resource");
       case 405 -> new ParleyException(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed on this resource");
       case 413 -> new ParleyException(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is too large");
+      case 414 -> new ParleyException(ErrorCode.URI_TOO_LONG, "the request line is too long");
       case 415 -> new ParleyException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json");
+      case 431 -> new ParleyException(ErrorCode.HEADERS_TOO_LARGE, "the request headers are too large");
       case 503 -> new ParleyException(ErrorCode.UNAVAILABLE, "service unavailable");
-      default -> new ParleyException(ErrorCode.INTERNAL, "internal error");
+      case 504 -> new ParleyException(ErrorCode.TIMEOUT, "a service did not answer in time");
+      default -> status >= 400 && status < 500
+          ? new ParleyException(ErrorCode.VALIDATION_FAILED, "the request is malformed")
+          : new ParleyException(ErrorCode.INTERNAL, "internal error");
     };
   }
 
@@ -70,6 +84,11 @@ final class Problems {
     if (pe.code() == ErrorCode.INTERNAL && rc.failure() != null) {
       LOG.error("[{}] {} {} failed", requestId, rc.request().method(), rc.request().path(), rc.failure());
     }
+    write(rc.response(), requestId, pe);
+  }
+
+  /** Writes {@code pe} as the problem response, also where no routing context exists. */
+  static Future<Void> write(HttpServerResponse response, String requestId, ParleyException pe) {
     JsonObject problem = new JsonObject()
         .put("type", "https://parley.dev/problems/" + pe.code().name().toLowerCase().replace('_', '-'))
         .put("title", title(pe.code()))
@@ -83,9 +102,9 @@ final class Problems {
       problem.put("details", pe.details());
     }
     if (pe.details() != null && pe.details().getValue("retry_after_s") instanceof Number wait) {
-      rc.response().putHeader("Retry-After", String.valueOf(wait.longValue()));
+      response.putHeader("Retry-After", String.valueOf(wait.longValue()));
     }
-    rc.response().setStatusCode(pe.code().httpStatus)
+    return response.setStatusCode(pe.code().httpStatus)
         .putHeader("Content-Type", "application/problem+json")
         .end(problem.encode());
   }

@@ -1,11 +1,15 @@
 package io.parley.auth;
 
+import io.parley.bus.ErrorCode;
+import io.parley.bus.ParleyException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.Credentials;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -22,6 +26,10 @@ import java.util.Base64;
  * claims: {@code sub} (user id, decimal string), {@code username}, {@code iat}, {@code exp}
  * ({@code auth.access_token_ttl_s} seconds). Refresh tokens are 32 random bytes, base64url; only
  * their SHA-256 is stored.
+ *
+ * <p>A token is valid only when its signature and expiry are, and its {@code sub} is a user id
+ * (a string of decimal digits, a positive {@code long}): {@link #jwt()} (the HTTP API's handler)
+ * and {@link #verify} (the WebSocket gateway) both refuse anything else as {@code UNAUTHORIZED}.
  */
 public final class AccessTokens {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -32,12 +40,13 @@ public final class AccessTokens {
 
   /** @param auth the {@code auth} config section, with {@code jwt_secret} filled in */
   public AccessTokens(Vertx vertx, JsonObject auth) {
-    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
-        .setAlgorithm("HS256").setBuffer(auth.getString("jwt_secret"))));
+    this.jwt = new SubjectChecking(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
+        .setAlgorithm("HS256").setBuffer(auth.getString("jwt_secret")))));
     this.accessTtlS = auth.getInteger("access_token_ttl_s", 900);
     this.refreshTtlS = auth.getLong("refresh_token_ttl_s", 2_592_000L);
   }
 
+  /** The provider for {@code JWTAuthHandler}: it authenticates only tokens whose {@code sub} is a user id. */
   public JWTAuth jwt() {
     return jwt;
   }
@@ -56,11 +65,35 @@ public final class AccessTokens {
         new JWTOptions().setAlgorithm("HS256").setSubject(String.valueOf(user.getLong("id"))).setExpiresInSeconds(accessTtlS));
   }
 
-  /** Verifies an access token; succeeds with {@code {id, username}}, fails when invalid or expired. */
+  /**
+   * Verifies an access token; succeeds with {@code {id, username}}, fails when invalid or expired
+   * (with {@code UNAUTHORIZED} when the signature holds but {@code sub} is no user id).
+   */
   public Future<JsonObject> verify(String token) {
     return jwt.authenticate(new TokenCredentials(token)).map(user -> new JsonObject()
-        .put("id", Long.parseLong(user.principal().getString("sub")))
+        .put("id", userId(user.principal()))
         .put("username", user.principal().getString("username")));
+  }
+
+  /**
+   * The user id in the {@code sub} claim of a verified token's claims.
+   *
+   * @throws ParleyException {@code UNAUTHORIZED} when {@code sub} is missing, not a string, or
+   *     not a positive decimal {@code long}
+   */
+  public static long userId(JsonObject claims) {
+    Object sub = claims == null ? null : claims.getValue("sub");
+    if (sub instanceof String s && !s.isEmpty() && s.length() <= 19 && s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      try {
+        long id = Long.parseLong(s);
+        if (id > 0) {
+          return id;
+        }
+      } catch (NumberFormatException tooLarge) {
+        // falls through to the refusal
+      }
+    }
+    throw new ParleyException(ErrorCode.UNAUTHORIZED, "the access token names no user");
   }
 
   /** A new random refresh token (base64url, no padding). */
@@ -76,6 +109,27 @@ public final class AccessTokens {
       return Buffer.buffer(MessageDigest.getInstance("SHA-256").digest(refreshToken.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** A JWTAuth that also refuses tokens whose {@code sub} is not a user id (see {@link #userId}). */
+  private record SubjectChecking(JWTAuth delegate) implements JWTAuth {
+    @Override
+    public Future<User> authenticate(Credentials credentials) {
+      return delegate.authenticate(credentials).map(user -> {
+        userId(user.principal()); // throws UNAUTHORIZED, which fails the future
+        return user;
+      });
+    }
+
+    @Override
+    public String generateToken(JsonObject claims, JWTOptions options) {
+      return delegate.generateToken(claims, options);
+    }
+
+    @Override
+    public String generateToken(JsonObject claims) {
+      return delegate.generateToken(claims);
     }
   }
 }

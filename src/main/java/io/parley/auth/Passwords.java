@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Password hashing with bcrypt (Provos and Mazières, 1999; the {@code $2a$} format of
  * at.favre.lib:bcrypt). Hashing is deliberately slow, so both calls run on worker threads.
- * bcrypt reads at most 72 bytes of a password: longer passwords are refused at the API.
+ * bcrypt reads at most 72 bytes of a password: longer passwords are refused where one is chosen
+ * (register, reset, change), so none is ever stored, and {@link #verify} answers false for them.
  */
 public final class Passwords {
   /** The longest password bcrypt hashes without truncation, in UTF-8 bytes. */
@@ -27,12 +28,19 @@ public final class Passwords {
     return vertx.executeBlocking(() -> BCrypt.withDefaults().hashToString(cost, password.toCharArray()), false);
   }
 
-  /** Whether {@code password} matches {@code hash}, checked off the event loop. */
+  /**
+   * Whether {@code password} matches {@code hash}, checked off the event loop. A password over
+   * {@link #MAX_BYTES} never matches (no such password can have been set): false, like a wrong one.
+   */
   public Future<Boolean> verify(String password, String hash) {
+    if (tooLong(password)) {
+      return Future.succeededFuture(false);
+    }
     return vertx.executeBlocking(() -> BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8),
         hash.getBytes(StandardCharsets.UTF_8)).verified, false);
   }
 
+  /** Whether {@code password} is longer than bcrypt's {@link #MAX_BYTES} in UTF-8. */
   public static boolean tooLong(String password) {
     return password.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES;
   }

@@ -31,7 +31,11 @@ public enum ErrorCode {
   MESSAGE_LIMIT_EXCEEDED(4291, 429),
   INTERNAL(5000, 500),
   UNAVAILABLE(5030, 503),
-  TIMEOUT(5040, 504);
+  TIMEOUT(5040, 504),
+  /** The HTTP request line (method, path and query) is longer than the server reads. */
+  URI_TOO_LONG(4140, 414),
+  /** The HTTP request headers are larger than the server reads. */
+  HEADERS_TOO_LARGE(4310, 431);
 
   private static final Map<Integer, ErrorCode> BY_NUMBER = new HashMap<>();
 

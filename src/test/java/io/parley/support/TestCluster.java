@@ -110,6 +110,23 @@ public final class TestCluster implements AutoCloseable {
     return redisUrl;
   }
 
+  /** The cluster's access-token secret: {@code PARLEY_JWT_SECRET}, else the development secret the nodes share. */
+  public String jwtSecret() {
+    String secret = System.getenv(io.parley.config.ParleyConfig.ENV_JWT_SECRET);
+    return secret != null && !secret.isBlank() ? secret
+        : Api.await(a().node().vertx().sharedData().<String, String>getAsyncMap("parley.dev").compose(m -> m.get("jwt_secret")));
+  }
+
+  /**
+   * An access token signed with the cluster's secret carrying exactly {@code claims} (plus
+   * {@code iat} and {@code exp}), for tests of validly signed tokens the server would never issue.
+   */
+  public String signedToken(io.vertx.core.Vertx vertx, JsonObject claims) {
+    io.vertx.ext.auth.jwt.JWTAuth signer = io.vertx.ext.auth.jwt.JWTAuth.create(vertx, new io.vertx.ext.auth.jwt.JWTAuthOptions()
+        .addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions().setAlgorithm("HS256").setBuffer(jwtSecret())));
+    return signer.generateToken(claims, new io.vertx.ext.auth.JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(300));
+  }
+
   public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
