@@ -118,6 +118,8 @@ class ApiContractTest {
       ws.assertUsable();
     }
     assertTrue(mailApi.history(user, room, "").getJsonArray("items").isEmpty(), "reading is allowed, nothing was stored");
+    mailApi.call("inviteUser", POST, "/users/invite", access, new JsonObject().put("email", "early." + name + "@example.test"))
+        .problem(403, "EMAIL_NOT_VERIFIED"); // an unverified account mails nobody
 
     // the verification mail; a resend right away is throttled, a moment later it is allowed
     String firstToken = tokenOf(awaitMail(email, "Verify your e-mail"));
