@@ -259,6 +259,13 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
       return;
     }
     QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+    try {
+      uri.path();
+      uri.parameters(); // decoded lazily: a malformed %-escape throws here, not later
+    } catch (IllegalArgumentException e) {
+      problem(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, "malformed percent-encoding in the URI");
+      return;
+    }
     if (!"/ws".equals(uri.path())) {
       problem(ctx, req, HttpResponseStatus.NOT_FOUND, ErrorCode.NOT_FOUND, "the WebSocket endpoint is /ws");
       return;

@@ -137,6 +137,22 @@ class GatewayHardeningTest {
     }
   }
 
+  @Test
+  @DisplayName("a malformed percent-escape in the upgrade's path or query gets a 400 problem, not a silent close")
+  void malformedUpgradeUri() throws Exception {
+    for (String target : new String[] {"/ws%zz", "/ws?token=%zz", "/ws?token=%2"}) {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", cluster.a().gatewayPort())) {
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(answer.startsWith("HTTP/1.1 400 "), target + ": " + answer);
+        assertTrue(answer.contains("application/problem+json") && answer.contains("VALIDATION_FAILED"), answer);
+      }
+    }
+  }
+
   private static JsonObject sub(long roomId) {
     return new JsonObject().put("type", "subscribe").put("room_id", roomId);
   }
