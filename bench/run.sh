@@ -6,13 +6,19 @@
 #   RUNS=3 bench/run.sh          # needs PostgreSQL and Redis on 127.0.0.1 (as .ci/run sets up)
 #                                # and wrk (apt-get install wrk)
 #
+# The servers run from the server jar (target/parley.jar, `mvn -B -DskipTests package`); the load
+# generator and the baseline server from the benchmark jar (target/parley-bench.jar,
+# `mvn -B -Pbench package`). Each is built when missing.
+#
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 JAR=target/parley.jar
+BENCH_JAR=target/parley-bench.jar
 OUT=target/bench
 mkdir -p "$OUT"
 [ -f "$JAR" ] || mvn -B -q -DskipTests package
+[ -f "$BENCH_JAR" ] || mvn -B -q -Pbench package
 ulimit -n "$(ulimit -Hn)"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
@@ -49,7 +55,7 @@ settle() {
 
 lg() {
   settle
-  taskset -c 1 java -cp "$JAR" io.parley.bench.LoadGenerator "$@" 2>>"$OUT/loadgen.err" | tee -a "$OUT/run.log" \
+  taskset -c 1 java -cp "$BENCH_JAR" io.parley.bench.LoadGenerator "$@" 2>>"$OUT/loadgen.err" | tee -a "$OUT/run.log" \
     | grep '^RESULT ' | sed 's/^RESULT //' >>"$OUT/results.jsonl"
 }
 
@@ -59,7 +65,7 @@ lg() {
 history_wrk() {
   local seed token path
   settle
-  seed=$(taskset -c 1 java -cp "$JAR" io.parley.bench.LoadGenerator --workload history --api http://127.0.0.1:18080 \
+  seed=$(taskset -c 1 java -cp "$BENCH_JAR" io.parley.bench.LoadGenerator --workload history --api http://127.0.0.1:18080 \
     --seed-only true 2>>"$OUT/loadgen.err" | grep '^RESULT ' | sed 's/^RESULT //')
   token=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["token"])' "$seed")
   path=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["path"])' "$seed")
@@ -81,7 +87,7 @@ for run in $(seq 1 "$RUNS"); do
      --server-pid "$pid" --label "run$run"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 
-  taskset -c 0 java -cp "$JAR" io.parley.bench.BaselineServer 19081 >"$OUT/baseline.log" 2>&1 &
+  taskset -c 0 java -cp "$BENCH_JAR" io.parley.bench.BaselineServer 19081 >"$OUT/baseline.log" 2>&1 &
   bpid=$!
   sleep 2
   lg --workload baseline --ws ws://127.0.0.1:19081/ws --rooms 10 --members 100 \

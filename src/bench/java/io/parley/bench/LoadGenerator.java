@@ -34,7 +34,7 @@ import org.HdrHistogram.Histogram;
  * nodes, on loopback only, and always stops by itself.
  *
  * <pre>
- * java -cp target/parley.jar io.parley.bench.LoadGenerator --workload fanout \
+ * java -cp target/parley-bench.jar io.parley.bench.LoadGenerator --workload fanout \
  *   --api http://127.0.0.1:8080 --ws ws://127.0.0.1:8081/ws --rooms 10 --members 100 \
  *   --rates 500,1000,2000 --duration 15 --warmup 10 --server-pid 1234
  * </pre>

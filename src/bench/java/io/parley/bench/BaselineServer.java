@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * room and message.ack), with no authentication, no database and no cluster. Parley's figures are
  * stated as a fraction of what this stack does on the same machine.
  *
- * <pre>java -cp target/parley.jar io.parley.bench.BaselineServer 9081</pre>
+ * <pre>java -cp target/parley-bench.jar io.parley.bench.BaselineServer 9081</pre>
  */
 public final class BaselineServer {
   private BaselineServer() {}
