@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 final class HttpEdge {
   private static final Logger LOG = LoggerFactory.getLogger(HttpEdge.class);
 
+  /** Routing-context key of the request id. */
+  static final String REQUEST_ID = "request_id";
+
   private HttpEdge() {}
 
   /**
@@ -36,7 +39,7 @@ final class HttpEdge {
    */
   static void requestId(RoutingContext rc) {
     String id = requestIdOf(rc.request());
-    rc.put(ApiVerticle.REQUEST_ID, id);
+    rc.put(REQUEST_ID, id);
     rc.response().putHeader("X-Request-Id", id);
     long start = System.nanoTime();
     rc.addEndHandler(v -> LOG.info("[{}] {} {} {} {}ms", id, rc.request().method(), rc.request().path(),

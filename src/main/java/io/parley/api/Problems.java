@@ -80,7 +80,7 @@ final class Problems {
       rc.response().reset();
       return;
     }
-    String requestId = rc.get(ApiVerticle.REQUEST_ID);
+    String requestId = rc.get(HttpEdge.REQUEST_ID);
     if (pe.code() == ErrorCode.INTERNAL && rc.failure() != null) {
       LOG.error("[{}] {} {} failed", requestId, rc.request().method(), rc.request().path(), rc.failure());
     }
