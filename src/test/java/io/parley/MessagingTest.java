@@ -231,14 +231,17 @@ class MessagingTest {
         JsonObject f = aliceA.next(x -> "message.ack".equals(x.getString("type")), "acks (" + acks.size() + " so far)");
         acks.put(f.getValue("ref"), f);
       }
+      // the two sends of g5 may reach different nodes' persistence: whichever is stored first is
+      // the original, the other answers with it
       JsonObject repeat = acks.get("repeat");
-      assertTrue(repeat.getBoolean("duplicate"), repeat.encode());
-      assertEquals(acks.get("g5").getLong("seq"), repeat.getLong("seq"), "the repeat answers with the original");
+      JsonObject first = acks.get("g5");
+      assertTrue(repeat.getBoolean("duplicate") ^ first.getBoolean("duplicate"), "exactly one is the repeat: " + repeat.encode());
+      assertEquals(first.getLong("seq"), repeat.getLong("seq"), "the repeat answers with the original");
       assertEquals("FORBIDDEN", eveA.next("error").getString("code"), "a stranger's send in the burst is refused");
 
       List<Long> seqs = new ArrayList<>();
       for (int i = 0; i < sends; i++) {
-        assertEquals(false, acks.get("g" + i).getBoolean("duplicate"));
+        assertEquals(false, i != 5 && acks.get("g" + i).getBoolean("duplicate"));
         seqs.add(acks.get("g" + i).getLong("seq"));
       }
       seqs.sort(null);

@@ -35,8 +35,6 @@ final class Connection {
   static final short CLOSE_TOO_SLOW = Socket.CLOSE_TOO_SLOW;
   /** Events per page of a replay (each page is written behind the socket's writability). */
   static final int REPLAY_PAGE = 100;
-  /** Replays running at once per socket; more subscribes wait their turn. */
-  static final int MAX_REPLAYS = 2;
   /** Requests of one socket in flight on the bus at once; beyond, the socket is not read. */
   static final int MAX_IN_FLIGHT = 64;
 
@@ -47,15 +45,11 @@ final class Connection {
   private final RoomRegistry registry;
   private final NodeSessions sessions;
   private final int maxFrameBytes;
-  private final long typingTtlMs;
-  /** Rooms this socket announced typing in, with the timer that ends it. */
-  private final Map<Long, Long> typing = new HashMap<>();
+  private final Typing typing;
   private final String connectionId = UUID.randomUUID().toString();
   private final Map<Long, RoomChannel.Subscription> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
-  /** Replays running, and subscribes waiting for a replay slot (context only). */
-  private int replaying;
-  private final java.util.ArrayDeque<io.vertx.core.Promise<Void>> waitingReplays = new java.util.ArrayDeque<>();
+  private final ReplaySlots replays = new ReplaySlots();
   /** Bus requests in flight for this socket (context only). */
   private int inFlight;
   private boolean readingPaused;
@@ -69,7 +63,7 @@ final class Connection {
     this.registry = registry;
     this.sessions = sessions;
     this.maxFrameBytes = maxFrameBytes;
-    this.typingTtlMs = typingTtlMs;
+    this.typing = new Typing(context.owner(), userId, typingTtlMs);
   }
 
   /** This socket's id (unique in the cluster), used by presence and in logs. */
@@ -213,18 +207,18 @@ final class Connection {
     }
     switch ((String) type) {
       case "ping" -> send(Frames.reply("pong", ref));
-      case "subscribe" -> subscribe(positiveLong(f, "room_id"), optionalSeq(f), ref);
+      case "subscribe" -> subscribe(Frames.positiveLong(f, "room_id"), Frames.optionalSeq(f), ref);
       case "unsubscribe" -> {
-        long roomId = positiveLong(f, "room_id");
+        long roomId = Frames.positiveLong(f, "room_id");
         unsubscribe(roomId);
         send(Frames.reply("unsubscribed", ref).put("room_id", roomId));
       }
       case "message.send" -> {
         JsonObject body = new JsonObject()
             .put("user_id", userId)
-            .put("room_id", positiveLong(f, "room_id"))
-            .put("client_msg_id", string(f, "client_msg_id"))
-            .put("body", string(f, "body"));
+            .put("room_id", Frames.positiveLong(f, "room_id"))
+            .put("client_msg_id", Frames.string(f, "client_msg_id"))
+            .put("body", Frames.string(f, "body"));
         request(MESSAGES_SEND, body, ref).onSuccess(r -> send(Frames.reply("message.ack", ref)
             .put("op", "send")
             .put("client_msg_id", body.getString("client_msg_id"))
@@ -233,16 +227,16 @@ final class Connection {
             .put("message", r.getJsonObject("message"))));
       }
       case "message.edit" -> request(MESSAGES_EDIT, new JsonObject().put("user_id", userId)
-              .put("message_id", positiveLong(f, "message_id")).put("body", string(f, "body")), ref)
+              .put("message_id", Frames.positiveLong(f, "message_id")).put("body", Frames.string(f, "body")), ref)
           .onSuccess(r -> send(Frames.reply("message.ack", ref).put("op", "edit").put("seq", r.getLong("seq"))
               .put("message", r.getJsonObject("message"))));
       case "message.delete" -> request(MESSAGES_DELETE, new JsonObject().put("user_id", userId)
-              .put("message_id", positiveLong(f, "message_id")), ref)
+              .put("message_id", Frames.positiveLong(f, "message_id")), ref)
           .onSuccess(r -> send(Frames.reply("message.ack", ref).put("op", "delete").put("seq", r.getLong("seq"))
               .put("message", r.getJsonObject("message"))));
-      case "typing" -> typing(positiveLong(f, "room_id"), string(f, "state"), ref);
+      case "typing" -> typing(Frames.positiveLong(f, "room_id"), Frames.string(f, "state"), ref);
       case "read" -> {
-        long roomId = positiveLong(f, "room_id");
+        long roomId = Frames.positiveLong(f, "room_id");
         Object seq = f.getValue("seq");
         if (!(seq instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
           throw ParleyException.invalid("seq", seq == null ? "seq is required" : "seq must be a non-negative integer");
@@ -299,8 +293,8 @@ final class Connection {
         return Future.succeededFuture(); // unsubscribed meanwhile; its reference is released
       }
       ch.attach(sub);
-      Future<Void> replay = replaySlot().compose(v -> replayPage(sub, ch, sinceSeq, null, ref));
-      replay.onComplete(ar -> releaseReplaySlot());
+      Future<Void> replay = replays.acquire().compose(v -> replayPage(sub, ch, sinceSeq, null, ref));
+      replay.onComplete(ar -> replays.release());
       return replay;
     }).onFailure(err -> {
       if (subscriptions.get(roomId) == sub) {
@@ -368,27 +362,6 @@ final class Connection {
     return Future.succeededFuture();
   }
 
-  /** Completes when this socket may start a replay ({@value #MAX_REPLAYS} at once). */
-  private Future<Void> replaySlot() {
-    if (replaying < MAX_REPLAYS) {
-      replaying++;
-      return Future.succeededFuture();
-    }
-    io.vertx.core.Promise<Void> turn = io.vertx.core.Promise.promise();
-    waitingReplays.addLast(turn);
-    return turn.future();
-  }
-
-  /** A replay ended: the next waiting subscribe takes its slot. */
-  private void releaseReplaySlot() {
-    io.vertx.core.Promise<Void> next = waitingReplays.pollFirst();
-    if (next != null) {
-      next.complete();
-    } else {
-      replaying--;
-    }
-  }
-
   /**
    * Relays typing to the room's other subscribers. Only for rooms whose subscription was
    * confirmed (membership checked by the first replay page, before {@code subscribed});
@@ -402,36 +375,10 @@ final class Connection {
       throw new ParleyException(ErrorCode.VALIDATION_FAILED, "typing needs a confirmed subscription: wait for 'subscribed'",
           new JsonObject().put("field", "room_id"));
     }
-    if (!state.equals("start") && !state.equals("stop")) {
-      throw ParleyException.invalid("state", "state must be start or stop");
-    }
-    Long timer = typing.remove(roomId);
-    if (timer != null) {
-      context.owner().cancelTimer(timer);
-    }
-    switch (state) {
-      case "start" -> {
-        publishTyping(roomId, "start"); // each refresh is relayed: late joiners see it too
-        typing.put(roomId, context.owner().setTimer(typingTtlMs, t -> {
-          typing.remove(roomId);
-          publishTyping(roomId, "stop");
-        }));
-      }
-      case "stop" -> {
-        if (timer != null) {
-          publishTyping(roomId, "stop");
-        }
-      }
-      default -> throw ParleyException.invalid("state", "state must be start or stop");
-    }
+    typing.apply(roomId, state);
     if (ref != null) {
       send(Frames.reply("typing.ack", ref).put("room_id", roomId).put("state", state));
     }
-  }
-
-  private void publishTyping(long roomId, String state) {
-    JsonObject event = new JsonObject().put("type", "typing").put("room_id", roomId).put("user_id", userId).put("state", state);
-    RoomEvents.publishEphemeral(context.owner().eventBus(), roomId, "typing", userId, event.toBuffer());
   }
 
   /** Drops the subscription to a room; false when there was none. */
@@ -441,11 +388,7 @@ final class Connection {
     if (sub == null) {
       return false;
     }
-    Long timer = typing.remove(roomId);
-    if (timer != null) {
-      context.owner().cancelTimer(timer);
-      publishTyping(roomId, "stop");
-    }
+    typing.left(roomId);
     release(sub);
     return true;
   }
@@ -458,40 +401,10 @@ final class Connection {
   /** The socket closed: drops its subscriptions and tells presence. */
   void onClose() {
     closed = true;
-    waitingReplays.forEach(turn -> turn.tryFail("socket closed"));
-    waitingReplays.clear();
+    replays.close();
     for (Long roomId : subscriptions.keySet().toArray(new Long[0])) {
       unsubscribe(roomId);
     }
     sessions.closed(this);
-  }
-
-  // ---- field checks ------------------------------------------------------------------------
-
-  private static long positiveLong(JsonObject f, String field) {
-    Object v = f.getValue(field);
-    if (v instanceof Number n && n.longValue() > 0 && n.doubleValue() == n.longValue()) {
-      return n.longValue();
-    }
-    throw ParleyException.invalid(field, v == null ? field + " is required" : field + " must be a positive integer");
-  }
-
-  private static Long optionalSeq(JsonObject f) {
-    Object v = f.getValue("since_seq");
-    if (v == null) {
-      return null;
-    }
-    if (v instanceof Number n && n.longValue() >= 0 && n.doubleValue() == n.longValue()) {
-      return n.longValue();
-    }
-    throw ParleyException.invalid("since_seq", "since_seq must be a non-negative integer");
-  }
-
-  private static String string(JsonObject f, String field) {
-    Object v = f.getValue(field);
-    if (v instanceof String s && !s.isEmpty()) {
-      return s;
-    }
-    throw ParleyException.invalid(field, v == null ? field + " is required" : field + " must be a non-empty string");
   }
 }

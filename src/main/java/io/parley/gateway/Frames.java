@@ -52,4 +52,36 @@ final class Frames {
     }
     return frame;
   }
+
+  // ---- field checks of client frames -------------------------------------------------------
+
+  /** A positive integer field (ids); VALIDATION_FAILED naming the field otherwise. */
+  static long positiveLong(JsonObject f, String field) {
+    Object v = f.getValue(field);
+    if (v instanceof Number n && n.longValue() > 0 && n.doubleValue() == n.longValue()) {
+      return n.longValue();
+    }
+    throw ParleyException.invalid(field, v == null ? field + " is required" : field + " must be a positive integer");
+  }
+
+  /** {@code since_seq}: absent (null) or a non-negative integer. */
+  static Long optionalSeq(JsonObject f) {
+    Object v = f.getValue("since_seq");
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Number n && n.longValue() >= 0 && n.doubleValue() == n.longValue()) {
+      return n.longValue();
+    }
+    throw ParleyException.invalid("since_seq", "since_seq must be a non-negative integer");
+  }
+
+  /** A non-empty string field. */
+  static String string(JsonObject f, String field) {
+    Object v = f.getValue(field);
+    if (v instanceof String s && !s.isEmpty()) {
+      return s;
+    }
+    throw ParleyException.invalid(field, v == null ? field + " is required" : field + " must be a non-empty string");
+  }
 }
