@@ -1,0 +1,41 @@
+// DOM helpers shared by the views: finding and building elements (children are always text
+// nodes or elements, never HTML), which screen of the page is shown, small formatting. Knows
+// nothing of the store or the server.
+
+export const $ = (sel) => document.querySelector(sel);
+
+/** An element with attributes (`on…` adds a listener, `dataset` fills data-*) and children. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+const SCREENS = ['auth-view', 'chat-view', 'mailbox-view', 'token-view'];
+
+/** Shows one screen of the page (see index.html) and hides the others. */
+export function showScreen(id) {
+  for (const screen of SCREENS) document.getElementById(screen).hidden = screen !== id;
+}
+
+/** The dot beside a person: green when online. */
+export function presenceDot(online) {
+  return el('span', { class: `dot${online ? ' online' : ''}`, 'data-testid': 'presence-dot',
+    'data-online': online ? 'true' : 'false', title: online ? 'online' : 'offline' });
+}
+
+/** Hours and minutes of a timestamp, in the reader's locale. */
+export function time(iso) {
+  if (!iso) return '';
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}

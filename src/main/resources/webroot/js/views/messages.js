@@ -1,0 +1,120 @@
+// The open room's messages (#messages): stored ones in seq order under the start of the room,
+// then our pending sends (… sending, ✗ not sent with Retry); ✓ sent / ✓✓ read ticks; editing
+// and deleting our own; the page before loaded when scrolled to the top.
+import { $, el, time } from '../dom.js';
+import * as session from '../session.js';
+import * as store from '../state.js';
+import { showError } from './notices.js';
+
+const { state } = store;
+
+/** The message being edited in place, with its draft: kept across re-renders (live events). */
+let editing = null;
+
+export function mount() {
+  store.on('room', () => render());
+  store.on('messages', ({ roomId, toEnd }) => { if (roomId === state.current) render(toEnd); });
+  $('#messages').addEventListener('scroll', (e) => { if (e.target.scrollTop < 60) showOlder(); });
+}
+
+function render(scrollToEnd = false) {
+  const list = $('#messages');
+  const id = state.current;
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  list.replaceChildren();
+  if (!id) return;
+  const msgs = store.messagesOf(id);
+  if (msgs.loaded && !msgs.hasMore) list.append(el('li', { class: 'start' }, 'This is the beginning of the room.'));
+  const items = [...msgs.byId.values()].sort((a, b) => a.seq - b.seq);
+  for (const m of items) list.append(message(m));
+  const pending = state.pending.get(id);
+  if (pending) {
+    for (const [cmid, p] of pending) list.append(pendingMessage(id, cmid, p));
+  }
+  if (scrollToEnd || atBottom) list.scrollTop = list.scrollHeight;
+  const draft = list.querySelector('[data-testid=edit-input]');
+  if (draft) { // the list was rebuilt under the editor: keep typing where it was
+    draft.focus();
+    draft.setSelectionRange(draft.value.length, draft.value.length);
+  }
+}
+
+/** Loads the page before the oldest shown, keeping in view what was. */
+async function showOlder() {
+  const id = state.current;
+  const list = $('#messages');
+  const fromBottom = list.scrollHeight - list.scrollTop;
+  if (await session.loadOlder(id) && state.current === id) list.scrollTop = list.scrollHeight - fromBottom;
+}
+
+function message(m) {
+  const mine = store.isMine(m.author_id);
+  const body = m.deleted
+    ? el('p', { class: 'body deleted' }, 'message deleted')
+    : editing && editing.id === m.id ? editor(m)
+      : el('p', { class: 'body', 'data-testid': 'message-body' }, m.body);
+  const li = el('li', { class: `message${mine ? ' mine' : ''}`, dataset: { seq: m.seq, id: m.id, testid: 'message' } },
+    el('div', { class: 'meta' },
+      el('strong', {}, store.nameOf(m.author_id)), ' ', el('time', { datetime: m.created_at }, time(m.created_at)),
+      m.edited_at && !m.deleted ? el('span', { class: 'edited', 'data-testid': 'edited' }, ' (edited)') : null,
+      mine && !m.deleted ? sentState(m) : null),
+    body);
+  if (mine && !m.deleted) {
+    li.append(el('div', { class: 'tools' },
+      el('button', { type: 'button', 'data-testid': 'edit', onclick: () => startEdit(m) }, 'Edit'),
+      el('button', { type: 'button', 'data-testid': 'delete', onclick: () => deleteMessage(m) }, 'Delete')));
+  }
+  return li;
+}
+
+function sentState(m) {
+  return store.readByOthers(m)
+    ? el('span', { class: 'state read', 'data-testid': 'message-state' }, ' ✓✓ read')
+    : el('span', { class: 'state sent', 'data-testid': 'message-state' }, ' ✓ sent');
+}
+
+function pendingMessage(roomId, cmid, p) {
+  return el('li', { class: `message mine ${p.status}`, dataset: { clientMsgId: cmid, testid: 'pending' } },
+    el('div', { class: 'meta' }, el('strong', {}, store.me().username),
+      el('span', { class: `state ${p.status}`, 'data-testid': 'message-state' },
+        p.status === 'failed' ? ` ✗ not sent: ${p.error}` : ' … sending')),
+    el('p', { class: 'body', 'data-testid': 'message-body' }, p.body),
+    p.status === 'failed'
+      ? el('div', { class: 'tools' }, el('button', { type: 'button', 'data-testid': 'retry', onclick: () => session.sendPending(roomId, cmid) }, 'Retry'))
+      : null);
+}
+
+function startEdit(m) {
+  editing = { id: m.id, draft: m.body };
+  render();
+}
+
+function editor(m) {
+  const input = el('textarea', { class: 'edit', rows: 2, 'aria-label': 'Edit message', 'data-testid': 'edit-input' });
+  input.value = editing.draft;
+  input.addEventListener('input', () => { editing.draft = input.value; });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); saveEdit(m, input.value.trim()); }
+    if (e.key === 'Escape') { editing = null; render(); }
+  });
+  return input;
+}
+
+async function saveEdit(m, body) {
+  editing = null;
+  if (!body || body === m.body) { render(); return; }
+  try {
+    await session.editMessage(m.id, body);
+  } catch (e) {
+    showError(e);
+  }
+  render();
+}
+
+async function deleteMessage(m) {
+  try {
+    await session.deleteMessage(m.id);
+  } catch (e) {
+    showError(e);
+  }
+}

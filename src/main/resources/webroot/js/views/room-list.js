@@ -1,0 +1,24 @@
+// The user's rooms in the sidebar (#room-list): newest activity first, the open one marked,
+// unread badges, a presence dot for each conversation's peer; a click opens the room.
+import { $, el, presenceDot } from '../dom.js';
+import * as session from '../session.js';
+import * as store from '../state.js';
+
+const { state } = store;
+
+function render() {
+  $('#room-list').replaceChildren(...store.roomsByActivity().map(item));
+}
+
+function item(room) {
+  const unread = state.unread.get(room.id) || 0;
+  return el('li', { class: room.id === state.current ? 'active' : null },
+    el('button', { type: 'button', dataset: { roomId: room.id, testid: 'room-item' }, onclick: () => session.openRoom(room.id) },
+      el('span', { class: 'room-title' }, room.peer ? presenceDot(state.presence.get(room.peer.id) === 'online') : null,
+        store.roomTitle(room), room.is_private && room.kind === 'group' ? ' 🔒' : ''),
+      unread ? el('span', { class: 'badge', 'data-testid': 'unread' }, unread) : null));
+}
+
+export function mount() {
+  store.on('rooms', render);
+}

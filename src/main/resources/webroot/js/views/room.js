@@ -1,0 +1,75 @@
+// The open room's frame (#room): its title and info, the back and leave buttons, who is typing,
+// and the composer (Enter sends, Shift+Enter starts a new line). On a phone-sized screen the
+// body's `in-room` class shows the room instead of the list.
+import { $ } from '../dom.js';
+import * as session from '../session.js';
+import * as store from '../state.js';
+import { showError } from './notices.js';
+
+const { state } = store;
+
+/** The header of the room just opened; a closed room leaves "Pick a room" and no composer. */
+function renderHeader() {
+  const room = state.current && state.rooms.get(state.current);
+  if (!room) {
+    $('#room-name').textContent = 'Pick a room';
+    $('#room-info').textContent = '';
+    $('#composer').hidden = true;
+    return;
+  }
+  document.body.classList.add('in-room');
+  $('#room-name').textContent = store.roomTitle(room);
+  $('#room-info').textContent = room.kind === 'direct' ? 'conversation'
+    : `${room.is_private ? 'private' : 'public'} · ${room.member_count} member${room.member_count === 1 ? '' : 's'}`;
+  $('#composer').hidden = false;
+  $('#leave-room').hidden = room.kind !== 'group' || room.role === 'owner';
+}
+
+function renderTyping() {
+  const who = store.typistNames(state.current);
+  $('#typing').textContent = who.length === 0 ? ''
+    : who.length === 1 ? `${who[0]} is typing…` : `${who.join(', ')} are typing…`;
+}
+
+export function mount() {
+  store.on('room', renderHeader);
+  store.on('typing', renderTyping);
+  store.on('room.loaded', () => $('#composer textarea').focus());
+  $('#leave-room').addEventListener('click', leave);
+  $('#back').addEventListener('click', () => document.body.classList.remove('in-room'));
+  document.addEventListener('visibilitychange', () => session.markRead());
+  bindComposer();
+}
+
+async function leave() {
+  try {
+    await session.api.post(`/rooms/${state.current}/leave`);
+    store.dropRoom(state.current);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function bindComposer() {
+  const composer = $('#composer');
+  const input = composer.querySelector('textarea');
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      composer.requestSubmit();
+    }
+  });
+  input.addEventListener('input', () => session.typingInput(input.value));
+  composer.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const body = input.value;
+    session.typingInput('');
+    if (!body.trim()) return;
+    if ([...body].length > state.config.max_body_chars) {
+      showError(`A message can have at most ${state.config.max_body_chars} characters.`);
+      return;
+    }
+    input.value = '';
+    session.send(body);
+  });
+}
