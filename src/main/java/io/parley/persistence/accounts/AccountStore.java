@@ -4,9 +4,9 @@ import static io.parley.bus.Addresses.*;
 
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
-import io.parley.persistence.Handlers;
-import io.parley.persistence.Pages;
-import io.parley.persistence.Rows;
+import io.parley.persistence.shared.Handlers;
+import io.parley.persistence.shared.Pages;
+import io.parley.persistence.shared.Rows;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;

@@ -4,7 +4,7 @@ import static io.parley.bus.Addresses.*;
 
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
-import io.parley.persistence.Handlers;
+import io.parley.persistence.shared.Handlers;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;

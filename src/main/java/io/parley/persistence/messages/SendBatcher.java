@@ -3,7 +3,7 @@ package io.parley.persistence.messages;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
-import io.parley.persistence.DatabaseOutage;
+import io.parley.persistence.shared.DatabaseOutage;
 import io.vertx.pgclient.PgException;
 import java.time.OffsetDateTime;
 import java.util.ArrayDeque;

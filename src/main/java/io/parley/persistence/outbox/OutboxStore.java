@@ -5,7 +5,7 @@ import static io.parley.bus.Addresses.OUTBOX_CLAIM;
 import static io.parley.bus.Addresses.OUTBOX_FAILED;
 import static io.parley.bus.Addresses.OUTBOX_SENT;
 
-import io.parley.persistence.Handlers;
+import io.parley.persistence.shared.Handlers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

@@ -2,8 +2,8 @@ package io.parley.persistence.readstate;
 
 import static io.parley.bus.Addresses.*;
 
-import io.parley.persistence.Handlers;
-import io.parley.persistence.RoomAccess;
+import io.parley.persistence.shared.Handlers;
+import io.parley.persistence.shared.RoomAccess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

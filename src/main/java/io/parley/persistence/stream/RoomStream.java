@@ -4,8 +4,8 @@ import static io.parley.bus.Addresses.EVENTS_SINCE;
 
 import io.parley.bus.ParleyException;
 import io.parley.bus.RoomEvents;
-import io.parley.persistence.Handlers;
-import io.parley.persistence.RoomAccess;
+import io.parley.persistence.shared.Handlers;
+import io.parley.persistence.shared.RoomAccess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

@@ -1,4 +1,4 @@
-package io.parley.persistence;
+package io.parley.persistence.shared;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package io.parley.persistence;
+package io.parley.persistence.shared;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package io.parley.persistence;
+package io.parley.persistence.shared;
 
 import io.parley.bus.ParleyException;
 import io.vertx.core.Future;

@@ -1,4 +1,4 @@
-package io.parley.persistence;
+package io.parley.persistence.shared;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
