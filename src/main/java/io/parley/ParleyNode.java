@@ -119,7 +119,8 @@ public final class ParleyNode {
       JsonObject p = cfg.section("persistence")
           .put("max_body_chars", cfg.section("messages").getInteger("max_body_chars", 4000))
           .put("max_replay", cfg.section("gateway").getInteger("max_replay", 1000))
-          .put("require_verified_email", cfg.section("auth").getBoolean("require_verified_email", true));
+          .put("require_verified_email", cfg.section("auth").getBoolean("require_verified_email", true))
+          .put("enforce_quotas", cfg.section("billing").getBoolean("enforce_quotas", true));
       chain = vertx.executeBlocking(() -> {
         String url = Database.resolveUrl(p.getString("database_url"), p.getString("embedded_data_dir"));
         Database.migrate(url);

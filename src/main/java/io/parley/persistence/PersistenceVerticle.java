@@ -37,7 +37,7 @@ import java.util.function.Function;
  *
  * <p>Config (section {@code persistence}): {@code database_url}, {@code pool_size},
  * {@code send_batch_max}, {@code max_body_chars}, {@code max_replay},
- * {@code require_verified_email}.
+ * {@code require_verified_email}, {@code enforce_quotas}.
  */
 public class PersistenceVerticle extends VerticleBase {
   private Pool pool;
@@ -50,7 +50,9 @@ public class PersistenceVerticle extends VerticleBase {
     boolean requireVerified = cfg.getBoolean("require_verified_email", true);
     pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(cfg.getInteger("pool_size", 16)).setShared(true).setName("parley-persistence"))
-        .connectingTo(PgConnectOptions.fromUri(cfg.getString("database_url")).setCachePreparedStatements(true))
+        .connectingTo(PgConnectOptions.fromUri(cfg.getString("database_url")).setCachePreparedStatements(true)
+            // the group commit's statement is longer than the default 2048-character limit of the cache
+            .setPreparedStatementCacheSqlLimit(16_384))
         .using(vertx)
         .build();
 
@@ -66,7 +68,7 @@ public class PersistenceVerticle extends VerticleBase {
     new AccountStore(pool, outbox, tokens, requireVerified).register(handlers);
     new RoomStore(pool, stream).register(handlers);
     new MessageStore(vertx, pool, stream, cfg.getInteger("max_body_chars", 4000), requireVerified,
-        cfg.getInteger("send_batch_max", 128)).register(handlers);
+        cfg.getBoolean("enforce_quotas", true), cfg.getInteger("send_batch_max", 128)).register(handlers);
     new ReadStateStore(vertx, pool).register(handlers);
     return Future.all(ready);
   }

@@ -12,16 +12,19 @@ final class MessageSql {
       "SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM generate_series(1, $1)";
 
   /**
-   * A whole send in one statement, so one round trip holds the room's row lock: take the next seq
-   * if $2 is a member (and verified, when $5), store the message with its pre-allocated id $6 and
-   * time $7, and store the event frame $8 with the seq filled in. No row: not allowed, or no such
-   * room. A repeated (room, author, client_msg_id) aborts it with 23505, which undoes the seq.
-   * $1 room, $2 author, $3 client_msg_id, $4 body. Returns (id, seq), as {@link #SEND_MESSAGES} does.
+   * A whole send in one statement, so one round trip holds the room's row lock: if $2 is a member
+   * (and verified, when $5) take one of the author's daily quota (when $9, {@code quota_take} of
+   * V4__billing.sql), then the next seq, store the message with its pre-allocated id $6 and time
+   * $7, and store the event frame $8 with the seq filled in. No row: not allowed, over the quota,
+   * or no such room. A repeated (room, author, client_msg_id) aborts it with 23505, which undoes
+   * the seq and the quota. $1 room, $2 author, $3 client_msg_id, $4 body. Returns (id, seq), as
+   * {@link #SEND_MESSAGES} does.
    */
   static final String SEND_MESSAGE =
-      "WITH r AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 "
-          + "AND EXISTS (SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2) "
-          + "AND (NOT $5::boolean OR EXISTS (SELECT 1 FROM users WHERE id = $2 AND email_verified_at IS NOT NULL)) "
+      "WITH a AS (SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2 "
+          + "AND (NOT $5::boolean OR EXISTS (SELECT 1 FROM users WHERE id = $2 AND email_verified_at IS NOT NULL))), "
+          + "q AS (SELECT CASE WHEN $9::boolean THEN quota_take($2, 1) ELSE 1 END AS taken FROM a), "
+          + "r AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM q WHERE taken > 0) "
           + "RETURNING last_seq), "
           + "m AS (INSERT INTO messages (id, room_id, seq, author_id, client_msg_id, body, created_at) OVERRIDING SYSTEM VALUE "
           + "SELECT $6, $1, r.last_seq, $2, $3, $4, $7 FROM r RETURNING id, seq), "
@@ -33,9 +36,10 @@ final class MessageSql {
   /**
    * Many sends in one statement and one commit (group commit, see {@link SendBatcher}). Arrays of
    * equal length: $1 rooms, $2 authors, $3 client_msg_ids, $4 bodies, $5 pre-allocated message
-   * ids, $6 times, $7 event frames (JSON text); $8 require a verified e-mail. Rows whose author
-   * may not send, whose (room, author, client_msg_id) is already stored, or whose room is gone
-   * are skipped and return nothing. Each room's row is locked in id order (so two batches never
+   * ids, $6 times, $7 event frames (JSON text); $8 require a verified e-mail; $9 enforce daily
+   * quotas. Rows whose author may not send, whose (room, author, client_msg_id) is already
+   * stored, whose room is gone, or beyond their author's quota (each author's first sends in
+   * array order are kept) are skipped and return nothing. Each room's row is locked in id order (so two batches never
    * deadlock) and takes {@code n} seqs at once; the k-th send of a room in the batch, in array
    * order, gets {@code last_seq - n + k}. Returns (id, seq) of the stored messages.
    */
@@ -44,13 +48,20 @@ final class MessageSql {
           + "$6::timestamptz[], $7::text[]) WITH ORDINALITY AS i(room_id, author_id, client_msg_id, body, id, created_at, frame, ord)), "
           // each check is a LATERAL ... LIMIT 1, so it stays one index probe per send whatever the
           // planner thinks of the batch's size (a hash join would read whole tables per batch)
-          + "ok AS (SELECT i.*, row_number() OVER (PARTITION BY i.room_id ORDER BY i.ord) AS k, "
-          + "count(*) OVER (PARTITION BY i.room_id) AS n FROM i "
+          + "a AS (SELECT i.* FROM i "
           + "CROSS JOIN LATERAL (SELECT 1 FROM room_members rm WHERE rm.room_id = i.room_id AND rm.user_id = i.author_id LIMIT 1) member "
           + "LEFT JOIN LATERAL (SELECT 1 AS found FROM users u WHERE u.id = i.author_id AND u.email_verified_at IS NOT NULL LIMIT 1) v ON true "
           + "LEFT JOIN LATERAL (SELECT 1 AS found FROM messages x WHERE x.room_id = i.room_id AND x.author_id = i.author_id "
           + "AND x.client_msg_id = i.client_msg_id LIMIT 1) dup ON true "
           + "WHERE (NOT $8::boolean OR v.found IS NOT NULL) AND dup.found IS NULL), "
+          // the daily quota: each author takes as many as they send here (in author order, so two
+          // batches lock quota rows alike), and keeps the first that many of their sends
+          + "q AS (SELECT author_id, CASE WHEN $9::boolean THEN quota_take(author_id, cnt) ELSE cnt END AS taken "
+          + "FROM (SELECT author_id, count(*)::int AS cnt FROM a GROUP BY author_id ORDER BY author_id) s), "
+          + "ok AS (SELECT t.*, row_number() OVER (PARTITION BY t.room_id ORDER BY t.ord) AS k, "
+          + "count(*) OVER (PARTITION BY t.room_id) AS n "
+          + "FROM (SELECT a.*, row_number() OVER (PARTITION BY a.author_id ORDER BY a.ord) AS nth FROM a) t "
+          + "JOIN q ON q.author_id = t.author_id WHERE t.nth <= q.taken), "
           + "c AS (SELECT room_id, max(n) AS n FROM ok GROUP BY room_id), "
           + "l AS (SELECT id FROM rooms WHERE id = ANY (ARRAY(SELECT room_id FROM c)) ORDER BY id FOR UPDATE), "
           + "r AS (UPDATE rooms SET last_seq = rooms.last_seq + (SELECT c.n FROM c WHERE c.room_id = rooms.id) "
@@ -67,6 +78,16 @@ final class MessageSql {
 
   static final String MESSAGE_BY_CLIENT_ID =
       "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room_id = $1 AND author_id = $2 AND client_msg_id = $3";
+
+  /**
+   * Why a member's send was skipped: $1 author → verified, the daily limit in force (null:
+   * unlimited; {@code quota_limit_of} of V4__billing.sql) and the messages they stored today (UTC).
+   */
+  static final String SENDER_STANDING =
+      "SELECT u.email_verified_at IS NOT NULL AS verified, l.lim AS daily_limit, "
+          + "(SELECT count(*) FROM messages m WHERE m.author_id = u.id "
+          + "AND m.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS sent_today "
+          + "FROM users u CROSS JOIN LATERAL quota_limit_of(u.id) l WHERE u.id = $1";
 
   static final String MESSAGE_ROOM = "SELECT room_id FROM messages WHERE id = $1";
 

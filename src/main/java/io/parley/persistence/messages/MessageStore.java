@@ -39,6 +39,7 @@ public final class MessageStore {
   private final Pool pool;
   private final RoomStream stream;
   private final int maxBodyChars;
+  private final boolean requireVerified;
   private final SendStatement sendStatement;
   private final SendBatcher sendBatcher;
   /** Ids for new messages, taken from the sequence a hundred at a time. */
@@ -48,14 +49,17 @@ public final class MessageStore {
   /**
    * @param maxBodyChars longest body, in code points
    * @param requireVerified whether authors need a verified e-mail address to send
+   * @param enforceQuotas whether sends over the author's daily message limit are refused
    * @param sendBatchMax most sends stored in one statement (1: each alone)
    */
-  public MessageStore(Vertx vertx, Pool pool, RoomStream stream, int maxBodyChars, boolean requireVerified, int sendBatchMax) {
+  public MessageStore(Vertx vertx, Pool pool, RoomStream stream, int maxBodyChars, boolean requireVerified,
+                      boolean enforceQuotas, int sendBatchMax) {
     this.vertx = vertx;
     this.pool = pool;
     this.stream = stream;
     this.maxBodyChars = maxBodyChars;
-    this.sendStatement = new SendStatement(pool, requireVerified);
+    this.requireVerified = requireVerified;
+    this.sendStatement = new SendStatement(pool, requireVerified, enforceQuotas);
     this.sendBatcher = new SendBatcher(sendBatchMax, sendStatement);
   }
 
@@ -120,14 +124,29 @@ public final class MessageStore {
    * carries the original with duplicate=true), or refused with the reason.
    */
   private Future<JsonObject> sendAlone(SendBatcher.Send s) {
+    return sendAlone(s, true);
+  }
+
+  private Future<JsonObject> sendAlone(SendBatcher.Send s, boolean again) {
     return sendStatement.apply(List.of(s))
-        .compose(seqs -> seqs.isEmpty() ? refusedSend(s.roomId(), s.authorId()) : Future.succeededFuture(stored(s.frame(), seqs.get(s.messageId()))))
+        .compose(seqs -> seqs.isEmpty()
+            ? original(s).compose(found -> found != null ? Future.succeededFuture(found) : refusedSend(s, again))
+            : Future.succeededFuture(stored(s.frame(), seqs.get(s.messageId()))))
         .recover(err -> err instanceof PgException pg && "23505".equals(pg.getSqlState())
-            ? pool.preparedQuery(MessageSql.MESSAGE_BY_CLIENT_ID).execute(Tuple.of(s.roomId(), s.authorId(), s.clientMsgId())).map(rs -> {
-                JsonObject original = Rows.message(rs.iterator().next());
-                return new JsonObject().put("message", original).put("seq", original.getLong("seq")).put("duplicate", true);
-              })
+            ? original(s)
             : Future.failedFuture(err));
+  }
+
+  /** The message stored before under the send's (room, author, client_msg_id), as a duplicate reply; null when none. */
+  private Future<JsonObject> original(SendBatcher.Send s) {
+    return pool.preparedQuery(MessageSql.MESSAGE_BY_CLIENT_ID).execute(Tuple.of(s.roomId(), s.authorId(), s.clientMsgId()))
+        .map(rs -> {
+          if (rs.size() == 0) {
+            return null;
+          }
+          JsonObject original = Rows.message(rs.iterator().next());
+          return new JsonObject().put("message", original).put("seq", original.getLong("seq")).put("duplicate", true);
+        });
   }
 
   private Future<Long> nextMessageId() {
@@ -144,15 +163,40 @@ public final class MessageStore {
     return pendingIds.compose(x -> nextMessageId());
   }
 
-  /** Why a send stored nothing: no room, not visible, not a member, or not verified. */
-  private Future<JsonObject> refusedSend(long roomId, long userId) {
-    return RoomAccess.of(pool, roomId, userId, false).compose(a -> {
+  /**
+   * Why a send stored nothing: no room, not visible, not a member, not verified, or over the
+   * author's daily message limit (MESSAGE_LIMIT_EXCEEDED with {limit, resets_at, retry_after_s}).
+   * When none holds any more (the limit was raised meanwhile), the send is tried once more.
+   */
+  private Future<JsonObject> refusedSend(SendBatcher.Send s, boolean again) {
+    return RoomAccess.of(pool, s.roomId(), s.authorId(), false).compose(a -> {
       if (!a.member()) {
         return Future.failedFuture(a.notMember());
       }
-      return Future.failedFuture(new ParleyException(ErrorCode.EMAIL_NOT_VERIFIED,
-          "verify your e-mail address before sending messages"));
+      return pool.preparedQuery(MessageSql.SENDER_STANDING).execute(Tuple.of(s.authorId())).compose(rs -> {
+        Row r = rs.iterator().next();
+        if (requireVerified && !r.getBoolean("verified")) {
+          return Future.failedFuture(new ParleyException(ErrorCode.EMAIL_NOT_VERIFIED,
+              "verify your e-mail address before sending messages"));
+        }
+        Integer limit = r.getInteger("daily_limit");
+        if (limit != null && r.getLong("sent_today") >= limit) {
+          return Future.failedFuture(limitExceeded(limit));
+        }
+        return again ? sendAlone(s, false) : Future.failedFuture(limit != null ? limitExceeded(limit)
+            : new ParleyException(ErrorCode.CONFLICT, "the message could not be stored; send it again"));
+      });
     });
+  }
+
+  /** MESSAGE_LIMIT_EXCEEDED in the seed's words, with {limit, resets_at, retry_after_s} (the next UTC midnight). */
+  static ParleyException limitExceeded(int limit) {
+    java.time.Instant now = java.time.Instant.now();
+    java.time.Instant reset = now.atZone(java.time.ZoneOffset.UTC).toLocalDate().plusDays(1)
+        .atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    long wait = Math.max(1, (java.time.Duration.between(now, reset).toMillis() + 999) / 1000);
+    return new ParleyException(ErrorCode.MESSAGE_LIMIT_EXCEEDED, "Message limit reached. Please upgrade to Pro plan.",
+        new JsonObject().put("limit", limit).put("resets_at", Rows.ts(reset)).put("retry_after_s", wait));
   }
 
   /** {user_id, message_id, body} → {message, seq}: the author edits; seq is the edit event's. */

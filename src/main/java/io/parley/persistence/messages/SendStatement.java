@@ -14,17 +14,22 @@ import java.util.function.Function;
 /**
  * Stores sends in one statement and commit: {@link MessageSql#SEND_MESSAGE} for one,
  * {@link MessageSql#SEND_MESSAGES} (arrays, one element per send) for more. Answers message id → seq
- * for the sends it stored; a send it skipped (not a member, not verified, room gone, repeat) is
- * absent. Fails as PostgreSQL fails the statement (see {@link SendBatcher} for what follows).
+ * for the sends it stored; a send it skipped (not a member, not verified, room gone, repeat, over
+ * its author's daily quota) is absent. Fails as PostgreSQL fails the statement (see {@link SendBatcher} for what follows).
  */
 final class SendStatement implements Function<List<SendBatcher.Send>, Future<Map<Long, Long>>> {
   private final SqlClient client;
   private final boolean requireVerified;
+  private final boolean enforceQuotas;
 
-  /** @param requireVerified whether authors need a verified e-mail address to send */
-  SendStatement(SqlClient client, boolean requireVerified) {
+  /**
+   * @param requireVerified whether authors need a verified e-mail address to send
+   * @param enforceQuotas whether sends take from their author's daily quota (over it: skipped)
+   */
+  SendStatement(SqlClient client, boolean requireVerified, boolean enforceQuotas) {
     this.client = client;
     this.requireVerified = requireVerified;
+    this.enforceQuotas = enforceQuotas;
   }
 
   @Override
@@ -33,7 +38,7 @@ final class SendStatement implements Function<List<SendBatcher.Send>, Future<Map
     if (sends.size() == 1) {
       SendBatcher.Send s = sends.get(0);
       rows = client.preparedQuery(MessageSql.SEND_MESSAGE).execute(Tuple.of(s.roomId(), s.authorId(), s.clientMsgId(), s.body(),
-          requireVerified, s.messageId(), s.createdAt(), s.frame()));
+          requireVerified, s.messageId(), s.createdAt(), s.frame(), enforceQuotas));
     } else {
       int n = sends.size();
       Long[] rooms = new Long[n];
@@ -54,7 +59,7 @@ final class SendStatement implements Function<List<SendBatcher.Send>, Future<Map
         frames[i] = s.frame().encode();
       }
       rows = client.preparedQuery(MessageSql.SEND_MESSAGES)
-          .execute(Tuple.of(rooms, authors, clientIds, bodies, ids, times, frames, requireVerified));
+          .execute(Tuple.of(rooms, authors, clientIds, bodies, ids, times, frames, requireVerified, enforceQuotas));
     }
     return rows.map(rs -> {
       Map<Long, Long> seqs = new HashMap<>();

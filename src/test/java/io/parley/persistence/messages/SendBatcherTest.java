@@ -69,7 +69,7 @@ class SendBatcherTest {
     List<Long> ids = Api.await(pool.preparedQuery(MessageSql.MESSAGE_IDS).execute(Tuple.of(3 * perRoom + 1)))
         .stream().map(r -> r.getLong("id")).toList();
 
-    SendBatcher batcher = new SendBatcher(128, new SendStatement(pool, false));
+    SendBatcher batcher = new SendBatcher(128, new SendStatement(pool, false, false));
     List<Future<Outcome>> outcomes = new ArrayList<>();
     Promise<Void> submitted = Promise.promise();
     vertx.runOnContext(v -> { // the batcher lives on one event loop; submit the whole burst at once
