@@ -48,13 +48,23 @@ public final class TestCluster implements AutoCloseable {
   }
 
   private static TestCluster start(int count) {
+    return start(count, root -> { });
+  }
+
+  /**
+   * Starts a cluster of its own ({@code count} nodes, the caller closes it) whose configuration
+   * is {@link #config} changed by {@code configure} (e.g. quotas on, the billing role).
+   */
+  public static TestCluster start(int count, java.util.function.Consumer<JsonObject> configure) {
     String env = System.getenv("PARLEY_PERSISTENCE_DATABASE_URL");
     String url = Database.resolveUrl(env, "target/test-db");
     TestCluster cluster = new TestCluster(url);
     for (int i = 0; i < count; i++) {
       int api = freePort();
       int gateway = freePort();
-      ParleyConfig cfg = ParleyConfig.of(config(url, cluster.clusterName, "node-" + (char) ('a' + i), api, gateway));
+      JsonObject root = config(url, cluster.clusterName, "node-" + (char) ('a' + i), api, gateway);
+      configure.accept(root);
+      ParleyConfig cfg = ParleyConfig.of(root);
       try {
         ParleyNode node = ParleyNode.start(cfg).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         cluster.nodes.add(new Node(node, api, gateway));
