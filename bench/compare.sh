@@ -6,6 +6,13 @@
 #
 #   RUNS=3 bench/compare.sh before=/path/to/old/parley.jar after=target/parley.jar
 #
+# SQL_<name>='…' runs that SQL against the benchmark database once build <name> is up, e.g. to
+# give every user an unlimited or a limited plan (the builds with billing enforce daily quotas):
+#
+#   SQL_unlimited="UPDATE plans SET daily_message_limit = NULL WHERE code = 'free'" \
+#   SQL_limited="UPDATE plans SET daily_message_limit = 100000000 WHERE code = 'free'" \
+#   RUNS=3 bench/compare.sh before=/tmp/before.jar unlimited=target/parley.jar limited=target/parley.jar
+#
 # The load generator comes from target/parley-bench.jar (mvn -B -Pbench package), the same for both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +59,10 @@ for run in $(seq 1 "$RUNS"); do
     echo "== run $run: $name ($jar)"
     reset_stores
     pid=$(start_server "$jar")
+    sql_var="SQL_$name"
+    if [ -n "${!sql_var:-}" ]; then
+      psql -h 127.0.0.1 -U postgres -d parley_bench -qc "${!sql_var}" >/dev/null
+    fi
     lg --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 10 --members 100 \
        --rates ${FANOUT_RATES:-500,1000,1500,2000} --duration 10 --warmup 10 --server-pid "$pid" --label "$name-run$run"
     lg --workload one-to-one --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 500 \

@@ -53,6 +53,12 @@ settle() {
   sync
 }
 
+# Daily quotas stay enforced (billing.enforce_quotas, the default), with every benchmark user on an
+# unlimited plan: the quota check runs on every send, as it does for a Pro user.
+unlimited_plans() {
+  psql -h 127.0.0.1 -U postgres -d parley_bench -qc "UPDATE plans SET daily_message_limit = NULL WHERE code = 'free'" >/dev/null
+}
+
 lg() {
   settle
   taskset -c 1 java -cp "$BENCH_JAR" io.parley.bench.LoadGenerator "$@" 2>>"$OUT/loadgen.err" | tee -a "$OUT/run.log" \
@@ -78,6 +84,7 @@ for run in $(seq 1 "$RUNS"); do
   echo "== run $run"
   reset_stores
   pid=$(start_node single 18080 18081 api,gateway,persistence,presence false)
+  unlimited_plans
   lg --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 10 --members 100 \
      --rates 250,500,750,1000,1250,1500,2000,2500,3000 --duration 10 --warmup 10 --server-pid "$pid" --label "run$run"
   lg --workload one-to-one --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 500 \
@@ -97,6 +104,7 @@ for run in $(seq 1 "$RUNS"); do
   reset_stores
   p1=$(start_node node1 18080 18081 api,gateway,persistence,presence true)
   p2=$(start_node node2 18090 18091 api,gateway true)
+  unlimited_plans
   lg --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws,ws://127.0.0.1:18091/ws \
      --rooms 10 --members 100 --rates 250,500,750,1000,1500,2000 --duration 10 --warmup 10 --label "run$run"
   kill "$p2" "$p1"; wait "$p2" "$p1" 2>/dev/null || true
