@@ -71,11 +71,11 @@ function subscriptionNote(subscription, plan) {
   if (status === 'past_due' || status === 'unpaid' || status === 'incomplete') {
     return `You are on the ${plan.name} plan, but the last payment failed (${status.replace('_', ' ')}). Update your payment method under Manage billing.`;
   }
-  return `You are on the ${plan.name} plan${end ? `, renewed on ${end}` : ''}.`;
+  return `You are on the ${plan.name} plan${end ? `; it renews on ${end}` : ''}.`;
 }
 
 function price(p) {
-  if (!p.price_cents) return 'Free';
+  if (!p.price_cents) return 'No charge';
   let amount;
   try {
     amount = new Intl.NumberFormat([], { style: 'currency', currency: (p.currency || 'usd').toUpperCase() }).format(p.price_cents / 100);

@@ -10,8 +10,11 @@ const { billing } = billingStore;
 
 function render() {
   const refusal = billing.refusal;
-  $('#limit-banner').hidden = !refusal;
+  const banner = $('#limit-banner');
+  const appeared = banner.hidden && !!refusal;
+  banner.hidden = !refusal;
   if (!refusal) return;
+  if (appeared) $('#messages').scrollTop = $('#messages').scrollHeight; // the refused message stays in view
   const limit = refusal.limit !== null ? ` You can send ${refusal.limit} messages a day on your plan.` : '';
   const reset = refusal.resetsAt ? ` Sending resumes ${when(refusal.resetsAt)}.` : '';
   $('#limit-text').textContent = `${refusal.message}${limit}${reset}`;

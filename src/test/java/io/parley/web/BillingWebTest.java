@@ -41,8 +41,7 @@ class BillingWebTest {
       String self = "http://127.0.0.1:" + root.getJsonObject("api").getInteger("port");
       root.getJsonObject("node").put("roles",
           new JsonArray().add("api").add("gateway").add("persistence").add("presence").add("billing"));
-      root.getJsonObject("billing").put("enforce_quotas", true);
-      root.getJsonObject("mail").put("public_url", self);
+      root.getJsonObject("billing").put("enforce_quotas", true).put("public_url", self);
     });
   }
 
