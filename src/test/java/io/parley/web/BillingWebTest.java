@@ -105,6 +105,18 @@ class BillingWebTest {
     }, css + " to contain '" + part + "'");
   }
 
+  /** Clicks the button or link reading {@code text} (the simulator's pages have no test ids). */
+  private static void clickButton(Browser b, String text) {
+    b.waitFor(d -> {
+      List<WebElement> found = d.findElements(By.xpath("//*[self::button or self::a][normalize-space(.) = '" + text + "']"));
+      if (found.isEmpty()) {
+        return null;
+      }
+      found.get(0).click();
+      return true;
+    }, "'" + text + "' clicked");
+  }
+
   /** A mark in the page's memory: gone if the page was loaded again. */
   private static void markPage(Browser b) {
     b.driver.executeScript("window.__billingTestMark = 'same page';");
@@ -144,14 +156,7 @@ class BillingWebTest {
 
       // the simulator's checkout page, then paid
       b.waitFor(d -> d.getCurrentUrl().contains("/dev/billing/checkout/") ? true : null, "the simulator's checkout page");
-      b.waitFor(d -> {
-        List<WebElement> pay = d.findElements(By.xpath("//button[contains(normalize-space(.), 'Pay (simulated)')]"));
-        if (pay.isEmpty()) {
-          return null;
-        }
-        pay.get(0).click();
-        return true;
-      }, "Pay (simulated) clicked");
+      clickButton(b, "Pay (simulated)");
 
       // back in the app: the session followed until paid, the plan line changed in place
       b.waitFor(d -> d.getCurrentUrl().startsWith(url()) && !d.getCurrentUrl().contains("/dev/") ? true : null, "back in the app");
@@ -180,6 +185,16 @@ class BillingWebTest {
       waitBodies(b, List.of("first of ten", "second, on Basic"));
       b.waitText("[data-testid=usage]", "2 of 100 messages today");
       assertSamePage(b, "after the upgrade");
+
+      // the portal (the simulator's): cancel at the period end, back to the billing view that says so
+      b.click("[data-testid=plan-link]");
+      b.click("[data-testid=manage-billing]");
+      b.waitFor(d -> d.getCurrentUrl().contains("/dev/billing/portal/") ? true : null, "the simulator's portal page");
+      clickButton(b, "Cancel at period end");
+      b.waitFor(d -> d.getCurrentUrl().startsWith(url()) && d.getCurrentUrl().endsWith("#billing") ? true : null, "back in the app");
+      waitContains(b, "[data-testid=subscription-note]", "cancels at the period end");
+      b.waitText("[data-testid=plan-name]", "Basic");
+      b.waitText("[data-testid=usage]", "2 of 100 messages today");
     }
   }
 
@@ -217,6 +232,14 @@ class BillingWebTest {
       b.find("[data-testid=upgrade][data-plan=basic]");
       b.find("[data-testid=upgrade][data-plan=pro]");
       assertEquals(10, api.history(user, roomId, "?limit=50").getJsonArray("items").size(), "the refused send was not retried");
+
+      // Upgrade, then Cancel on the simulator's checkout page: back, told so, still on Free
+      b.click("[data-testid=upgrade][data-plan=pro]");
+      b.waitFor(d -> d.getCurrentUrl().contains("/dev/billing/checkout/") ? true : null, "the simulator's checkout page");
+      clickButton(b, "Cancel");
+      waitContains(b, "[data-testid=checkout-status]", "Checkout cancelled");
+      b.find("[data-testid=plan-card][data-plan=free] [data-testid=current-plan]");
+      b.waitText("[data-testid=usage]", "10 of 10 messages today");
     }
   }
 }
