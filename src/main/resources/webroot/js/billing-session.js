@@ -83,7 +83,7 @@ export function checkoutCancelled() {
   billingStore.checkoutChanged({ state: 'cancelled', planCode: null });
 }
 
-let followed = null;
+let followed = null; // the session being followed now
 /**
  * Follows a checkout session we came back from until the webhook completed it (then the plan and
  * usage are read again), it expired, or CHECKOUT_WAIT_MS passed; polls with a growing interval.
@@ -91,6 +91,14 @@ let followed = null;
 export async function followCheckout(sessionId) {
   if (followed === sessionId) return;
   followed = sessionId;
+  try {
+    await follow(sessionId);
+  } finally {
+    if (followed === sessionId) followed = null; // followed again if we come back with it once more
+  }
+}
+
+async function follow(sessionId) {
   billingStore.checkoutChanged({ state: 'waiting', planCode: null });
   const until = Date.now() + CHECKOUT_WAIT_MS;
   let delay = 500;

@@ -31,6 +31,8 @@ export function show(query) {
     billingSession.followCheckout(query.get('session_id'));
   } else if (checkout === 'cancel') {
     billingSession.checkoutCancelled();
+  } else if (billing.checkout && billing.checkout.state !== 'waiting') {
+    billingStore.checkoutChanged(null); // told once; opened again later, the view starts afresh
   }
   if (checkout) history.replaceState(null, '', '#billing'); // a reload does not replay the return
   if (!billing.plans) billingSession.loadPlans();

@@ -7,6 +7,7 @@ import io.parley.support.Api;
 import io.parley.support.Browser;
 import io.parley.support.TestCluster;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -240,6 +241,34 @@ class BillingWebTest {
       waitContains(b, "[data-testid=checkout-status]", "Checkout cancelled");
       b.find("[data-testid=plan-card][data-plan=free] [data-testid=current-plan]");
       b.waitText("[data-testid=usage]", "10 of 10 messages today");
+    }
+  }
+
+  @Test
+  @DisplayName("back from Checkout before the webhook landed: waiting for the confirmation, then Payment received and Pro, without a reload")
+  void returnBeforeTheWebhook() {
+    Api api = new Api(vertx, cluster.a().apiPort());
+    JsonObject user = api.newUser("early");
+    String token = user.getString("access_token");
+    String sessionId = api.call("createCheckout", HttpMethod.POST, "/billing/checkout", token,
+        new JsonObject().put("plan_code", "pro")).expect(201).json().getString("session_id");
+    try (Browser b = Browser.start()) {
+      logIn(b, user.getString("email"));
+      b.waitText("[data-testid=usage]", "0 of 10 messages today");
+      markPage(b);
+      // as the success URL brings the browser back (here: the same page, only the hash changes)
+      b.driver.executeScript("location.hash = arguments[0];", "#billing?checkout=success&session_id=" + sessionId);
+      waitContains(b, "[data-testid=checkout-status]", "Waiting for the payment to be confirmed");
+      b.waitText("[data-testid=plan-name]", "Free");
+
+      api.call("devCompleteCheckout", HttpMethod.POST, "/dev/billing/checkout/" + sessionId + "/complete", null, null).expect(200);
+      waitContains(b, "[data-testid=checkout-status]", "Payment received");
+      b.waitText("[data-testid=plan-name]", "Pro");
+      b.waitText("[data-testid=usage]", "unlimited");
+      b.waitText("[data-testid=plan-link]", "Plan");
+      b.find("[data-testid=plan-card][data-plan=pro] [data-testid=current-plan]");
+      assertTrue(b.all("[data-testid=upgrade]").isEmpty(), "nothing above Pro");
+      assertSamePage(b, "while the checkout was followed");
     }
   }
 }
