@@ -1,6 +1,6 @@
 // The billing traffic of the signed-in session: loads the plans, our subscription and today's
-// usage (again when the page gets the focus back, after a refused send, and when the UTC day
-// resets), sends the browser to Stripe Checkout or the customer portal, and follows the
+// usage (again when the page gets the focus back, every few minutes while shown, after a refused
+// send, and when the UTC day resets), sends the browser to Stripe Checkout or the customer portal, and follows the
 // checkout session we came back from. Feeds the store's billing part (billing-state.js).
 import * as billingStore from './billing-state.js';
 import { api } from './session.js';
@@ -8,6 +8,8 @@ import * as store from './state.js';
 
 /** Least time between two re-reads of the usage on focus. */
 const FOCUS_REFRESH_MS = 5000;
+/** While the page is shown, the usage is read again this often (sends from other devices). */
+const PERIODIC_REFRESH_MS = 5 * 60000;
 /** How long a returned checkout session is followed before we say it is not confirmed yet. */
 const CHECKOUT_WAIT_MS = 30000;
 
@@ -25,6 +27,9 @@ export function start() {
   window.addEventListener('focus', () => {
     if (Date.now() - usageReadAt > FOCUS_REFRESH_MS) refreshUsage();
   });
+  setInterval(() => {
+    if (!document.hidden && Date.now() - usageReadAt > PERIODIC_REFRESH_MS / 2) refreshUsage();
+  }, PERIODIC_REFRESH_MS);
 }
 
 export async function loadPlans() {
