@@ -1,7 +1,7 @@
 // The billing traffic of the signed-in session: loads the plans, our subscription and today's
 // usage (again when the page gets the focus back, every few minutes while shown, after a refused
-// send, and when the UTC day resets), sends the browser to Stripe Checkout or the customer portal, and follows the
-// checkout session we came back from. Feeds the store's billing part (billing-state.js).
+// send, and when the UTC day resets), sends the browser to Stripe Checkout or the customer
+// portal, and follows the checkout session we came back from. Feeds billing-state.js.
 import * as billingStore from './billing-state.js';
 import { api } from './session.js';
 import * as store from './state.js';
