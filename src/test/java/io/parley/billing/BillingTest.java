@@ -150,14 +150,12 @@ class BillingTest {
     JsonObject user = a.newUser("twice");
     String customer = customerOf(user);
     String invoice = "in_" + UUID.randomUUID();
-    JsonObject event = FakeStripe.event("invoice.paid", new JsonObject().put("id", invoice).put("object", "invoice")
-        .put("customer", customer).put("amount_paid", 999).put("currency", "usd"), now());
+    JsonObject event = invoiceEvent("invoice.paid", invoice, customer);
     assertEquals(200, stripe.post(cluster.a().apiPort(), event, SECRET).statusCode());
     assertEquals(200, stripe.post(cluster.b().apiPort(), event, SECRET).statusCode());
     assertEquals(1L, count("SELECT count(*) FROM payments WHERE stripe_invoice_id = $1", invoice));
     assertEquals(1L, count("SELECT count(*) FROM stripe_events WHERE event_id = $1", event.getString("id")));
-    JsonObject failedLater = FakeStripe.event("invoice.payment_failed", new JsonObject().put("id", invoice).put("object", "invoice")
-        .put("customer", customer).put("amount_due", 999).put("currency", "usd"), now());
+    JsonObject failedLater = invoiceEvent("invoice.payment_failed", invoice, customer);
     assertEquals(200, stripe.post(cluster.a().apiPort(), failedLater, SECRET).statusCode());
     assertEquals(1L, count("SELECT count(*) FROM payments WHERE stripe_invoice_id = $1 AND status = 'paid'", invoice),
         "a paid invoice stays paid");
@@ -262,6 +260,11 @@ class BillingTest {
   private FakeStripe.Call sessionCall(JsonObject user) {
     return stripe.calls("/v1/checkout/sessions").stream()
         .filter(c -> String.valueOf(user.getLong("id")).equals(c.form().get("client_reference_id"))).findFirst().orElseThrow();
+  }
+
+  private static JsonObject invoiceEvent(String type, String invoice, String customer) {
+    return FakeStripe.event(type, new JsonObject().put("id", invoice).put("object", "invoice").put("customer", customer)
+        .put("amount_paid", 999).put("amount_due", 999).put("currency", "usd"), now());
   }
 
   private void post(JsonObject event) {
