@@ -61,11 +61,11 @@ final class BillingRoutes {
         .onSuccess(s -> page(rc, DevBillingPages.checkout(s))).onFailure(rc::fail));
     router.post("/dev/billing/checkout/:id/pay").handler(rc -> dev(rc, BILLING_DEV_CHECKOUT, session(rc))
         .compose(s -> api.request(rc, BILLING_DEV_COMPLETE, session(rc)).map(s.getString("success_url")))
-        .onSuccess(rc::redirect).onFailure(rc::fail));
+        .onSuccess(url -> seeOther(rc, url)).onFailure(rc::fail));
     router.get("/dev/billing/portal/:customer").handler(rc -> dev(rc, BILLING_DEV_CANCEL, customer(rc).put("dry_run", true))
         .onSuccess(r -> page(rc, DevBillingPages.portal(rc.pathParam("customer"), r.getInteger("canceled")))).onFailure(rc::fail));
     router.post("/dev/billing/portal/:customer/cancel").handler(rc -> dev(rc, BILLING_DEV_CANCEL, customer(rc))
-        .onSuccess(r -> rc.redirect("/#billing")).onFailure(rc::fail));
+        .onSuccess(r -> seeOther(rc, "/#billing")).onFailure(rc::fail));
   }
 
   private Future<JsonObject> dev(RoutingContext rc, String address, JsonObject body) {
@@ -78,6 +78,11 @@ final class BillingRoutes {
 
   private static JsonObject customer(RoutingContext rc) {
     return new JsonObject().put("customer_id", rc.pathParam("customer"));
+  }
+
+  /** 303: after a form's POST the browser GETs the next page. */
+  private static void seeOther(RoutingContext rc, String url) {
+    rc.response().setStatusCode(303).putHeader("Location", url).end();
   }
 
   private static void page(RoutingContext rc, String html) {

@@ -60,7 +60,8 @@ public class BillingVerticle extends VerticleBase {
     String secret = cfg.getString("stripe_webhook_secret", "");
     Future<String> secretReady;
     if (!key.isBlank()) {
-      stripe = new StripeApi(vertx, key, cfg.getString("stripe_api_base", "https://api.stripe.com"));
+      int callTimeout = (int) Math.max(1000, cfg.getLong("request_timeout_ms", 5000L) / 2);
+      stripe = new StripeApi(vertx, key, cfg.getString("stripe_api_base", "https://api.stripe.com"), callTimeout);
       if (secret.isBlank()) {
         LOG.error("PARLEY_STRIPE_WEBHOOK_SECRET is not set: every Stripe webhook will be refused (400)");
       }

@@ -29,9 +29,11 @@ final class StripeApi implements StripeGateway {
   private final Vertx vertx;
   private final StripeClient client;
 
-  StripeApi(Vertx vertx, String secretKey, String apiBase) {
+  /** @param timeoutMs how long one call may take (connect and read), so it ends before the caller's bus request times out */
+  StripeApi(Vertx vertx, String secretKey, String apiBase, int timeoutMs) {
     this.vertx = vertx;
-    this.client = StripeClient.builder().setApiKey(secretKey).setApiBase(apiBase).setMaxNetworkRetries(2).build();
+    this.client = StripeClient.builder().setApiKey(secretKey).setApiBase(apiBase).setMaxNetworkRetries(1)
+        .setConnectTimeout(timeoutMs).setReadTimeout(timeoutMs).build();
   }
 
   @Override

@@ -52,7 +52,12 @@ public final class BillingStore {
       Tuple user = Tuple.of(b.getLong("user_id"));
       return pool.preparedQuery(BillingSql.CUSTOMER_SAVE).execute(Tuple.of(b.getLong("user_id"), b.getString("customer_id")))
           .compose(x -> one(pool.preparedQuery(BillingSql.CUSTOMER_STORED).execute(user)))
-          .map(r -> new JsonObject().put("customer_id", r.getString("customer_id")));
+          .map(r -> {
+            if (r == null) { // the customer id is another user's
+              throw new ParleyException(io.parley.bus.ErrorCode.CONFLICT, "this Stripe customer belongs to another user");
+            }
+            return new JsonObject().put("customer_id", r.getString("customer_id"));
+          });
     });
     h.on(BILLING_CHECKOUT_SAVE, b -> pool.preparedQuery(BillingSql.CHECKOUT_SAVE)
         .execute(Tuple.of(b.getString("session_id"), b.getLong("user_id"), b.getString("plan_code")))
