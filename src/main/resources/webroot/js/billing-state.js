@@ -82,6 +82,16 @@ export function hasSubscription() {
   return !!billing.subscription && billing.subscription.status !== 'none';
 }
 
+/**
+ * Whether a Stripe subscription is running (not canceled): a change of plan then goes through the
+ * customer portal, where Stripe swaps the subscription's price (prorated); a second Checkout would
+ * start a second subscription and charge both.
+ */
+export function hasLiveSubscription() {
+  const status = billing.subscription && billing.subscription.status;
+  return !!status && !['none', 'canceled', 'incomplete_expired'].includes(status);
+}
+
 /** Whether a plan with more messages than ours exists. */
 export function canUpgrade() {
   const plan = currentPlan();

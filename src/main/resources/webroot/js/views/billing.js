@@ -1,5 +1,6 @@
 // The billing view (#billing, in place of the open room): the plans as cards with ours marked,
-// Upgrade (Stripe Checkout) for the bigger ones, Manage billing (Stripe's customer portal) for a
+// Upgrade for the bigger ones (Stripe Checkout; the customer portal while a subscription runs,
+// so that it changes instead of a second one starting), Manage billing (the portal) for a
 // subscriber, the period end, and what became of a checkout we came back from
 // (#billing?checkout=success&session_id=…: followed until the payment is confirmed).
 import { $, date, el } from '../dom.js';
@@ -48,6 +49,7 @@ function render() {
   $('#plans').replaceChildren(...(billing.plans || []).map((p) => card(p, plan)));
   if (billing.plans && !billing.plans.length) $('#plans').append(el('li', { class: 'empty' }, 'No plans are offered.'));
   $('#manage-billing').hidden = !billingStore.hasSubscription();
+  $('#portal-hint').hidden = !billingStore.hasLiveSubscription();
 }
 
 function renderCheckout() {
@@ -92,8 +94,12 @@ function card(p, current) {
   let action = null;
   if (isCurrent) {
     action = el('span', { class: 'badge', 'data-testid': 'current-plan' }, 'Current plan');
+  } else if (billingStore.isHigher(p, current) && billingStore.hasLiveSubscription()) {
+    // a running subscription changes plan in the portal: a second Checkout would charge twice
+    action = el('button', { type: 'button', class: 'primary', 'data-testid': 'upgrade', dataset: { plan: p.code, via: 'portal' },
+      title: 'Your subscription changes in the billing portal (prorated)', onclick: () => manage() }, 'Upgrade');
   } else if (billingStore.isHigher(p, current)) {
-    action = el('button', { type: 'button', class: 'primary', 'data-testid': 'upgrade', dataset: { plan: p.code },
+    action = el('button', { type: 'button', class: 'primary', 'data-testid': 'upgrade', dataset: { plan: p.code, via: 'checkout' },
       onclick: (e) => upgrade(e.target, p.code) }, 'Upgrade');
   }
   return el('li', { class: `plan${isCurrent ? ' current' : ''}`, dataset: { plan: p.code, testid: 'plan-card' } },

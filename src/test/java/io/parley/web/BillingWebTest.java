@@ -151,7 +151,7 @@ class BillingWebTest {
       b.find("[data-testid=plan-card][data-plan=free] [data-testid=current-plan]");
       waitContains(b, "[data-testid=plan-card][data-plan=basic]", "100 messages a day");
       waitContains(b, "[data-testid=plan-card][data-plan=pro]", "Unlimited messages");
-      b.find("[data-testid=upgrade][data-plan=pro]");
+      b.find("[data-testid=upgrade][data-plan=pro][data-via=checkout]");
       assertTrue(b.all("[data-testid=manage-billing]").stream().noneMatch(WebElement::isDisplayed), "no portal without a subscription");
       b.click("[data-testid=upgrade][data-plan=basic]");
 
@@ -170,7 +170,8 @@ class BillingWebTest {
       b.waitText("[data-testid=usage]", "1 of 100 messages today");
       b.find("[data-testid=plan-card][data-plan=basic] [data-testid=current-plan]");
       b.find("[data-testid=manage-billing]");
-      b.find("[data-testid=upgrade][data-plan=pro]");
+      // a running subscription changes plan in the portal, never with a second Checkout
+      b.find("[data-testid=upgrade][data-plan=pro][data-via=portal]");
       assertTrue(b.all("[data-testid=upgrade][data-plan=free]").isEmpty(), "no Upgrade to a smaller plan");
       waitContains(b, "[data-testid=subscription-note]", "Basic");
       b.screenshot(Path.of("target", "screenshots", "billing.png"));
