@@ -71,10 +71,11 @@ export function checkoutChanged(checkout) {
 
 // ---- reading -------------------------------------------------------------------------------
 
-/** The plan we are on (free until the subscription is loaded says otherwise), or null. */
+/** The plan we are on: the subscription's, else the plan with today's limit (not loaded yet), or null. */
 export function currentPlan() {
   if (billing.subscription) return billing.subscription.plan;
-  return billing.plans ? billing.plans.find((p) => p.code === 'free') || null : null;
+  if (!billing.plans || !billing.usage) return null;
+  return billing.plans.find((p) => p.daily_message_limit === billing.usage.daily_message_limit) || null;
 }
 
 /** Whether we have a Stripe subscription (any status, even canceled), so a portal to manage it. */
