@@ -35,7 +35,6 @@ export function show(query) {
   } else if (billing.checkout && billing.checkout.state !== 'waiting') {
     billingStore.checkoutChanged(null); // told once; opened again later, the view starts afresh
   }
-  if (checkout) history.replaceState(null, '', '#billing'); // a reload does not replay the return
   if (!billing.plans) billingSession.loadPlans();
   billingSession.refreshAccount();
   render();
@@ -57,6 +56,8 @@ function renderCheckout() {
   const checkout = billing.checkout && CHECKOUT_TEXT[billing.checkout.state];
   status.hidden = !checkout;
   if (!checkout) return;
+  // told: a reload does not replay the return (while waiting, a reload follows the session again)
+  if (billing.checkout.state !== 'waiting' && location.hash.startsWith('#billing?')) history.replaceState(null, '', '#billing');
   status.className = `checkout-status ${checkout[0]}`;
   status.dataset.state = billing.checkout.state;
   status.textContent = checkout[1];
