@@ -206,6 +206,20 @@ class BillingTest {
   }
 
   @Test
+  @DisplayName("an event of another api_version (the period on the subscription itself, as before 2025-03-31) applies all the same")
+  void otherApiVersion() {
+    JsonObject user = a.newUser("legacy");
+    String customer = customerOf(user);
+    JsonObject sub = FakeStripe.subscriptionObject("sub_" + UUID.randomUUID(), customer, "active", "pro", 0);
+    JsonObject item = sub.getJsonObject("items").getJsonArray("data").getJsonObject(0);
+    item.remove("current_period_start");
+    item.remove("current_period_end");
+    sub.put("current_period_start", now()).put("current_period_end", now() + 86_400);
+    post(FakeStripe.event("customer.subscription.created", sub, now()).put("api_version", "2024-06-20"));
+    assertEquals("pro", plan(user));
+  }
+
+  @Test
   @DisplayName("customer.subscription.deleted keeps the plan until current_period_end, then the user is on free")
   void deletedAtPeriodEnd() {
     JsonObject user = a.newUser("leaving");
