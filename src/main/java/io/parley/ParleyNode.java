@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.parley.api.ApiVerticle;
+import io.parley.billing.BillingVerticle;
 import io.parley.config.ParleyConfig;
 import io.parley.gateway.GatewayVerticle;
 import io.parley.mail.MailVerticle;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * One Parley node: a (clustered) Vert.x instance with the verticles of its roles deployed.
  *
  * <p>Start order: cluster join, shared secrets, database preparation (embedded PostgreSQL and
- * Flyway, on a worker thread), then persistence, gateway and api, each with its own config
+ * Flyway, on a worker thread), then persistence, mail, presence, billing, gateway and api, each with its own config
  * section. {@link #close()} undeploys everything (sockets are closed) and leaves the cluster.
  */
 public final class ParleyNode {
@@ -137,6 +138,13 @@ public final class ParleyNode {
       JsonObject pr = presence.copy().put("request_timeout_ms", timeout);
       chain = chain.compose(x -> vertx.executeBlocking(() -> EmbeddedRedis.resolveUrl(pr.getString("redis_url")), false))
           .compose(url -> deploy(vertx, PresenceVerticle.class, pr.put("redis_url", url), "presence"));
+    }
+    if (roles.contains("billing")) {
+      JsonObject bi = cfg.section("billing").put("request_timeout_ms", timeout);
+      if (bi.getString("public_url", "").isBlank()) {
+        bi.put("public_url", cfg.section("mail").getString("public_url", "http://localhost:8080"));
+      }
+      chain = chain.compose(x -> deploy(vertx, BillingVerticle.class, bi, "billing"));
     }
     if (roles.contains("gateway")) {
       JsonObject g = cfg.section("gateway").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout)

@@ -48,6 +48,18 @@ export class ApiClient {
   patch(path, body) { return this.request('PATCH', path, body); }
   del(path) { return this.request('DELETE', path); }
 
+  // ---- billing (plans, subscription, today's usage, Stripe Checkout and portal) ------------
+
+  plans() { return this.request('GET', '/plans', undefined, { auth: false }); }
+  subscription() { return this.get('/billing/subscription'); }
+  usage() { return this.get('/billing/usage'); }
+  /** 201 {checkout_url, session_id}: the caller sends the browser to checkout_url. */
+  checkout(planCode) { return this.post('/billing/checkout', { plan_code: planCode }); }
+  /** {session_id, status: open|complete|expired, plan_code}. */
+  checkoutSession(sessionId) { return this.get(`/billing/checkout/${encodeURIComponent(sessionId)}`); }
+  /** {portal_url}: Stripe's customer portal (change plan, cancel, invoices). */
+  portal() { return this.post('/billing/portal'); }
+
   async login(email, password) {
     const pair = await this.request('POST', '/auth/login', { email, password }, { auth: false });
     this.setSession(pair);

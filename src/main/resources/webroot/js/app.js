@@ -6,22 +6,29 @@
 // It mounts the views, reads what the page was opened for, and shows that screen.
 import * as session from './session.js';
 import * as store from './state.js';
+import * as billing from './billing-session.js';
 import { showScreen } from './dom.js';
 import * as account from './views/account.js';
 import { mount as mountAuth, showAuth } from './views/auth.js';
+import * as billingView from './views/billing.js';
+import * as limitBanner from './views/limit-banner.js';
 import * as mailbox from './views/mailbox.js';
 import * as members from './views/members.js';
 import * as messages from './views/messages.js';
 import * as notices from './views/notices.js';
 import * as panels from './views/panels.js';
 import { showTokenForm, TOKEN_REASONS } from './views/password.js';
+import * as planLine from './views/plan-line.js';
 import * as roomList from './views/room-list.js';
 import * as room from './views/room.js';
 import * as status from './views/status.js';
 
 const { api } = session;
 
-/** Reads what the page was opened for: a mailed link (#reset, #invite), the mailbox, a verification result. */
+/**
+ * Reads what the page was opened for: a mailed link (#reset, #invite), the mailbox, the billing
+ * view (#billing, and #billing?checkout=… back from Checkout), a verification result.
+ */
 function route() {
   const params = new URLSearchParams(location.search);
   if (params.has('email_verified')) {
@@ -32,14 +39,16 @@ function route() {
   const hash = location.hash.replace(/^#/, '');
   const [name, query] = hash.split('?');
   if (name === 'mailbox') return { view: 'mailbox' };
+  if (name === 'billing') return { view: 'app', billing: new URLSearchParams(query) };
   if (name === 'reset' || name === 'invite') return { view: 'token', kind: name, token: new URLSearchParams(query).get('token') };
-  return { view: 'app' };
+  return { view: 'app', billing: null };
 }
 
-/** The chat screen: who we are, our rooms, who of our peers is online, then the live connection. */
+/** The chat screen: who we are, our plan, our rooms, who of our peers is online, then the live connection. */
 async function showChat() {
   showScreen('chat-view');
   account.render();
+  billing.start();
   await session.loadRooms();
   session.loadPresence();
   session.startSocket();
@@ -49,14 +58,15 @@ async function start() {
   const where = route();
   if (where.view === 'mailbox') return mailbox.showMailbox();
   if (where.view === 'token') return showTokenForm(where.kind, where.token);
-  if (session.started() && api.accessToken) return showScreen('chat-view'); // back from another view
-  if (api.accessToken || await api.refresh()) return showChat();
-  return showAuth();
+  if (session.started() && api.accessToken) showScreen('chat-view'); // back from another view
+  else if (api.accessToken || await api.refresh()) await showChat();
+  else return showAuth();
+  return billingView.show(where.billing); // the billing view in place of the room, or the room
 }
 
 function mountViews() {
   notices.mount();
-  mountAuth({ onSignedIn: showChat });
+  mountAuth({ onSignedIn: start }); // then what the page was opened for (e.g. #billing)
   account.mount();
   status.mount();
   roomList.mount();
@@ -64,6 +74,9 @@ function mountViews() {
   room.mount();
   messages.mount();
   members.mount();
+  planLine.mount();
+  limitBanner.mount();
+  billingView.mount();
 }
 
 async function main() {

@@ -39,3 +39,20 @@ export function time(iso) {
   if (!iso) return '';
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
+
+/** When a moment comes, in the reader's time zone: "today at 01:00", "tomorrow at 01:00" or a date. */
+export function when(iso) {
+  if (!iso) return '';
+  const at = new Date(iso);
+  const day = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const days = Math.round((day(at) - day(new Date())) / 86400000);
+  const hm = time(iso);
+  if (days === 0) return `today at ${hm}`;
+  if (days === 1) return `tomorrow at ${hm}`;
+  return `${at.toLocaleDateString([], { day: 'numeric', month: 'short', year: 'numeric' })} at ${hm}`;
+}
+
+/** A date in the reader's locale (e.g. a subscription's period end). */
+export function date(iso) {
+  return iso ? new Date(iso).toLocaleDateString([], { day: 'numeric', month: 'long', year: 'numeric' }) : '';
+}

@@ -3,6 +3,7 @@
 // deletes, marks read and says who is typing; hands every answer and live event to the store
 // (state.js). No DOM: the views draw what the store announces.
 import { ApiClient } from './api.js';
+import * as billingStore from './billing-state.js';
 import { ChatSocket } from './socket.js';
 import * as store from './state.js';
 
@@ -145,8 +146,10 @@ export async function sendPending(roomId, cmid) {
   try {
     const ack = await socket.request({ type: 'message.send', room_id: roomId, client_msg_id: cmid, body: p.body });
     store.settled(roomId, cmid, ack.message);
+    if (!ack.duplicate) billingStore.ownSendStored(); // one more today (a retry's original counted once)
   } catch (e) {
     store.pendingFailed(roomId, cmid, e);
+    if (e.code === 'MESSAGE_LIMIT_EXCEEDED') billingStore.sendRefused(e); // explained, never retried by itself
   }
 }
 

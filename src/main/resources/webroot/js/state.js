@@ -12,6 +12,7 @@
 //   'typing'       who is typing changed
 //   'connection'   the WebSocket status changed (state.connection)
 //   'error'        something failed that the user should read about (the error)
+//   'billing', 'billing.refused'  announced by the store's billing part (billing-state.js)
 
 export const state = {
   config: null,          // GET /client-config
@@ -19,7 +20,7 @@ export const state = {
   rooms: new Map(),      // id -> room
   positions: new Map(),  // id -> last event seq applied (the stream position)
   messages: new Map(),   // id -> {byId: Map, oldestSeq, hasMore, loaded}
-  pending: new Map(),    // id -> Map(client_msg_id -> {body, status, error})
+  pending: new Map(),    // id -> Map(client_msg_id -> {body, status: pending|failed|refused, error})
   unread: new Map(),     // id -> count of messages seen while the room was not open
   users: new Map(),      // user id -> username
   presence: new Map(),   // user id -> 'online' | 'offline'
@@ -45,6 +46,9 @@ export function on(topic, fn) {
 function changed(topic, detail) {
   for (const fn of listeners.get(topic) || []) fn(detail);
 }
+
+/** For the store's other parts (billing-state.js): announces a change of their own topic. */
+export { changed as announce };
 
 // ---- who we are, and reading the state ----------------------------------------------------
 
@@ -263,6 +267,12 @@ export function pendingSending(roomId, cmid) {
 export function pendingFailed(roomId, cmid, error) {
   const p = pendingOf(roomId, cmid);
   if (!p) return; // the message arrived meanwhile (e.g. replayed after reconnect)
+  if (error.code === 'MESSAGE_LIMIT_EXCEEDED') { // the banner explains it (billing-state.js); no toast
+    p.status = 'refused';
+    p.error = 'daily message limit reached';
+    changed('messages', { roomId });
+    return;
+  }
   p.status = 'failed';
   p.error = error.code === 'DISCONNECTED' ? 'connection lost' : (error.message || error.code);
   if (error.code !== 'DISCONNECTED') reportError(error);

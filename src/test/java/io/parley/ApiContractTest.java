@@ -645,6 +645,12 @@ class ApiContractTest {
   }
 
   @Test
+  @DisplayName("billing: plans, subscription, usage, checkout through the Stripe simulator, portal, webhook")
+  void billing() {
+    io.parley.billing.BillingContractCases.exercise(api, cluster);
+  }
+
+  @Test
   @DisplayName("outside the contract: unknown paths, methods and media types get problem+json; health, contract and Swagger UI are served")
   void aroundTheContract() {
     io.vertx.ext.web.client.WebClient web = io.vertx.ext.web.client.WebClient.create(vertx);

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP API: a router built from {@code openapi.yaml} (vertx-web-openapi-router) mounted at
  * {@code /api/v1}, with the routes of each aggregate ({@link AuthRoutes}, {@link UserRoutes},
- * {@link RoomRoutes}, {@link MessageRoutes}) bound to its operations, and the operations routes
+ * {@link RoomRoutes}, {@link MessageRoutes}, {@link BillingRoutes}) bound to its operations, and the operations routes
  * ({@link OpsRoutes}: health, the contract, Swagger UI, the web client) beside it.
  *
  * <p>Every request first passes {@link HttpEdge} (request id, well-formed URI); handlers
@@ -54,6 +54,7 @@ public class ApiVerticle extends VerticleBase {
     UserRoutes users = new UserRoutes(api, auth, clientConfig);
     RoomRoutes rooms = new RoomRoutes(api);
     MessageRoutes messages = new MessageRoutes(api);
+    BillingRoutes billing = new BillingRoutes(api);
     OpsRoutes ops = new OpsRoutes(vertx, api, cfg.getBoolean("cluster_enabled", true));
 
     Router router = Router.router(vertx);
@@ -66,9 +67,11 @@ public class ApiVerticle extends VerticleBase {
           users.mount(rb);
           rooms.mount(rb);
           messages.mount(rb);
+          billing.mount(rb);
           Router apiRouter = rb.createRouter();
           apiRouter.route().last().handler(rc -> rc.fail(404));
           router.route(BASE + "/*").subRouter(apiRouter);
+          billing.mountDevPages(router);
           return ops.mount(router);
         })
         .compose(x -> {

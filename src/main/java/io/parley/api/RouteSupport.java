@@ -115,6 +115,16 @@ final class RouteSupport {
     return p == null ? fallback : p.getInteger();
   }
 
+  /**
+   * A request to a development-only service (the dev mailbox, the Stripe simulator): when no node
+   * serves it (UNAVAILABLE), the thing does not exist here: NOT_FOUND.
+   */
+  static <T> Future<T> devOnly(Future<T> request, String what) {
+    return request.recover(err -> Bus.toParley(err).code() == io.parley.bus.ErrorCode.UNAVAILABLE
+        ? Future.failedFuture(new ParleyException(io.parley.bus.ErrorCode.NOT_FOUND, "no " + what + " in this cluster"))
+        : Future.failedFuture(err));
+  }
+
   static JsonObject page(RoutingContext rc) {
     JsonObject b = new JsonObject().put("limit", queryInt(rc, "limit", 50));
     String cursor = query(rc, "cursor");

@@ -9,10 +9,6 @@ import static io.parley.api.RouteSupport.userId;
 import static io.parley.api.RouteSupport.validated;
 import static io.parley.bus.Addresses.*;
 
-import io.parley.bus.Bus;
-import io.parley.bus.ErrorCode;
-import io.parley.bus.ParleyException;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -46,10 +42,7 @@ final class UserRoutes {
         .compose(visible -> api.request(rc, PRESENCE_QUERY, new JsonObject().put("user_ids", visible.getJsonArray("user_ids"))))
         .onSuccess(r -> json(rc, 200, r))
         .onFailure(rc::fail));
-    on(rb, "devMailbox", rc -> api.request(rc, MAIL_DEV_MAILBOX, new JsonObject())
-        .recover(err -> Bus.toParley(err).code() == ErrorCode.UNAVAILABLE
-            ? Future.failedFuture(new ParleyException(ErrorCode.NOT_FOUND, "no development mailbox in this cluster"))
-            : Future.failedFuture(err))
+    on(rb, "devMailbox", rc -> RouteSupport.devOnly(api.request(rc, MAIL_DEV_MAILBOX, new JsonObject()), "development mailbox")
         .onSuccess(r -> json(rc, 200, r))
         .onFailure(rc::fail));
   }

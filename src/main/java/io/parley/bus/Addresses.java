@@ -99,6 +99,39 @@ public final class Addresses {
   /** Replay of a room's event stream after a seq, for (re)subscribing sockets and gap repair. */
   public static final String EVENTS_SINCE = P + "events.since";
 
+  // billing: plans, subscriptions, usage, Stripe (persistence/billing stores; the billing verticle)
+  /** {} → {items: [plan]}: the active plans, cheapest first. */
+  public static final String BILLING_PLANS = P + "billing.plans";
+  /** {code} → plan: an active plan; NOT_FOUND (details.field plan_code) otherwise. */
+  public static final String BILLING_PLAN = P + "billing.plan";
+  /** {user_id} → {plan, status, current_period_end, cancel_at_period_end}: the plan in force (free, status none, without one). */
+  public static final String BILLING_SUBSCRIPTION = P + "billing.subscription";
+  /** {user_id} → {date, messages_sent, daily_message_limit, remaining, resets_at}: today's (UTC) usage. */
+  public static final String BILLING_USAGE = P + "billing.usage";
+  /** {user_id} → {email, customer_id}: the user's Stripe customer, customer_id null when none yet. */
+  public static final String BILLING_CUSTOMER_GET = P + "billing.customer.get";
+  /** {user_id, customer_id} → {customer_id}: stores a user's customer once; answers the one stored. */
+  public static final String BILLING_CUSTOMER_SAVE = P + "billing.customer.save";
+  /** {session_id, user_id, plan_code} → {}: records a checkout session just created (status open). */
+  public static final String BILLING_CHECKOUT_SAVE = P + "billing.checkout.save";
+  /** {session_id, user_id?} → {session_id, status, plan_code, user_id, plan}; NOT_FOUND when not the user's. */
+  public static final String BILLING_CHECKOUT_GET = P + "billing.checkout.get";
+  /** A verified, normalized webhook event → {applied}: applied once per event id, in one transaction with its effect. */
+  public static final String BILLING_EVENT_APPLY = P + "billing.events.apply";
+
+  /** {user_id, plan_code} → {checkout_url, session_id}: a Stripe Checkout Session (subscription mode). */
+  public static final String BILLING_CHECKOUT = "parley.billing.checkout";
+  /** {user_id} → {portal_url}: a Stripe customer portal session. */
+  public static final String BILLING_PORTAL = "parley.billing.portal";
+  /** {payload, signature} → {received: true, applied}: a webhook request, its raw body as a string; VALIDATION_FAILED when unsigned. */
+  public static final String BILLING_WEBHOOK = "parley.billing.webhook";
+  /** Simulator only: {session_id} → {session_id, status, plan, success_url, cancel_url}: what the dev checkout page shows. */
+  public static final String BILLING_DEV_CHECKOUT = "parley.billing.dev.checkout";
+  /** Simulator only: {session_id} → {session_id, status}: pays a session; its signed events go to the webhook. */
+  public static final String BILLING_DEV_COMPLETE = "parley.billing.dev.complete";
+  /** Simulator only: {customer_id, dry_run?} → {canceled}: cancels the customer's subscriptions at the period end (signed updates); dry_run only counts. */
+  public static final String BILLING_DEV_CANCEL = "parley.billing.dev.cancel";
+
   /**
    * Node-local (a local consumer; request it with {@code DeliveryOptions.setLocalOnly(true)}): the
    * gateway of this node, {} → {sockets, slow_closes, accept_failures, accept_failing,

@@ -21,13 +21,20 @@ import org.yaml.snakeyaml.Yaml;
  * optional YAML file named by {@code PARLEY_CONFIG}, then environment variables named
  * {@code PARLEY_<SECTION>_<KEY>} (upper case) for every key that exists in the defaults. Values
  * from the environment take the type of the default: numbers, booleans, comma-separated lists.
- * Secrets ({@code PARLEY_JWT_SECRET}) are read from the environment only and never logged.
+ * Secrets ({@code PARLEY_JWT_SECRET}, {@code PARLEY_STRIPE_SECRET_KEY}, {@code PARLEY_STRIPE_WEBHOOK_SECRET}) are read from the environment only and never logged.
  */
 public final class ParleyConfig {
   /** Environment variable with the HMAC secret for access tokens (HS256). */
   public static final String ENV_JWT_SECRET = "PARLEY_JWT_SECRET";
   /** Environment variable with the SMTP password (when the server requires a login). */
   public static final String ENV_SMTP_PASSWORD = "PARLEY_MAIL_SMTP_PASSWORD";
+  /** Environment variable with Stripe's secret API key; unset: the in-process Stripe simulator. */
+  public static final String ENV_STRIPE_SECRET_KEY = "PARLEY_STRIPE_SECRET_KEY";
+  /** Environment variable with the signing secret of Stripe's webhook endpoint ({@code whsec_…}). */
+  public static final String ENV_STRIPE_WEBHOOK_SECRET = "PARLEY_STRIPE_WEBHOOK_SECRET";
+  /** Keys of the {@code billing} section that only {@link #load} fills, from the environment (never from a file). */
+  public static final String STRIPE_SECRET_KEY = "stripe_secret_key";
+  public static final String STRIPE_WEBHOOK_SECRET = "stripe_webhook_secret";
 
   private final JsonObject root;
 
@@ -52,7 +59,22 @@ public final class ParleyConfig {
       }
     }
     applyEnv(root, env);
+    secretsFromEnv(root, env);
     return new ParleyConfig(root);
+  }
+
+  /**
+   * Stripe's secrets: from the environment only, whatever a YAML file says (tests and embedders
+   * that build the tree with {@link #of} may put them into the {@code billing} section).
+   */
+  private static void secretsFromEnv(JsonObject root, Map<String, String> env) {
+    JsonObject billing = root.getJsonObject("billing");
+    if (billing == null) {
+      billing = new JsonObject();
+      root.put("billing", billing);
+    }
+    billing.put(STRIPE_SECRET_KEY, env.getOrDefault(ENV_STRIPE_SECRET_KEY, ""))
+        .put(STRIPE_WEBHOOK_SECRET, env.getOrDefault(ENV_STRIPE_WEBHOOK_SECRET, ""));
   }
 
   /** The classpath defaults alone (no environment), e.g. as a base for tests. */

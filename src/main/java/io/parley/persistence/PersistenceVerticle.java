@@ -5,6 +5,8 @@ import static io.parley.bus.Addresses.PERSISTENCE_HEALTH;
 import io.parley.bus.Bus;
 import io.parley.bus.StorableText;
 import io.parley.persistence.accounts.AccountStore;
+import io.parley.persistence.billing.BillingStore;
+import io.parley.persistence.billing.StripeEventStore;
 import io.parley.persistence.shared.DatabaseOutage;
 import io.parley.persistence.shared.Handlers;
 import io.parley.persistence.shared.SqlErrors;
@@ -28,7 +30,7 @@ import java.util.function.Function;
 
 /**
  * Owns PostgreSQL: makes the pool and the stores, one per aggregate (accounts and refresh
- * tokens, rooms, messages, read state, each room's event stream, the mail outbox), and serves
+ * tokens, rooms, messages, read state, each room's event stream, the mail outbox, plans and subscriptions and Stripe's events), and serves
  * the addresses they register ({@code parley.persistence.*} of {@link io.parley.bus.Addresses};
  * formats in {@code docs/event-bus.md}). Migrations run before it deploys ({@link Database}).
  *
@@ -70,6 +72,8 @@ public class PersistenceVerticle extends VerticleBase {
     new MessageStore(vertx, pool, stream, cfg.getInteger("max_body_chars", 4000), requireVerified,
         cfg.getBoolean("enforce_quotas", true), cfg.getInteger("send_batch_max", 128)).register(handlers);
     new ReadStateStore(vertx, pool).register(handlers);
+    new BillingStore(pool).register(handlers);
+    new StripeEventStore(pool).register(handlers);
     return Future.all(ready);
   }
 

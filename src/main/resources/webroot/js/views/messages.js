@@ -1,5 +1,6 @@
 // The open room's messages (#messages): stored ones in seq order under the start of the room,
-// then our pending sends (… sending, ✗ not sent with Retry); ✓ sent / ✓✓ read ticks; editing
+// then our pending sends (… sending, ✗ not sent with Retry, ✗ over today's limit: the limit banner
+// explains it, Retry once sending is possible again); ✓ sent / ✓✓ read ticks; editing
 // and deleting our own; the page before loaded when scrolled to the top.
 import { $, el, time } from '../dom.js';
 import * as session from '../session.js';
@@ -73,13 +74,14 @@ function sentState(m) {
     : el('span', { class: 'state sent', 'data-testid': 'message-state' }, ' ✓ sent');
 }
 
+const PENDING_STATE = { pending: () => ' … sending', failed: (p) => ` ✗ not sent: ${p.error}`, refused: () => " ✗ over today's limit" };
+
 function pendingMessage(roomId, cmid, p) {
-  return el('li', { class: `message mine ${p.status}`, dataset: { clientMsgId: cmid, testid: 'pending' } },
+  return el('li', { class: `message mine ${p.status}`, dataset: { clientMsgId: cmid, testid: 'pending', status: p.status } },
     el('div', { class: 'meta' }, el('strong', {}, store.me().username),
-      el('span', { class: `state ${p.status}`, 'data-testid': 'message-state' },
-        p.status === 'failed' ? ` ✗ not sent: ${p.error}` : ' … sending')),
+      el('span', { class: `state ${p.status}`, 'data-testid': 'message-state' }, PENDING_STATE[p.status](p))),
     el('p', { class: 'body', 'data-testid': 'message-body' }, p.body),
-    p.status === 'failed'
+    p.status !== 'pending'
       ? el('div', { class: 'tools' }, el('button', { type: 'button', 'data-testid': 'retry', onclick: () => session.sendPending(roomId, cmid) }, 'Retry'))
       : null);
 }

@@ -80,14 +80,15 @@ public final class TestCluster implements AutoCloseable {
   public static JsonObject config(String url, String clusterName, String nodeName, int api, int gateway) {
     JsonObject root = ParleyConfig.defaults();
     root.getJsonObject("node").put("name", nodeName)
-        .put("roles", new JsonArray().add("api").add("gateway").add("persistence").add("presence"));
+        .put("roles", new JsonArray().add("api").add("gateway").add("persistence").add("presence").add("billing"));
     root.getJsonObject("api").put("port", api).put("host", "127.0.0.1");
     root.getJsonObject("gateway").put("port", gateway).put("host", "127.0.0.1")
         .put("max_frame_bytes", 8192).put("max_replay", 200).put("stall_timeout_ms", 2000);
     root.getJsonObject("persistence").put("database_url", url).put("pool_size", 8);
     root.getJsonObject("auth").put("bcrypt_cost", 4).put("require_verified_email", false);
     // quotas are tested by QuotaTest's own cluster; here every user may send freely
-    root.getJsonObject("billing").put("enforce_quotas", false);
+    root.getJsonObject("billing").put("enforce_quotas", false)
+        .put("public_url", "http://127.0.0.1:" + api); // the Stripe simulator posts its events to this node
     root.getJsonObject("presence").put("redis_url", redisUrl()).put("ttl_s", 3).put("grace_ms", 300).put("sweep_ms", 300)
         .put("typing_ttl_ms", 600);
     root.getJsonObject("mail").put("dev_sink_port", freePort()).put("poll_interval_ms", 200)
