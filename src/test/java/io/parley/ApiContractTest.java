@@ -61,6 +61,7 @@ class ApiContractTest {
     cfg.getJsonObject("cluster").put("enabled", false);
     cfg.getJsonObject("node").put("roles", new io.vertx.core.json.JsonArray().add("api").add("gateway").add("persistence").add("mail"));
     cfg.getJsonObject("auth").put("require_verified_email", true).put("resend_interval_s", 3);
+    cfg.getJsonObject("billing").put("enforce_quotas", true); // a free user's 11th message is refused here
     mailNode = Api.await(io.parley.ParleyNode.start(io.parley.config.ParleyConfig.of(cfg)));
     mailApi = new Api(vertx, apiPort, api.exercised());
     db = io.vertx.pgclient.PgBuilder.pool().connectingTo(io.vertx.pgclient.PgConnectOptions.fromUri(cluster.databaseUrl))
@@ -142,6 +143,13 @@ class ApiContractTest {
     mailApi.call("resendVerification", POST, "/auth/resend-verification", access, null).problem(409, "CONFLICT");
     assertTrue(mailApi.call("getMe", GET, "/users/me", access, null).expect(200).json().getBoolean("email_verified"));
     mailApi.send(user, room, "now allowed");
+    for (int i = 2; i <= 10; i++) {
+      mailApi.send(user, room, "message " + i);
+    }
+    Api.Resp over = mailApi.call("sendMessage", POST, "/rooms/" + room + "/messages", access, new JsonObject().put("body", "eleventh"))
+        .problem(429, "MESSAGE_LIMIT_EXCEEDED");
+    assertEquals(10, over.json().getJsonObject("details").getInteger("limit"));
+    assertTrue(Long.parseLong(over.headers().get("Retry-After")) > 0);
     awaitMail(email, "Welcome");
 
     // the other verification token still verifies (idempotently) through the API form

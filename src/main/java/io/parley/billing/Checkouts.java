@@ -31,7 +31,8 @@ final class Checkouts {
 
   /**
    * {user_id, plan_code} → {checkout_url, session_id}. NOT_FOUND for an unknown or inactive
-   * plan, VALIDATION_FAILED for the free plan, CONFLICT when the plan is already in force.
+   * plan, VALIDATION_FAILED for the free plan, CONFLICT when the plan is already in force or
+   * another paid subscription will renew ({@code details.use = "portal"}: change plans there).
    */
   Future<JsonObject> checkout(JsonObject b, String requestId) {
     long userId = b.getLong("user_id");
@@ -45,6 +46,12 @@ final class Checkouts {
           return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "you are already on this plan",
               new JsonObject().put("field", "plan_code")));
         }
+        if (renewing(sub)) {
+          // a second subscription would be billed beside the first: plans change in the portal
+          return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT,
+              "you have a running subscription: change your plan in the billing portal",
+              new JsonObject().put("field", "plan_code").put("use", "portal")));
+        }
         return customer(userId, requestId);
       }).compose(customer -> stripe.createCheckoutSession(new StripeGateway.Checkout(userId, customer, plan, successUrl, cancelUrl,
           "parley-checkout-" + userId + "-" + code + "-" + requestId)))
@@ -52,6 +59,13 @@ final class Checkouts {
                   .put("user_id", userId).put("plan_code", code), requestId)
               .map(x -> new JsonObject().put("checkout_url", session.getString("url")).put("session_id", session.getString("id"))));
     });
+  }
+
+  /** Whether a paid subscription is in force and will renew (not cancelled, not ending at its period end). */
+  private static boolean renewing(JsonObject sub) {
+    String status = sub.getString("status");
+    return ("active".equals(status) || "trialing".equals(status) || "past_due".equals(status))
+        && !sub.getBoolean("cancel_at_period_end", false);
   }
 
   /** {user_id} → {portal_url}: the customer portal of the user's customer (made first when there is none). */

@@ -120,6 +120,10 @@ class BillingTest {
     assertEquals(100, usage.getInteger("daily_message_limit"));
     assertEquals(100, usage.getInteger("remaining"));
     assertEquals(0, usage.getInteger("messages_sent"));
+    // a second checkout while basic renews would bill two subscriptions: plans change in the portal
+    JsonObject second = b.call("createCheckout", POST, "/billing/checkout", t(user), new JsonObject().put("plan_code", "pro"))
+        .problem(409, "CONFLICT").json();
+    assertEquals("portal", second.getJsonObject("details").getString("use"));
 
     long room = a.newRoom(user, false).getLong("id");
     for (int i = 0; i < 60; i++) {
