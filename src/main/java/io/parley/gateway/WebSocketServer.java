@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * own HTTP server.
  *
  * <p>Any other path gets HTTP 404 {@code application/problem+json}; a {@code /ws} request that
- * is not a WebSocket upgrade gets 400 (426 for an unsupported {@code Sec-WebSocket-Version}).
+ * is not a WebSocket upgrade gets 400 (426 for an unsupported {@code Sec-WebSocket-Version}), one
+ * from a browser page of a foreign origin 403 ({@link Upgrades#originAllowed}).
  * A socket with no frame in either direction for {@code idleTimeoutS} seconds is dropped without
  * a close frame; a sweep once a second finds them.
  */
@@ -69,6 +70,14 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
 
     /** The handshake is done, but authentication failed: tell the client and close. */
     void reject(Socket socket);
+
+    /**
+     * Whether an upgrade with these {@code Origin} and {@code Host} headers (each null when
+     * absent) may proceed; refused ones get 403 before the handshake. Every origin by default.
+     */
+    default boolean originAllowed(String origin, String host) {
+      return true;
+    }
   }
 
   /**
@@ -273,6 +282,11 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
     if (req.method() != HttpMethod.GET || !req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
       problem(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED,
           "expected a WebSocket upgrade: GET /ws with Upgrade: websocket");
+      return;
+    }
+    if (!upgrades.originAllowed(req.headers().get(HttpHeaderNames.ORIGIN), req.headers().get(HttpHeaderNames.HOST))) {
+      problem(ctx, req, HttpResponseStatus.FORBIDDEN, ErrorCode.FORBIDDEN,
+          "this page's origin may not open WebSockets here (gateway: api.cors_origins)");
       return;
     }
     // without a version Netty would fall back to the pre-RFC drafts (Hixie-76): refuse those too
