@@ -16,9 +16,9 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     ParleyConfig config = ParleyConfig.load();
-    LogFormat.use(config.section("logging").getString("format", "text"));
     ParleyNode node;
     try {
+      LogFormat.use(config.section("logging").getString("format", "text"));
       node = ParleyNode.start(config).await();
     } catch (Exception e) {
       LOG.error("Parley failed to start: {}", e.getMessage());

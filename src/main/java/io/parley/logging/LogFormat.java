@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * message) or {@code json} (one JSON object a line, logstash-logback-encoder's fields plus
  * {@code request_id} and the access log's fields).
  *
- * <p>{@code logback.xml} defines both appenders and refers to the one named by the system
- * property {@value #PROPERTY} ({@code text} when unset). {@link #use} sets the property and, when
+ * <p>{@code logback.xml} includes the console appender of the format named by the system property
+ * {@value #PROPERTY} ({@code logback/text.xml} when unset, or {@code logback/json.xml}). {@link #use} sets the property and, when
  * logback already runs with the other format (it starts with the first logger), configures it
  * again from the same file. Main calls it once the configuration is read, before anything else.
  *

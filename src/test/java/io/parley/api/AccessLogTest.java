@@ -28,8 +28,8 @@ class AccessLogTest {
   private static final Map<String, String> AGENT = Map.of("User-Agent", "parley-test/1.0");
 
   private static String line(LogCapture log, String requestId) {
-    Await.until(() -> log.linesWith(requestId).stream().anyMatch(l -> l.contains("access")), "the access line of " + requestId);
-    return log.linesWith(requestId).stream().filter(l -> l.contains("access")).findFirst().orElseThrow();
+    Await.until(() -> log.linesWith(requestId).stream().anyMatch(l -> l.contains(" access - ")), "the access line of " + requestId);
+    return log.linesWith(requestId).stream().filter(l -> l.contains(" access - ")).findFirst().orElseThrow();
   }
 
   @Test
