@@ -69,8 +69,8 @@ final class AccessLog {
     OpenAPIContract c = contract;
     if (c != null && path != null && path.startsWith(API)) {
       Path p = c.findPath(path);
-      if (p != null) {
-        return p.getAbsolutePath();
+      if (p != null && !p.getOperations().isEmpty()) {
+        return p.getOperations().get(0).getAbsoluteOpenAPIPath(); // the same for each method of the path
       }
     }
     Route route = rc.currentRoute();

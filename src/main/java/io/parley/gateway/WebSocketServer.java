@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.parley.bus.ErrorCode;
+import io.parley.bus.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
@@ -341,17 +342,19 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
     return null;
   }
 
-  /** Answers with an RFC 9457 problem and closes the connection. */
+  /** Answers with an RFC 9457 problem (with a request id, as the API's) and closes the connection. */
   private static void problem(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, ErrorCode code,
                               String detail) {
+    String requestId = RequestIds.keepOrNew(req == null ? null : req.headers().get("X-Request-Id"));
     if (req != null) {
       req.release();
     }
     byte[] body = new JsonObject().put("type", "about:blank").put("title", status.reasonPhrase())
-        .put("status", status.code()).put("code", code.name()).put("detail", detail).encode()
+        .put("status", status.code()).put("code", code.name()).put("detail", detail).put("request_id", requestId).encode()
         .getBytes(StandardCharsets.UTF_8);
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
+        .set("X-Request-Id", requestId)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
