@@ -46,7 +46,8 @@ class SwaggerUiTest {
       b.find("#operations-users-getMe .opblock-body");
       b.click("#operations-users-getMe .try-out__btn");
       b.click("#operations-users-getMe .execute");
-      b.waitText("#operations-users-getMe .responses-wrapper .live-responses-table .response-col_status", "200");
+      // the live table's head has a .response-col_status cell too ("Code"): the body row holds the status
+      b.waitText("#operations-users-getMe .responses-wrapper .live-responses-table tbody .response-col_status", "200");
     }
   }
 }
