@@ -50,8 +50,8 @@ final class HttpEdge {
   }
 
   /**
-   * The client's address for logs (and, once the limits land, for per-address limits). Today the
-   * peer's address; the one place to change for {@code X-Forwarded-For} from trusted proxies.
+   * The client's address, for the access log and the login throttle: the peer's address. The one
+   * place to change when {@code X-Forwarded-For} is believed from trusted proxies.
    */
   static String clientIp(RoutingContext rc) {
     SocketAddress peer = rc.request().remoteAddress();
