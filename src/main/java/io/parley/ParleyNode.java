@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.parley.api.ApiVerticle;
 import io.parley.billing.BillingVerticle;
+import io.parley.bus.RequestIds;
 import io.parley.config.ParleyConfig;
 import io.parley.gateway.GatewayVerticle;
 import io.parley.mail.MailVerticle;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One Parley node: a (clustered) Vert.x instance with the verticles of its roles deployed.
  *
- * <p>Start order: cluster join, shared secrets, database preparation (embedded PostgreSQL and
+ * <p>Start order: cluster join, the event bus's request-id interceptors ({@link RequestIds}), shared
+ * secrets, database preparation (embedded PostgreSQL and
  * Flyway, on a worker thread), then persistence, mail, presence, billing, gateway and api, each with its own config
  * section. {@link #close()} undeploys everything (sockets are closed) and leaves the cluster.
  */
@@ -79,7 +81,7 @@ public final class ParleyNode {
     Future<Vertx> started = clusterManager != null
         ? Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
         : Future.succeededFuture(Vertx.vertx(options));
-    return started.compose(vertx -> jwtSecret(vertx)
+    return started.map(RequestIds::install).compose(vertx -> jwtSecret(vertx)
         .compose(secret -> deployRoles(vertx, cfg, nodeName, secret))
         .onSuccess(v -> LOG.info("Parley node {} up with roles {}; cluster: {}", nodeName, cfg.roles(),
             clusterManager == null ? "disabled" : clusterManager.getNodes().size() + " member(s)"))
@@ -140,16 +142,14 @@ public final class ParleyNode {
           .compose(url -> deploy(vertx, PresenceVerticle.class, pr.put("redis_url", url), "presence"));
     }
     if (roles.contains("billing")) {
-      JsonObject bi = cfg.section("billing").put("request_timeout_ms", timeout);
-      if (bi.getString("public_url", "").isBlank()) {
-        bi.put("public_url", cfg.section("mail").getString("public_url", "http://localhost:8080"));
-      }
+      JsonObject bi = cfg.section("billing").put("request_timeout_ms", timeout); // public_url: ParleyConfig fills it
       chain = chain.compose(x -> deploy(vertx, BillingVerticle.class, bi, "billing"));
     }
     if (roles.contains("gateway")) {
       JsonObject g = cfg.section("gateway").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout)
           .put("presence_heartbeat_ms", Math.max(1000L, presence.getLong("ttl_s", 30L) * 1000 / 3))
           .put("typing_ttl_ms", presence.getLong("typing_ttl_ms", 5000L))
+          .put("cors_origins", cfg.section("api").getJsonArray("cors_origins", new JsonArray()))
           .put("instances", 1); // one owns the port; its sockets are spread over all event loops
       chain = chain.compose(x -> deploy(vertx, GatewayVerticle.class, g, "gateway"));
     }

@@ -2,6 +2,7 @@ package io.parley.api;
 
 import io.parley.auth.AccessTokens;
 import io.parley.bus.Bus;
+import io.parley.config.Origins;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@link RoomRoutes}, {@link MessageRoutes}, {@link BillingRoutes}) bound to its operations, and the operations routes
  * ({@link OpsRoutes}: health, the contract, Swagger UI, the web client) beside it.
  *
- * <p>Every request first passes {@link HttpEdge} (request id, well-formed URI); handlers
+ * <p>Every request first passes {@link HttpEdge} (request id, well-formed URI), {@link AccessLog}
+ * (its line when it ends) and, with {@code cors_origins}, {@link Cors}; handlers
  * validate nothing by hand that the contract already checks: they translate a validated request
  * into an event-bus request and the reply into the response. Errors are problem+json via
  * {@link Problems}.
@@ -30,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>Config (section {@code api}): {@code host}, {@code port}, {@code body_limit_bytes},
  * {@code secure_cookies}, {@code public_ws_url}, {@code request_timeout_ms}, {@code auth} (with
  * {@code jwt_secret}), {@code gateway_port}, {@code max_body_chars}, {@code node_name},
- * {@code cluster_enabled}.
+ * {@code cluster_enabled}, {@code cors_origins}.
  */
 public class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
@@ -57,11 +59,18 @@ public class ApiVerticle extends VerticleBase {
     BillingRoutes billing = new BillingRoutes(api);
     OpsRoutes ops = new OpsRoutes(vertx, api, cfg.getBoolean("cluster_enabled", true));
 
+    AccessLog access = new AccessLog();
     Router router = Router.router(vertx);
-    router.route().handler(HttpEdge::requestId).handler(HttpEdge::wellFormedUri);
+    router.route().handler(HttpEdge::requestId).handler(access::begin);
+    io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> cors = Cors.handler(Origins.of(cfg.getJsonArray("cors_origins")));
+    if (cors != null) {
+      router.route().handler(cors);
+    }
+    router.route().handler(HttpEdge::wellFormedUri);
     return authRoutes.prepare()
         .compose(x -> Contract.load(vertx))
         .compose(contract -> {
+          access.contract(contract);
           RouterBuilder rb = routerBuilder(contract, tokens, cfg.getLong("body_limit_bytes", 65536L));
           authRoutes.mount(rb);
           users.mount(rb);

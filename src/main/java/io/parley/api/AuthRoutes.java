@@ -104,7 +104,7 @@ final class AuthRoutes {
     JsonObject b = body(rc);
     String email = b.getString("email").trim();
     String password = b.getString("password");
-    String ip = rc.request().remoteAddress() == null ? "?" : rc.request().remoteAddress().hostAddress();
+    String ip = HttpEdge.clientIp(rc);
     LoginThrottle.Decision decision = throttle.tryAttempt(email, ip);
     if (decision.retryAfterS() > 0) {
       throw new ParleyException(ErrorCode.RATE_LIMITED, "too many failed logins from your address; try again in "

@@ -16,6 +16,11 @@ import org.yaml.snakeyaml.Yaml;
  * validates responses, so the copy it is built from names those responses
  * {@code application/json}; the file served at {@code /openapi.yaml} is unchanged.
  *
+ * <p>The published contract's server is relative ({@code /api/v1}), so that Swagger UI's "Try it
+ * out" calls whatever host and port served it. vertx-openapi 5.0 reads a server URL with
+ * {@code java.net.URL} and uses only its path (the router's mount point): the router's copy makes
+ * a relative URL absolute on a placeholder host ({@code http://localhost/api/v1}).
+ *
  * <p>The same copy guards {@code format: email}: vertx-json-schema 5.0's e-mail check throws on
  * an empty string (a 500 instead of a 400), so the router's copy applies the format only to
  * non-empty strings ({@code if: {minLength: 1}, then: {format: email}}); the published schemas
@@ -45,12 +50,17 @@ public final class Contract {
   }
 
   /**
-   * A copy of the raw contract with problem+json responses renamed to application/json and
-   * e-mail formats guarded against the empty string.
+   * A copy of the raw contract with problem+json responses renamed to application/json, e-mail
+   * formats guarded against the empty string, and relative server URLs made absolute.
    */
   static JsonObject routable(JsonObject raw) {
     JsonObject copy = raw.copy();
     rename(copy);
+    for (Object server : copy.getJsonArray("servers", new JsonArray())) {
+      if (server instanceof JsonObject s && s.getString("url", "").startsWith("/")) {
+        s.put("url", "http://localhost" + s.getString("url"));
+      }
+    }
     return copy;
   }
 

@@ -4,20 +4,22 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.parley.bus.RequestIds;
 import io.parley.bus.StorableText;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every request of the API port passes before the router acts on it: a request id, a path
+ * What every request of the API port passes before the router acts on it: a request id (and the
+ * client address the logs name), a path
  * and query of well-formed percent-encoded UTF-8 that PostgreSQL can store, and a problem+json
  * answer (with a request id) for requests the HTTP decoder itself refuses.
  *
@@ -34,22 +36,26 @@ final class HttpEdge {
   private HttpEdge() {}
 
   /**
-   * The request id: a well-formed {@code X-Request-Id} of the request, else a fresh UUID; put in
-   * the context and on the response, and logged with the outcome when the response ends.
+   * The request id: the request's {@code X-Request-Id} when sane (1 to 128 characters of
+   * {@code [A-Za-z0-9._-]}, e.g. from a proxy), else a fresh UUID; put in the routing context, on
+   * the response, and on the request's Vert.x context, from where log lines and event-bus
+   * messages take it ({@link RequestIds}).
    */
   static void requestId(RoutingContext rc) {
-    String id = requestIdOf(rc.request());
+    String id = RequestIds.keepOrNew(rc.request().getHeader("X-Request-Id"));
     rc.put(REQUEST_ID, id);
     rc.response().putHeader("X-Request-Id", id);
-    long start = System.nanoTime();
-    rc.addEndHandler(v -> LOG.info("[{}] {} {} {} {}ms", id, rc.request().method(), rc.request().path(),
-        rc.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000));
+    RequestIds.bind(id);
     rc.next();
   }
 
-  private static String requestIdOf(HttpServerRequest request) {
-    String given = request.getHeader("X-Request-Id");
-    return given != null && given.matches("[A-Za-z0-9._-]{1,64}") ? given : UUID.randomUUID().toString();
+  /**
+   * The client's address, for the access log and the login throttle: the peer's address. The one
+   * place to change when {@code X-Forwarded-For} is believed from trusted proxies.
+   */
+  static String clientIp(RoutingContext rc) {
+    SocketAddress peer = rc.request().remoteAddress();
+    return peer == null ? "-" : peer.hostAddress();
   }
 
   /**
@@ -146,8 +152,9 @@ final class HttpEdge {
       } else {
         pe = new ParleyException(ErrorCode.VALIDATION_FAILED, "the HTTP request is malformed");
       }
-      String id = requestIdOf(request);
-      LOG.info("[{}] refused by the HTTP decoder: {} ({})", id, pe.code().httpStatus, cause == null ? "?" : cause.getMessage());
+      String id = RequestIds.keepOrNew(request.getHeader("X-Request-Id"));
+      LOG.debug("{} refused by the HTTP decoder: {} ({})", id, pe.code().httpStatus, cause == null ? "?" : cause.getMessage());
+      AccessLog.refused(request, id, pe.code().httpStatus);
       request.response().putHeader("X-Request-Id", id).putHeader("Connection", "close");
       Problems.write(request.response(), id, pe).onComplete(v -> request.connection().close());
     };

@@ -82,7 +82,7 @@ final class Problems {
     }
     String requestId = rc.get(HttpEdge.REQUEST_ID);
     if (pe.code() == ErrorCode.INTERNAL && rc.failure() != null) {
-      LOG.error("[{}] {} {} failed", requestId, rc.request().method(), rc.request().path(), rc.failure());
+      LOG.error("{} {} failed", rc.request().method(), rc.request().path(), rc.failure()); // the request id comes with the line
     }
     write(rc.response(), requestId, pe);
   }

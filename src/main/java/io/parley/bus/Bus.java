@@ -33,7 +33,11 @@ public final class Bus {
     this.timeoutMs = timeoutMs;
   }
 
-  /** Sends {@code body} to {@code address} and returns the JSON reply. */
+  /**
+   * Sends {@code body} to {@code address} and returns the JSON reply. {@code requestId} (may be
+   * null) goes along as the request id; without one the current context's id does
+   * ({@link RequestIds}).
+   */
   public Future<JsonObject> request(String address, JsonObject body, String requestId) {
     return send(address, body, requestId);
   }
@@ -88,34 +92,41 @@ public final class Bus {
   /**
    * Registers {@code handler} on {@code address}: its result is the reply (a {@link JsonObject},
    * or a {@link Buffer} of encoded JSON for {@link #requestEncoded}), its failure a failure reply
-   * with the error code's number and JSON body. Unexpected exceptions are logged with the
-   * request id and answered as {@link ErrorCode#INTERNAL}; the consumer stays up.
+   * with the error code's number and JSON body. Unexpected exceptions are logged (with the
+   * message's request id) and answered as
+   * {@link ErrorCode#INTERNAL}; the consumer stays up. At DEBUG each request served is logged
+   * with its time and outcome.
    */
   public static <R> MessageConsumer<JsonObject> serve(
       Vertx vertx, String address, Function<Message<JsonObject>, Future<R>> handler) {
     return vertx.eventBus().consumer(address, msg -> {
+      long start = System.nanoTime();
       Future<R> result;
       try {
         result = handler.apply(msg);
       } catch (Throwable t) {
         result = Future.failedFuture(t);
       }
-      result.onComplete(ar -> {
+      result.onComplete(ar -> RequestIds.logging(msg.headers().get(Addresses.HEADER_REQUEST_ID), () -> {
         if (ar.succeeded()) {
           msg.reply(ar.result());
         } else {
-          ParleyException pe = fromLocal(ar.cause(), address, msg.headers().get(Addresses.HEADER_REQUEST_ID));
+          ParleyException pe = fromLocal(ar.cause(), address);
           msg.fail(pe.code().number, pe.toJson().encode());
         }
-      });
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("served {} in {} ms: {}", address, (System.nanoTime() - start) / 1_000_000,
+              ar.succeeded() ? "ok" : toParley(ar.cause()).code());
+        }
+      }));
     });
   }
 
-  private static ParleyException fromLocal(Throwable err, String address, String requestId) {
+  private static ParleyException fromLocal(Throwable err, String address) {
     if (err instanceof ParleyException pe) {
       return pe;
     }
-    LOG.error("[{}] {} failed", requestId, address, err);
+    LOG.error("{} failed", address, err);
     return new ParleyException(ErrorCode.INTERNAL, "internal error");
   }
 }

@@ -40,6 +40,29 @@ public final class ParleyConfig {
 
   private ParleyConfig(JsonObject root) {
     this.root = root;
+    derivePublicUrls(root);
+  }
+
+  /**
+   * Fills the site addresses left empty: {@code mail.public_url} becomes
+   * {@code http://localhost:<api.port>} (so links follow {@code PARLEY_API_PORT}), and
+   * {@code billing.public_url} becomes {@code mail.public_url}. Behind a proxy, set
+   * {@code mail.public_url} to the address users reach.
+   */
+  private static void derivePublicUrls(JsonObject root) {
+    JsonObject api = root.getJsonObject("api", new JsonObject());
+    JsonObject mail = root.getJsonObject("mail");
+    if (mail == null) {
+      mail = new JsonObject();
+      root.put("mail", mail);
+    }
+    if (mail.getString("public_url", "").isBlank()) {
+      mail.put("public_url", "http://localhost:" + api.getInteger("port", 8080));
+    }
+    JsonObject billing = root.getJsonObject("billing");
+    if (billing != null && billing.getString("public_url", "").isBlank()) {
+      billing.put("public_url", mail.getString("public_url"));
+    }
   }
 
   /** Loads defaults, {@code PARLEY_CONFIG} and the process environment. Blocking (file I/O). */

@@ -47,6 +47,9 @@ final class Connection {
   private final int maxFrameBytes;
   private final Typing typing;
   private final String connectionId = UUID.randomUUID().toString();
+  /** Frames received, and the request id of the one being handled ({@code ws-<connection>-<n>}). */
+  private long frames;
+  private String frameId;
   private final Map<Long, RoomChannel.Subscription> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
   private final ReplaySlots replays = new ReplaySlots();
@@ -165,6 +168,7 @@ final class Connection {
   /** A text message of {@code bytes} UTF-8 bytes: parsed, checked and answered. */
   void onText(String text, int bytes) {
     Object ref = null;
+    frameId = "ws-" + connectionId + "-" + (++frames); // the request id of the bus requests it causes
     try {
       if (bytes > maxFrameBytes) {
         throw new ParleyException(ErrorCode.PAYLOAD_TOO_LARGE, "frame larger than " + maxFrameBytes + " bytes",
@@ -195,7 +199,7 @@ final class Connection {
     } catch (ParleyException e) {
       sendError(e, ref);
     } catch (RuntimeException e) {
-      LOG.error("socket {}: frame handling failed", connectionId, e);
+      LOG.error("socket {}: frame {} failed", connectionId, frameId, e);
       sendError(new ParleyException(ErrorCode.INTERNAL, "internal error"), ref);
     }
   }
@@ -249,7 +253,7 @@ final class Connection {
   }
 
   private Future<JsonObject> request(String address, JsonObject body, Object ref) {
-    return tracked(bus.request(address, body, connectionId)).onFailure(err -> sendError(Bus.toParley(err), ref));
+    return tracked(bus.request(address, body, frameId)).onFailure(err -> sendError(Bus.toParley(err), ref));
   }
 
   /**
@@ -281,6 +285,7 @@ final class Connection {
    */
   private void subscribe(long roomId, Long sinceSeq, Object ref) {
     RoomChannel.Subscription sub = new RoomChannel.Subscription(this, roomId);
+    String rid = frameId; // the subscribe frame's id, for every page of its replay
     RoomChannel.Subscription previous = subscriptions.put(roomId, sub);
     sessions.subscriptionsChanged();
     // take the new reference before dropping the old one, so the room's consumer stays registered
@@ -293,7 +298,7 @@ final class Connection {
         return Future.succeededFuture(); // unsubscribed meanwhile; its reference is released
       }
       ch.attach(sub);
-      Future<Void> replay = replays.acquire().compose(v -> replayPage(sub, ch, sinceSeq, null, ref));
+      Future<Void> replay = replays.acquire().compose(v -> replayPage(sub, ch, sinceSeq, null, ref, rid));
       replay.onComplete(ar -> replays.release());
       return replay;
     }).onFailure(err -> {
@@ -310,8 +315,10 @@ final class Connection {
    * writability, and goes on with the next page or, after the last, goes live.
    *
    * @param head null for the first page (which also checks membership and fixes the head)
+   * @param rid the request id of the subscribe frame
    */
-  private Future<Void> replayPage(RoomChannel.Subscription sub, RoomChannel ch, Long after, Long head, Object ref) {
+  private Future<Void> replayPage(RoomChannel.Subscription sub, RoomChannel ch, Long after, Long head, Object ref,
+                                  String rid) {
     long roomId = sub.roomId;
     JsonObject query = new JsonObject().put("room_id", roomId).put("user_id", userId).put("limit", REPLAY_PAGE);
     if (after != null) {
@@ -320,7 +327,7 @@ final class Connection {
     if (head != null) {
       query.put("up_to_seq", head);
     }
-    return tracked(bus.request(EVENTS_SINCE, query, connectionId)).compose(r -> {
+    return tracked(bus.request(EVENTS_SINCE, query, rid)).compose(r -> {
       if (subscriptions.get(roomId) != sub) {
         return Future.succeededFuture();
       }
@@ -335,7 +342,7 @@ final class Connection {
           return Future.succeededFuture();
         }
         return r.getBoolean("more", false)
-            ? replayPage(sub, ch, r.getLong("next_after_seq"), target, ref)
+            ? replayPage(sub, ch, r.getLong("next_after_seq"), target, ref, rid)
             : goLive(sub, ch, target, ref);
       });
     });

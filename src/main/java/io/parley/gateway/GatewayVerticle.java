@@ -5,6 +5,7 @@ import io.parley.bus.Addresses;
 import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.parley.config.Origins;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Config (section {@code gateway}): {@code host}, {@code port}, {@code max_frame_bytes},
  * {@code heartbeat_s}, {@code gap_timeout_ms}, {@code write_buffer_bytes},
- * {@code stall_timeout_ms}, {@code node_name}, {@code request_timeout_ms}, {@code auth}.
+ * {@code stall_timeout_ms}, {@code node_name}, {@code request_timeout_ms}, {@code auth},
+ * {@code cors_origins} (from {@code api}: browser origins allowed besides the page's own host,
+ * {@link Origins#allowsSocket}).
  */
 public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upgrades {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -37,6 +40,7 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
   private int maxFrameBytes;
   private int heartbeatS;
   private String nodeName;
+  private Origins origins;
 
   @Override
   public Future<?> start() {
@@ -49,6 +53,7 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
     maxFrameBytes = cfg.getInteger("max_frame_bytes", 16384);
     heartbeatS = cfg.getInteger("heartbeat_s", 30);
     nodeName = cfg.getString("node_name", "parley");
+    origins = Origins.of(cfg.getJsonArray("cors_origins"));
     // the WebSocket layer's own limit sits well above ours, so an oversized frame gets an error
     // frame from us instead of a closed connection; beyond it the socket is closed with 1009
     int hardLimit = Math.max(maxFrameBytes * 4, 262_144);
@@ -103,6 +108,11 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
         .put("heartbeat_s", heartbeatS)
         .put("max_frame_bytes", maxFrameBytes));
     return conn;
+  }
+
+  @Override
+  public boolean originAllowed(String origin, String host) {
+    return origins.allowsSocket(origin, host);
   }
 
   @Override

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.parley.bus.ErrorCode;
+import io.parley.bus.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
@@ -50,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * own HTTP server.
  *
  * <p>Any other path gets HTTP 404 {@code application/problem+json}; a {@code /ws} request that
- * is not a WebSocket upgrade gets 400 (426 for an unsupported {@code Sec-WebSocket-Version}).
+ * is not a WebSocket upgrade gets 400 (426 for an unsupported {@code Sec-WebSocket-Version}), one
+ * from a browser page of a foreign origin 403 ({@link Upgrades#originAllowed}).
  * A socket with no frame in either direction for {@code idleTimeoutS} seconds is dropped without
  * a close frame; a sweep once a second finds them.
  */
@@ -69,6 +71,14 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
 
     /** The handshake is done, but authentication failed: tell the client and close. */
     void reject(Socket socket);
+
+    /**
+     * Whether an upgrade with these {@code Origin} and {@code Host} headers (each null when
+     * absent) may proceed; refused ones get 403 before the handshake. Every origin by default.
+     */
+    default boolean originAllowed(String origin, String host) {
+      return true;
+    }
   }
 
   /**
@@ -275,6 +285,11 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
           "expected a WebSocket upgrade: GET /ws with Upgrade: websocket");
       return;
     }
+    if (!upgrades.originAllowed(req.headers().get(HttpHeaderNames.ORIGIN), req.headers().get(HttpHeaderNames.HOST))) {
+      problem(ctx, req, HttpResponseStatus.FORBIDDEN, ErrorCode.FORBIDDEN,
+          "this page's origin may not open WebSockets here (gateway: api.cors_origins)");
+      return;
+    }
     // without a version Netty would fall back to the pre-RFC drafts (Hixie-76): refuse those too
     WebSocketServerHandshaker handshaker = req.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_VERSION)
         ? handshakers.newHandshaker(req) : null;
@@ -327,17 +342,19 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
     return null;
   }
 
-  /** Answers with an RFC 9457 problem and closes the connection. */
+  /** Answers with an RFC 9457 problem (with a request id, as the API's) and closes the connection. */
   private static void problem(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, ErrorCode code,
                               String detail) {
+    String requestId = RequestIds.keepOrNew(req == null ? null : req.headers().get("X-Request-Id"));
     if (req != null) {
       req.release();
     }
     byte[] body = new JsonObject().put("type", "about:blank").put("title", status.reasonPhrase())
-        .put("status", status.code()).put("code", code.name()).put("detail", detail).encode()
+        .put("status", status.code()).put("code", code.name()).put("detail", detail).put("request_id", requestId).encode()
         .getBytes(StandardCharsets.UTF_8);
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
+        .set("X-Request-Id", requestId)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);

@@ -304,7 +304,7 @@ class FrameFuzzTest {
     }
   }
 
-  /** Copies what is written to System.err (slf4j-simple's target, looked up at each write) while open. */
+  /** Copies what is written to System.err (logback's console target, looked up at each write) while open. */
   private static final class LogTap implements AutoCloseable {
     private final PrintStream original = System.err;
     private final ByteArrayOutputStream copy = new ByteArrayOutputStream();

@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Captures what is logged while it is open: slf4j-simple writes each line to the current
- * {@code System.err}, which this replaces with a tee (the lines still reach the test output).
+ * Captures what is logged while it is open: logback's console appender ({@code logback.xml})
+ * writes each line to the current {@code System.err}, looked up at each write, which this
+ * replaces with a tee (the lines still reach the test output). Lines look like
+ * {@code <time> [<thread>] LEVEL <logger> - [<request id>] <message>} (JSON objects while a test
+ * switched to {@code logging.format: json}).
  */
 public final class LogCapture implements AutoCloseable {
   private final PrintStream original = System.err;
