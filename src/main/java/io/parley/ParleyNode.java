@@ -7,6 +7,7 @@ import io.parley.api.ApiVerticle;
 import io.parley.billing.BillingVerticle;
 import io.parley.config.ParleyConfig;
 import io.parley.gateway.GatewayVerticle;
+import io.parley.limits.Limits;
 import io.parley.mail.MailVerticle;
 import io.parley.presence.EmbeddedRedis;
 import io.parley.presence.PresenceVerticle;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start order: cluster join, shared secrets, database preparation (embedded PostgreSQL and
  * Flyway, on a worker thread), then persistence, mail, presence, billing, gateway and api, each with its own config
- * section. {@link #close()} undeploys everything (sockets are closed) and leaves the cluster.
+ * section (gateway and api also get the {@code limits} section, with the limits' Redis resolved,
+ * and {@code api.trusted_proxies}). {@link #close()} undeploys everything (sockets are closed) and leaves the cluster.
  */
 public final class ParleyNode {
   private static final Logger LOG = LoggerFactory.getLogger(ParleyNode.class);
@@ -146,8 +148,20 @@ public final class ParleyNode {
       }
       chain = chain.compose(x -> deploy(vertx, BillingVerticle.class, bi, "billing"));
     }
+    JsonObject limits = cfg.section("limits");
+    JsonArray trustedProxies = cfg.section("api").getJsonArray("trusted_proxies", new JsonArray());
+    if ((roles.contains("api") || roles.contains("gateway")) && Limits.from(limits).anyOn()) {
+      // the limits' Redis: their own URL, else presence's, else the embedded one (shared with presence)
+      String configured = limits.getString("redis_url", "").isBlank() ? presence.getString("redis_url", "") : limits.getString("redis_url");
+      chain = chain.compose(x -> vertx.executeBlocking(() -> EmbeddedRedis.resolveUrl(configured), false))
+          .map(url -> {
+            limits.put("redis_url", url);
+            return null;
+          });
+    }
     if (roles.contains("gateway")) {
       JsonObject g = cfg.section("gateway").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout)
+          .put("limits", limits).put("trusted_proxies", trustedProxies)
           .put("presence_heartbeat_ms", Math.max(1000L, presence.getLong("ttl_s", 30L) * 1000 / 3))
           .put("typing_ttl_ms", presence.getLong("typing_ttl_ms", 5000L))
           .put("instances", 1); // one owns the port; its sockets are spread over all event loops
@@ -155,6 +169,7 @@ public final class ParleyNode {
     }
     if (roles.contains("api")) {
       JsonObject a = cfg.section("api").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout)
+          .put("limits", limits)
           .put("cluster_enabled", cfg.section("cluster").getBoolean("enabled", true))
           .put("gateway_port", cfg.section("gateway").getInteger("port", 8081))
           .put("max_body_chars", cfg.section("messages").getInteger("max_body_chars", 4000));

@@ -6,7 +6,11 @@ import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
 import io.vertx.core.Future;
+import io.parley.limits.ClientAddress;
+import io.parley.limits.Limits;
+import io.parley.limits.RateLimiter;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +25,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Config (section {@code gateway}): {@code host}, {@code port}, {@code max_frame_bytes},
  * {@code heartbeat_s}, {@code gap_timeout_ms}, {@code write_buffer_bytes},
- * {@code stall_timeout_ms}, {@code node_name}, {@code request_timeout_ms}, {@code auth}.
+ * {@code stall_timeout_ms}, {@code node_name}, {@code request_timeout_ms}, {@code auth},
+ * {@code trusted_proxies} (the API's: whose {@code X-Forwarded-For} is believed on the upgrade),
+ * {@code limits} (the {@code limits} section: WebSocket sends share the {@code send} limit with
+ * HTTP, see {@link SendLimit}).
  */
 public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upgrades {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -37,6 +44,8 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
   private int maxFrameBytes;
   private int heartbeatS;
   private String nodeName;
+  private RateLimiter limiter;
+  private SendLimit sendLimit;
 
   @Override
   public Future<?> start() {
@@ -49,11 +58,14 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
     maxFrameBytes = cfg.getInteger("max_frame_bytes", 16384);
     heartbeatS = cfg.getInteger("heartbeat_s", 30);
     nodeName = cfg.getString("node_name", "parley");
+    limiter = RateLimiter.create(vertx, Limits.from(cfg.getJsonObject("limits", new JsonObject())));
+    sendLimit = new SendLimit(limiter);
     // the WebSocket layer's own limit sits well above ours, so an oversized frame gets an error
     // frame from us instead of a closed connection; beyond it the socket is closed with 1009
     int hardLimit = Math.max(maxFrameBytes * 4, 262_144);
     server = new WebSocketServer(vertx, this, new WebSocketServer.Limits(hardLimit, heartbeatS * 3L,
         cfg.getInteger("write_buffer_bytes", 65_536), cfg.getLong("stall_timeout_ms", 10_000L)));
+    server.trustProxies(ClientAddress.trusting(cfg.getJsonArray("trusted_proxies", new JsonArray())));
     vertx.sharedData().getLocalMap("parley.gateway").put("server", server);
     Future<Void> health = vertx.eventBus().<JsonObject>localConsumer(Addresses.GATEWAY_HEALTH, m -> m.reply(health()))
         .completion();
@@ -80,6 +92,7 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
   @Override
   public Future<?> stop() {
     vertx.sharedData().getLocalMap("parley.gateway").remove("server");
+    limiter.close();
     if (server == null) {
       return sessions.closeAll();
     }
@@ -96,7 +109,7 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
   @Override
   public Connection open(Socket socket, JsonObject user) {
     Connection conn = new Connection(socket, user.getLong("id"), socket.context, bus, registry, sessions,
-        maxFrameBytes, typingTtlMs);
+        maxFrameBytes, typingTtlMs, sendLimit);
     conn.start(new JsonObject().put("type", "welcome")
         .put("user", user)
         .put("node", nodeName)
