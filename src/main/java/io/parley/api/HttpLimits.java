@@ -82,7 +82,10 @@ final class HttpLimits {
       rc.next();
       return;
     }
-    request.pause(); // the body handler resumes it; the body must not arrive before it
+    if (!request.isEnded()) {
+      request.pause(); // the body handler resumes it: the body must not arrive before it is there
+      rc.addEndHandler(v -> request.resume()); // a route without a body handler: drain what is left
+    }
     user(request).compose(userId -> {
       List<RateLimiter.Bucket> buckets = new ArrayList<>(2);
       if (userId == null) {
@@ -115,7 +118,6 @@ final class HttpLimits {
       rc.next();
       return;
     }
-    rc.request().resume(); // the body is not read: let it drain
     long seconds = verdict.retryAfterS();
     List<String> exhausted = verdict.states().stream().filter(s -> s.remaining() == 0).map(s -> s.policy().name()).toList();
     rc.fail(new ParleyException(ErrorCode.RATE_LIMITED, "too many requests; try again in " + seconds + " s",

@@ -82,7 +82,7 @@ public final class RateLimiter {
     if (limits.anyOn()) {
       int connectTimeout = (int) Math.max(100, limits.timeoutMs());
       redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(limits.redisUrl())
-          .setNetClientOptions(new NetClientOptions().setConnectTimeout(connectTimeout).setTcpNoDelay(true))
+          .setNetClientOptions(new NetClientOptions().setConnectTimeout(connectTimeout).setTcpNoDelay(true).setTcpKeepAlive(true))
           .setMaxPoolSize(4).setMaxWaitingHandlers(4096).setPoolName("parley-limits"));
     }
     return new RateLimiter(limits, LimiterHealth.of(vertx), redis);

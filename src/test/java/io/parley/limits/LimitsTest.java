@@ -66,6 +66,7 @@ class LimitsTest {
   private Api a;
   private Api b;
   private String prefix;
+  private WebClient web;
 
   @BeforeAll
   void setUp(Vertx vertx) throws Exception {
@@ -82,6 +83,7 @@ class LimitsTest {
     a = new Api(vertx, cluster.a().apiPort());
     b = new Api(vertx, cluster.b().apiPort(), a.exercised());
     this.redis = Redis.createClient(vertx, "redis://127.0.0.1:" + redisPort);
+    web = WebClient.create(vertx);
   }
 
   @AfterAll
@@ -317,7 +319,7 @@ class LimitsTest {
   }
 
   private JsonObject ready(int port) {
-    var r = Api.await(WebClient.create(vertx).get(port, "127.0.0.1", "/health/ready").send());
+    var r = Api.await(web.get(port, "127.0.0.1", "/health/ready").send());
     assertEquals(200, r.statusCode(), "ready whatever the limits say: " + r.bodyAsString());
     return r.bodyAsJsonObject();
   }
