@@ -141,7 +141,7 @@ public final class RateLimiter {
     }
     Request call = script.call(keys, args);
     return redis.send(call)
-        .recover(err -> LuaScript.unknown(err) ? redis.send(evalText(script, keys, args)) : Future.failedFuture(err))
+        .recover(err -> LuaScript.unknown(err) ? redis.send(script.callWithText(keys, args)) : Future.failedFuture(err))
         .timeout(limits.timeoutMs(), TimeUnit.MILLISECONDS)
         .andThen(ar -> {
           if (ar.succeeded() || !isUnreachable(ar.cause())) {
@@ -155,15 +155,6 @@ public final class RateLimiter {
   /** A failure of Redis itself (connection, timeout) rather than an error answer of a script. */
   private static boolean isUnreachable(Throwable err) {
     return !(err instanceof io.vertx.redis.client.impl.types.ErrorType);
-  }
-
-  private static Request evalText(LuaScript script, List<String> keys, Object... args) {
-    Request r = Request.cmd(Command.EVAL).arg(script.body()).arg(keys.size());
-    keys.forEach(r::arg);
-    for (Object a : args) {
-      r.arg(String.valueOf(a));
-    }
-    return r;
   }
 
   /**

@@ -26,7 +26,16 @@ public record LuaScript(String body, String sha) {
 
   /** One call: {@code EVALSHA sha <keys> <args>}, arguments as strings. */
   public Request call(List<String> keys, Object... args) {
-    Request r = Request.cmd(Command.EVALSHA).arg(sha).arg(keys.size());
+    return withArgs(Request.cmd(Command.EVALSHA).arg(sha), keys, args);
+  }
+
+  /** One call with the text: {@code EVAL body <keys> <args>} (Redis then knows the script by its SHA1 too). */
+  public Request callWithText(List<String> keys, Object... args) {
+    return withArgs(Request.cmd(Command.EVAL).arg(body), keys, args);
+  }
+
+  private static Request withArgs(Request r, List<String> keys, Object... args) {
+    r.arg(keys.size());
     keys.forEach(r::arg);
     for (Object a : args) {
       r.arg(String.valueOf(a));
