@@ -151,13 +151,12 @@ public final class ParleyNode {
     JsonObject limits = cfg.section("limits");
     JsonArray trustedProxies = cfg.section("api").getJsonArray("trusted_proxies", new JsonArray());
     if ((roles.contains("api") || roles.contains("gateway")) && Limits.from(limits).anyOn()) {
-      // the limits' Redis: their own URL, else presence's, else the embedded one (shared with presence)
-      String configured = limits.getString("redis_url", "").isBlank() ? presence.getString("redis_url", "") : limits.getString("redis_url");
+      // the limits' Redis: their own URL, else presence's, else the embedded one (shared with presence);
+      // resolved before gateway and api deploy, which get this very object in their config
+      String own = limits.getString("redis_url", "");
+      String configured = own.isBlank() ? presence.getString("redis_url", "") : own;
       chain = chain.compose(x -> vertx.executeBlocking(() -> EmbeddedRedis.resolveUrl(configured), false))
-          .map(url -> {
-            limits.put("redis_url", url);
-            return null;
-          });
+          .map(url -> limits.put("redis_url", url));
     }
     if (roles.contains("gateway")) {
       JsonObject g = cfg.section("gateway").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout)
