@@ -294,6 +294,25 @@ class LimitsTest {
 
   @Test
   @Order(6)
+  @DisplayName("failed logins count per client address across nodes and accounts: the 31st gets 429, another address still logs in")
+  void loginFailuresPerAddress() {
+    JsonObject gil = user("gil");
+    String guesser = freshAddress();
+    for (int i = 1; i <= 30; i++) { // a different account each time: only the per-address limit applies
+      (i % 2 == 0 ? a : b).call("login", POST, "/auth/login", null,
+          new JsonObject().put("email", "nobody" + i + "_" + UUID.randomUUID() + "@example.test").put("password", "guess " + i),
+          from(guesser)).problem(401, "UNAUTHORIZED");
+    }
+    Api.Resp refused = a.call("login", POST, "/auth/login", null,
+        new JsonObject().put("email", gil.getString("email")).put("password", "correct horse"), from(guesser)).problem(429, "RATE_LIMITED");
+    long retryAfter = Long.parseLong(refused.headers().get("Retry-After"));
+    assertTrue(retryAfter > 800 && retryAfter <= 900, "until the oldest failure leaves the 900 s window: " + retryAfter);
+    b.call("login", POST, "/auth/login", null, new JsonObject().put("email", gil.getString("email")).put("password", "correct horse"),
+        from(freshAddress())).expect(200);
+  }
+
+  @Test
+  @Order(7)
   @DisplayName("every key the limits wrote expires by itself")
   void keysExpire() {
     JsonObject eve = user("eve");
@@ -326,7 +345,7 @@ class LimitsTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   @DisplayName("with Redis stopped requests and sends still succeed and readiness says limits DEGRADED, until Redis returns")
   void redisStopped() throws Exception {
     JsonObject fay = user("fay");
