@@ -27,6 +27,8 @@ reset_stores() {
   redis-cli -n 2 flushdb >/dev/null
 }
 
+# Rate limits stay on (one Redis check per request and per send, as in production) but are raised
+# far above what the load generator's users do (docs/limits.md).
 # start_node NAME API_PORT GATEWAY_PORT ROLES CLUSTER_ENABLED -> prints the pid once ready
 start_node() {
   env PARLEY_PERSISTENCE_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/parley_bench \
@@ -34,6 +36,8 @@ start_node() {
       PARLEY_AUTH_BCRYPT_COST=4 PARLEY_AUTH_REQUIRE_VERIFIED_EMAIL=false \
       PARLEY_MAIL_SMTP_HOST=127.0.0.1 PARLEY_MAIL_SMTP_PORT=1 \
       PARLEY_JWT_SECRET=benchmark-secret-not-for-production \
+      PARLEY_LIMITS_ANONYMOUS_PER_HOUR=100000000 PARLEY_LIMITS_USER_PER_HOUR=100000000 \
+      PARLEY_LIMITS_SENDS_PER_MINUTE=100000000 PARLEY_LIMITS_SENDS_BURST=1000000 \
       PARLEY_NODE_NAME="$1" PARLEY_API_PORT="$2" PARLEY_GATEWAY_PORT="$3" PARLEY_NODE_ROLES="$4" \
       PARLEY_CLUSTER_ENABLED="$5" PARLEY_CLUSTER_NAME=parley-bench \
       taskset -c 0 java -jar "$JAR" >"$OUT/$1.log" 2>&1 &

@@ -8,6 +8,7 @@ import io.parley.billing.BillingVerticle;
 import io.parley.bus.RequestIds;
 import io.parley.config.ParleyConfig;
 import io.parley.gateway.GatewayVerticle;
+import io.parley.limits.Limits;
 import io.parley.mail.MailVerticle;
 import io.parley.presence.EmbeddedRedis;
 import io.parley.presence.PresenceVerticle;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * <p>Start order: cluster join, the event bus's request-id interceptors ({@link RequestIds}), shared
  * secrets, database preparation (embedded PostgreSQL and
  * Flyway, on a worker thread), then persistence, mail, presence, billing, gateway and api, each with its own config
- * section. {@link #close()} undeploys everything (sockets are closed) and leaves the cluster.
+ * section (gateway and api also get the {@code limits} section, with the limits' Redis resolved,
+ * and {@code api.trusted_proxies}). {@link #close()} undeploys everything (sockets are closed) and leaves the cluster.
  */
 public final class ParleyNode {
   private static final Logger LOG = LoggerFactory.getLogger(ParleyNode.class);
@@ -145,8 +147,19 @@ public final class ParleyNode {
       JsonObject bi = cfg.section("billing").put("request_timeout_ms", timeout); // public_url: ParleyConfig fills it
       chain = chain.compose(x -> deploy(vertx, BillingVerticle.class, bi, "billing"));
     }
+    JsonObject limits = cfg.section("limits");
+    JsonArray trustedProxies = cfg.section("api").getJsonArray("trusted_proxies", new JsonArray());
+    if ((roles.contains("api") || roles.contains("gateway")) && Limits.from(limits).anyOn()) {
+      // the limits' Redis: their own URL, else presence's, else the embedded one (shared with presence);
+      // resolved before gateway and api deploy, which get this very object in their config
+      String own = limits.getString("redis_url", "");
+      String configured = own.isBlank() ? presence.getString("redis_url", "") : own;
+      chain = chain.compose(x -> vertx.executeBlocking(() -> EmbeddedRedis.resolveUrl(configured), false))
+          .map(url -> limits.put("redis_url", url));
+    }
     if (roles.contains("gateway")) {
       JsonObject g = cfg.section("gateway").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout)
+          .put("limits", limits).put("trusted_proxies", trustedProxies)
           .put("presence_heartbeat_ms", Math.max(1000L, presence.getLong("ttl_s", 30L) * 1000 / 3))
           .put("typing_ttl_ms", presence.getLong("typing_ttl_ms", 5000L))
           .put("cors_origins", cfg.section("api").getJsonArray("cors_origins", new JsonArray()))
@@ -155,6 +168,7 @@ public final class ParleyNode {
     }
     if (roles.contains("api")) {
       JsonObject a = cfg.section("api").put("auth", auth).put("node_name", nodeName).put("request_timeout_ms", timeout)
+          .put("limits", limits)
           .put("cluster_enabled", cfg.section("cluster").getBoolean("enabled", true))
           .put("gateway_port", cfg.section("gateway").getInteger("port", 8081))
           .put("max_body_chars", cfg.section("messages").getInteger("max_body_chars", 4000));

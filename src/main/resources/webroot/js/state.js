@@ -267,6 +267,11 @@ export function pendingSending(roomId, cmid) {
 export function pendingFailed(roomId, cmid, error) {
   const p = pendingOf(roomId, cmid);
   if (!p) return; // the message arrived meanwhile (e.g. replayed after reconnect)
+  if (error.code === 'RATE_LIMITED') { // sent again by itself after retry_after_ms (session.js); no toast
+    p.status = 'pending';
+    changed('messages', { roomId });
+    return;
+  }
   if (error.code === 'MESSAGE_LIMIT_EXCEEDED') { // the banner explains it (billing-state.js); no toast
     p.status = 'refused';
     p.error = 'daily message limit reached';

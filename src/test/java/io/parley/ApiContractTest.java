@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * node; each response is checked against the contract by {@link Api}. The last check proves the
  * coverage from the contract itself, so a new operation or status without a test fails here. The
  * shared responses every operation may answer ({@link Api#EDGE_RESPONSES}: ContractFuzzTest's
- * part; {@link Api#SERVER_FAILURES}) are left out of it.
+ * part; {@link Api#LIMIT_RESPONSES}: LimitsTest's; {@link Api#SERVER_FAILURES}) are left out of it.
  */
 @ExtendWith({VertxExtension.class, ClusterExtension.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -707,7 +707,8 @@ class ApiContractTest {
           for (String status : responses.fieldNames()) {
             String ref = responses.getJsonObject(status).getString("$ref", "");
             String name = ref.substring(ref.lastIndexOf('/') + 1);
-            boolean edge = Api.EDGE_RESPONSES.contains(name) || Api.SERVER_FAILURES.contains(name);
+            boolean edge = Api.EDGE_RESPONSES.contains(name) || Api.SERVER_FAILURES.contains(name)
+                || Api.LIMIT_RESPONSES.contains(name);
             (edge ? shared : declared).add(op.getString("operationId") + " " + status);
           }
         }

@@ -42,7 +42,7 @@ final class AccessLog {
   void begin(RoutingContext rc) {
     long start = System.nanoTime();
     rc.addEndHandler(done -> line(rc.get(HttpEdge.REQUEST_ID), rc.request().method().name(), template(rc),
-        rc.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000, userId(rc), HttpEdge.clientIp(rc),
+        rc.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000, userId(rc), HttpLimits.clientIp(rc),
         rc.request().getHeader("User-Agent")));
     rc.next();
   }

@@ -3,10 +3,15 @@ package io.parley.api;
 import io.parley.auth.AccessTokens;
 import io.parley.bus.Bus;
 import io.parley.config.Origins;
+import io.parley.limits.ClientAddress;
+import io.parley.limits.Limits;
+import io.parley.limits.LoginThrottle;
+import io.parley.limits.RateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -24,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * ({@link OpsRoutes}: health, the contract, Swagger UI, the web client) beside it.
  *
  * <p>Every request first passes {@link HttpEdge} (request id, well-formed URI), {@link AccessLog}
- * (its line when it ends) and, with {@code cors_origins}, {@link Cors}; handlers
+ * (its line when it ends), with {@code cors_origins} {@link Cors}, and, under {@code /api/v1},
+ * {@link HttpLimits} (the rate limits, in Redis); handlers
  * validate nothing by hand that the contract already checks: they translate a validated request
  * into an event-bus request and the reply into the response. Errors are problem+json via
  * {@link Problems}.
@@ -32,13 +38,16 @@ import org.slf4j.LoggerFactory;
  * <p>Config (section {@code api}): {@code host}, {@code port}, {@code body_limit_bytes},
  * {@code secure_cookies}, {@code public_ws_url}, {@code request_timeout_ms}, {@code auth} (with
  * {@code jwt_secret}), {@code gateway_port}, {@code max_body_chars}, {@code node_name},
- * {@code cluster_enabled}, {@code cors_origins}.
+ * {@code cluster_enabled}, {@code cors_origins}, {@code trusted_proxies} (CIDRs whose
+ * {@code X-Forwarded-For} is believed), {@code limits} (the {@code limits} section, its
+ * {@code redis_url} resolved).
  */
 public class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
   private static final String BASE = "/api/v1";
 
   private HttpServer server;
+  private RateLimiter limiter;
 
   @Override
   public Future<?> start() {
@@ -52,12 +61,15 @@ public class ApiVerticle extends VerticleBase {
         .put("gateway_port", cfg.getInteger("gateway_port", 8081))
         .put("max_body_chars", cfg.getInteger("max_body_chars", 4000))
         .put("node", cfg.getString("node_name", ""));
-    AuthRoutes authRoutes = new AuthRoutes(vertx, api, tokens, auth, cfg.getBoolean("secure_cookies", false));
+    limiter = RateLimiter.create(vertx, Limits.from(cfg.getJsonObject("limits", new JsonObject())));
+    AuthRoutes authRoutes = new AuthRoutes(vertx, api, tokens, auth, cfg.getBoolean("secure_cookies", false),
+        new LoginThrottle(limiter));
     UserRoutes users = new UserRoutes(api, auth, clientConfig);
     RoomRoutes rooms = new RoomRoutes(api);
     MessageRoutes messages = new MessageRoutes(api);
     BillingRoutes billing = new BillingRoutes(api);
-    OpsRoutes ops = new OpsRoutes(vertx, api, cfg.getBoolean("cluster_enabled", true));
+    OpsRoutes ops = new OpsRoutes(vertx, api, cfg.getBoolean("cluster_enabled", true), limiter);
+    HttpLimits httpLimits = new HttpLimits(limiter, tokens, ClientAddress.trusting(cfg.getJsonArray("trusted_proxies", new JsonArray())));
 
     AccessLog access = new AccessLog();
     Router router = Router.router(vertx);
@@ -66,7 +78,8 @@ public class ApiVerticle extends VerticleBase {
     if (cors != null) {
       router.route().handler(cors);
     }
-    router.route().handler(HttpEdge::wellFormedUri);
+    router.route().handler(HttpEdge::wellFormedUri).handler(httpLimits::noteClient);
+    router.route(BASE + "/*").handler(httpLimits::handle);
     return authRoutes.prepare()
         .compose(x -> Contract.load(vertx))
         .compose(contract -> {
@@ -104,6 +117,9 @@ public class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (limiter != null) {
+      limiter.close();
+    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 }

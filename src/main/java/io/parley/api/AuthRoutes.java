@@ -12,6 +12,7 @@ import io.parley.auth.Passwords;
 import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.parley.limits.LoginThrottle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
@@ -42,17 +43,19 @@ final class AuthRoutes {
   /** A hash to check passwords of unknown accounts against, so timing does not tell them apart. */
   private String dummyHash;
 
-  /** @param auth the {@code auth} config section (with {@code jwt_secret}) */
-  AuthRoutes(Vertx vertx, RouteSupport api, AccessTokens tokens, JsonObject auth, boolean secureCookies) {
+  /**
+   * @param auth the {@code auth} config section (with {@code jwt_secret})
+   * @param throttle failed-login counting (cluster-wide, in the limits' Redis)
+   */
+  AuthRoutes(Vertx vertx, RouteSupport api, AccessTokens tokens, JsonObject auth, boolean secureCookies,
+             LoginThrottle throttle) {
     this.vertx = vertx;
     this.api = api;
     this.tokens = tokens;
     this.auth = auth;
     this.secureCookies = secureCookies;
     this.passwords = new Passwords(vertx, auth.getInteger("bcrypt_cost", 10));
-    this.throttle = LoginThrottle.of(vertx, auth.getInteger("login_max_failures_per_account", 5),
-        auth.getInteger("login_max_failures_per_ip", 30), auth.getInteger("login_slowdown_after", 10),
-        auth.getLong("login_window_s", 900L));
+    this.throttle = throttle;
   }
 
   /** Hashes the dummy password (on a worker thread); the routes are ready when it completes. */
@@ -104,30 +107,30 @@ final class AuthRoutes {
     JsonObject b = body(rc);
     String email = b.getString("email").trim();
     String password = b.getString("password");
-    String ip = HttpEdge.clientIp(rc);
-    LoginThrottle.Decision decision = throttle.tryAttempt(email, ip);
-    if (decision.retryAfterS() > 0) {
-      throw new ParleyException(ErrorCode.RATE_LIMITED, "too many failed logins from your address; try again in "
-          + decision.retryAfterS() + " s", new JsonObject().put("retry_after_s", decision.retryAfterS()));
-    }
+    String ip = HttpLimits.clientIp(rc);
     ParleyException bad = new ParleyException(ErrorCode.UNAUTHORIZED, "wrong e-mail or password");
-    Future<Void> slowed = decision.delayMs() == 0 ? Future.succeededFuture()
-        : vertx.timer(decision.delayMs()).mapEmpty(); // an account under attack: every attempt waits
-    slowed.compose(x -> api.request(rc, USERS_CREDENTIALS, new JsonObject().put("email", email)))
-        .recover(err -> err instanceof ParleyException pe && pe.code() == ErrorCode.NOT_FOUND
-            ? Future.succeededFuture(new JsonObject())
-            : Future.failedFuture(err))
-        .compose(cred -> {
-          String hash = cred.getString("password_hash");
-          // the same work for unknown accounts, so timing does not reveal which e-mails exist
-          return passwords.verify(password, hash == null ? dummyHash : hash).compose(ok -> {
-            if (ok && hash != null) {
-              throttle.succeeded(email, ip);
-              return Future.succeededFuture(cred.getJsonObject("user"));
-            }
-            return Future.failedFuture(bad); // already counted by tryAttempt
+    throttle.tryAttempt(email, ip).compose(decision -> {
+      if (decision.retryAfterS() > 0) {
+        return Future.failedFuture(new ParleyException(ErrorCode.RATE_LIMITED, "too many failed logins from your address; "
+            + "try again in " + decision.retryAfterS() + " s", new JsonObject().put("retry_after_s", decision.retryAfterS())));
+      }
+      Future<Void> slowed = decision.delayMs() == 0 ? Future.succeededFuture()
+          : vertx.timer(decision.delayMs()).mapEmpty(); // an account under attack: every attempt waits
+      return slowed.compose(x -> api.request(rc, USERS_CREDENTIALS, new JsonObject().put("email", email)))
+          .recover(err -> err instanceof ParleyException pe && pe.code() == ErrorCode.NOT_FOUND
+              ? Future.succeededFuture(new JsonObject())
+              : Future.failedFuture(err))
+          .compose(cred -> {
+            String hash = cred.getString("password_hash");
+            // the same work for unknown accounts, so timing does not reveal which e-mails exist
+            return passwords.verify(password, hash == null ? dummyHash : hash).compose(ok -> {
+              if (ok && hash != null) {
+                return throttle.succeeded(email, ip, decision).map(cred.getJsonObject("user"));
+              }
+              return Future.failedFuture(bad); // already counted by tryAttempt
+            });
           });
-        })
+    })
         .compose(user -> issuePair(rc, user))
         .onSuccess(pair -> json(rc, 200, pair))
         .onFailure(rc::fail);

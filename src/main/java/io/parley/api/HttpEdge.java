@@ -8,7 +8,6 @@ import io.parley.bus.RequestIds;
 import io.parley.bus.StorableText;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -47,15 +46,6 @@ final class HttpEdge {
     rc.response().putHeader("X-Request-Id", id);
     RequestIds.bind(id);
     rc.next();
-  }
-
-  /**
-   * The client's address, for the access log and the login throttle: the peer's address. The one
-   * place to change when {@code X-Forwarded-For} is believed from trusted proxies.
-   */
-  static String clientIp(RoutingContext rc) {
-    SocketAddress peer = rc.request().remoteAddress();
-    return peer == null ? "-" : peer.hostAddress();
   }
 
   /**

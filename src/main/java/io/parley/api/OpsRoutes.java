@@ -5,6 +5,7 @@ import static io.parley.bus.Addresses.*;
 
 import io.parley.bus.Bus;
 import io.parley.bus.ParleyException;
+import io.parley.limits.RateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -15,6 +16,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -27,11 +29,13 @@ final class OpsRoutes {
   private final Vertx vertx;
   private final RouteSupport api;
   private final boolean clusterEnabled;
+  private final RateLimiter limiter;
 
-  OpsRoutes(Vertx vertx, RouteSupport api, boolean clusterEnabled) {
+  OpsRoutes(Vertx vertx, RouteSupport api, boolean clusterEnabled, RateLimiter limiter) {
     this.vertx = vertx;
     this.api = api;
     this.clusterEnabled = clusterEnabled;
+    this.limiter = limiter;
   }
 
   /** Mounts everything; reads the Swagger UI webjar's version first (a classpath read, on a worker thread). */
@@ -50,7 +54,10 @@ final class OpsRoutes {
    * Ready when the database and the cluster answer. Presence is reported but not required (chat
    * works without Redis): UP, DEGRADED (Redis unreachable) or ABSENT (no presence verticle). So
    * is this node's gateway: UP, DEGRADED (it cannot accept connections, e.g. out of file
-   * descriptors) or ABSENT, with its counters under {@code gateway}.
+   * descriptors) or ABSENT, with its counters under {@code gateway}. So are the rate limits:
+   * UP, DEGRADED (their Redis is unreachable: limits are not enforced, traffic flows) or OFF
+   * (every limit is 0). Neither DEGRADED makes the node unready: refusing traffic because a
+   * protection is missing would turn a Redis outage into a full one.
    */
   private void ready(RoutingContext rc) {
     Future<?> db = api.request(rc, PERSISTENCE_HEALTH, new JsonObject());
@@ -65,13 +72,15 @@ final class OpsRoutes {
     Future<JsonObject> gateway = vertx.eventBus().<JsonObject>request(GATEWAY_HEALTH, new JsonObject(),
             new DeliveryOptions().setLocalOnly(true).setSendTimeout(1000))
         .map(Message::body);
-    Future.join(db, cluster, presence, gateway).onComplete(done -> {
+    Future<String> limits = limiter.status();
+    Future.join(List.of(db, cluster, presence, gateway, limits)).onComplete(done -> {
       boolean up = db.succeeded() && cluster.succeeded();
       JsonObject checks = new JsonObject()
           .put("database", db.succeeded() ? "UP" : "DOWN")
           .put("cluster", cluster.succeeded() ? "UP" : "DOWN")
           .put("presence", presence.result())
-          .put("gateway", gateway.failed() ? "ABSENT" : gateway.result().getBoolean("accept_failing") ? "DEGRADED" : "UP");
+          .put("gateway", gateway.failed() ? "ABSENT" : gateway.result().getBoolean("accept_failing") ? "DEGRADED" : "UP")
+          .put("limits", limits.result());
       JsonObject answer = new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks);
       if (gateway.succeeded()) {
         answer.put("gateway", gateway.result());

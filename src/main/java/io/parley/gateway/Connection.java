@@ -46,6 +46,9 @@ final class Connection {
   private final NodeSessions sessions;
   private final int maxFrameBytes;
   private final Typing typing;
+  private final SendLimit sendLimit;
+  /** The last send's limit check: sends are checked one after another, so they reach the bus in order (context only). */
+  private Future<?> lastSendCheck = Future.succeededFuture();
   private final String connectionId = UUID.randomUUID().toString();
   /** Frames received, and the request id of the one being handled ({@code ws-<connection>-<n>}). */
   private long frames;
@@ -58,7 +61,7 @@ final class Connection {
   private boolean readingPaused;
 
   Connection(Socket socket, long userId, Context context, Bus bus, RoomRegistry registry, NodeSessions sessions,
-             int maxFrameBytes, long typingTtlMs) {
+             int maxFrameBytes, long typingTtlMs, SendLimit sendLimit) {
     this.socket = socket;
     this.userId = userId;
     this.context = context;
@@ -67,6 +70,7 @@ final class Connection {
     this.sessions = sessions;
     this.maxFrameBytes = maxFrameBytes;
     this.typing = new Typing(context.owner(), userId, typingTtlMs);
+    this.sendLimit = sendLimit;
   }
 
   /** This socket's id (unique in the cluster), used by presence and in logs. */
@@ -223,7 +227,10 @@ final class Connection {
             .put("room_id", Frames.positiveLong(f, "room_id"))
             .put("client_msg_id", Frames.string(f, "client_msg_id"))
             .put("body", Frames.string(f, "body"));
-        request(MESSAGES_SEND, body, ref).onSuccess(r -> send(Frames.reply("message.ack", ref)
+        Future<Void> allowed = lastSendCheck.transform(x -> sendLimit.check(userId, context));
+        lastSendCheck = allowed;
+        tracked(allowed).onFailure(err -> sendError(Bus.toParley(err), ref)) // RATE_LIMITED, retry_after_ms
+            .compose(x -> request(MESSAGES_SEND, body, ref)).onSuccess(r -> send(Frames.reply("message.ack", ref)
             .put("op", "send")
             .put("client_msg_id", body.getString("client_msg_id"))
             .put("duplicate", r.getBoolean("duplicate"))

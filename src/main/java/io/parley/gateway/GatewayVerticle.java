@@ -7,7 +7,11 @@ import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
 import io.parley.config.Origins;
 import io.vertx.core.Future;
+import io.parley.limits.ClientAddress;
+import io.parley.limits.Limits;
+import io.parley.limits.RateLimiter;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * {@code heartbeat_s}, {@code gap_timeout_ms}, {@code write_buffer_bytes},
  * {@code stall_timeout_ms}, {@code node_name}, {@code request_timeout_ms}, {@code auth},
  * {@code cors_origins} (from {@code api}: browser origins allowed besides the page's own host,
- * {@link Origins#allowsSocket}).
+ * {@link Origins#allowsSocket}), {@code trusted_proxies} (the API's: whose {@code X-Forwarded-For} is believed on the upgrade),
+ * {@code limits} (the {@code limits} section: WebSocket sends share the {@code send} limit with
+ * HTTP, see {@link SendLimit}).
  */
 public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upgrades {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -41,6 +47,8 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
   private int heartbeatS;
   private String nodeName;
   private Origins origins;
+  private RateLimiter limiter;
+  private SendLimit sendLimit;
 
   @Override
   public Future<?> start() {
@@ -54,11 +62,14 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
     heartbeatS = cfg.getInteger("heartbeat_s", 30);
     nodeName = cfg.getString("node_name", "parley");
     origins = Origins.of(cfg.getJsonArray("cors_origins"));
+    limiter = RateLimiter.create(vertx, Limits.from(cfg.getJsonObject("limits", new JsonObject())));
+    sendLimit = new SendLimit(limiter);
     // the WebSocket layer's own limit sits well above ours, so an oversized frame gets an error
     // frame from us instead of a closed connection; beyond it the socket is closed with 1009
     int hardLimit = Math.max(maxFrameBytes * 4, 262_144);
     server = new WebSocketServer(vertx, this, new WebSocketServer.Limits(hardLimit, heartbeatS * 3L,
         cfg.getInteger("write_buffer_bytes", 65_536), cfg.getLong("stall_timeout_ms", 10_000L)));
+    server.trustProxies(ClientAddress.trusting(cfg.getJsonArray("trusted_proxies", new JsonArray())));
     vertx.sharedData().getLocalMap("parley.gateway").put("server", server);
     Future<Void> health = vertx.eventBus().<JsonObject>localConsumer(Addresses.GATEWAY_HEALTH, m -> m.reply(health()))
         .completion();
@@ -85,6 +96,7 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
   @Override
   public Future<?> stop() {
     vertx.sharedData().getLocalMap("parley.gateway").remove("server");
+    limiter.close();
     if (server == null) {
       return sessions.closeAll();
     }
@@ -101,7 +113,7 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
   @Override
   public Connection open(Socket socket, JsonObject user) {
     Connection conn = new Connection(socket, user.getLong("id"), socket.context, bus, registry, sessions,
-        maxFrameBytes, typingTtlMs);
+        maxFrameBytes, typingTtlMs, sendLimit);
     conn.start(new JsonObject().put("type", "welcome")
         .put("user", user)
         .put("node", nodeName)

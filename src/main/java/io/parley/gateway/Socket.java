@@ -48,6 +48,8 @@ final class Socket extends ChannelInboundHandlerAdapter {
   final Channel channel;
   final ContextInternal context;
   private final WebSocketServer server;
+  /** The client's address (after the trusted-proxy rule, {@link io.parley.limits.ClientAddress}), set by the upgrade. */
+  volatile String clientIp;
   /** Set on the event loop once the upgrade is done and the user is known. */
   private Connection connection;
   /** A close frame was sent or received: nothing more is written (event loop; read anywhere). */
@@ -208,7 +210,7 @@ final class Socket extends ChannelInboundHandlerAdapter {
     }
     closeSent = true;
     server.countSlowClose();
-    LOG.info("socket {} closed with {} (too slow: {}; {} bytes unread)", connection == null ? "?" : connection.id(),
+    LOG.info("socket {} of {} closed with {} (too slow: {}; {} bytes unread)", connection == null ? "?" : connection.id(), clientIp,
         CLOSE_TOO_SLOW, why, pendingBytes());
     failWritable();
     // once the close frame is in the kernel: FIN behind it (a half-close, so input the client

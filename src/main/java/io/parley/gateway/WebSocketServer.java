@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.RequestIds;
+import io.parley.limits.ClientAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
@@ -110,6 +111,8 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
   private volatile boolean closing;
   private long sweepTimer = -1;
   private Channel listening;
+  /** Whose {@code X-Forwarded-For} is believed on upgrade requests ({@code api.trusted_proxies}). */
+  private volatile ClientAddress addresses = ClientAddress.DIRECT;
 
   /** A server with the default write buffer (64 KiB) and stall timeout (10 s). */
   WebSocketServer(Vertx vertx, Upgrades upgrades, int hardLimitBytes, long idleTimeoutS) {
@@ -181,6 +184,11 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
       s.channel.close().addListener(f -> closed.complete());
       return closed.future();
     }).toList()).mapEmpty());
+  }
+
+  /** Believes {@code X-Forwarded-For} of upgrade requests from these proxies ({@link ClientAddress}). */
+  void trustProxies(ClientAddress addresses) {
+    this.addresses = addresses;
   }
 
   /** Accepts that failed (e.g. out of file descriptors), and whether they fail now ({@link AcceptGuard}). */
@@ -299,6 +307,9 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
       return;
     }
     ctx.channel().config().setAutoRead(false);
+    java.net.SocketAddress peer = ctx.channel().remoteAddress();
+    socket.clientIp = addresses.of(peer instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+        ? inet.getAddress().getHostAddress() : null, req.headers().getAll("X-Forwarded-For"));
     String token = token(uri, req);
     socket.context.emit(v -> upgrades.authenticate(token).onComplete(user -> {
       try {

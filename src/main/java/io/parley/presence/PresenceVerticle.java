@@ -6,6 +6,7 @@ import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
 import io.parley.bus.RoomEvents;
+import io.parley.redis.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;

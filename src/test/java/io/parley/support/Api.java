@@ -37,6 +37,11 @@ public final class Api {
    */
   public static final Set<String> EDGE_RESPONSES =
       Set.of("MalformedRequest", "PayloadTooLarge", "UnsupportedMediaType", "UriTooLong", "HeadersTooLarge");
+  /**
+   * Shared responses of the rate limits, which any limited operation may answer (429
+   * {@code RATE_LIMITED}): {@code LimitsTest} provokes it for every operation that declares it.
+   */
+  public static final Set<String> LIMIT_RESPONSES = Set.of("RateLimited");
   /** Shared responses for failures of the server or its services, declared but never provoked per operation. */
   public static final Set<String> SERVER_FAILURES = Set.of("InternalError", "Unavailable", "Timeout");
 

@@ -91,6 +91,10 @@ public final class TestCluster implements AutoCloseable {
         .put("public_url", "http://127.0.0.1:" + api); // the Stripe simulator posts its events to this node
     root.getJsonObject("presence").put("redis_url", redisUrl()).put("ttl_s", 3).put("grace_ms", 300).put("sweep_ms", 300)
         .put("typing_ttl_ms", 600);
+    // tests make many requests, all from 127.0.0.1: request, send and per-address login limits are
+    // off here (LimitsTest runs a cluster of its own with them on); per-account login limits stay
+    root.getJsonObject("limits").put("anonymous_per_hour", 0).put("user_per_hour", 0).put("sends_per_minute", 0)
+        .put("login_failures_per_ip", 0).put("key_prefix", "parley:limits:" + clusterName + ":");
     root.getJsonObject("mail").put("dev_sink_port", freePort()).put("poll_interval_ms", 200)
         .put("backoff_base_ms", 100).put("backoff_max_ms", 500);
     JsonArray members = new JsonArray();

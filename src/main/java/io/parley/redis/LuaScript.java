@@ -1,4 +1,4 @@
-package io.parley.presence;
+package io.parley.redis;
 
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -10,10 +10,12 @@ import java.util.List;
 
 /**
  * A Lua script run by its SHA1 ({@code EVALSHA}), so each call sends the keys and arguments only;
- * the text is sent ({@code SCRIPT LOAD}) when Redis does not know it, e.g. after a restart.
+ * the text is sent ({@code SCRIPT LOAD}, or {@code EVAL} once) when Redis does not know it, e.g.
+ * after a restart. Shared by presence and the rate limiter.
  */
-record LuaScript(String body, String sha) {
-  static LuaScript of(String body) {
+public record LuaScript(String body, String sha) {
+  /** The script with {@code body} as its text and the SHA1 Redis will know it by. */
+  public static LuaScript of(String body) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-1").digest(body.getBytes(StandardCharsets.UTF_8));
       return new LuaScript(body, HexFormat.of().formatHex(digest));
@@ -23,8 +25,17 @@ record LuaScript(String body, String sha) {
   }
 
   /** One call: {@code EVALSHA sha <keys> <args>}, arguments as strings. */
-  Request call(List<String> keys, Object... args) {
-    Request r = Request.cmd(Command.EVALSHA).arg(sha).arg(keys.size());
+  public Request call(List<String> keys, Object... args) {
+    return withArgs(Request.cmd(Command.EVALSHA).arg(sha), keys, args);
+  }
+
+  /** One call with the text: {@code EVAL body <keys> <args>} (Redis then knows the script by its SHA1 too). */
+  public Request callWithText(List<String> keys, Object... args) {
+    return withArgs(Request.cmd(Command.EVAL).arg(body), keys, args);
+  }
+
+  private static Request withArgs(Request r, List<String> keys, Object... args) {
+    r.arg(keys.size());
     keys.forEach(r::arg);
     for (Object a : args) {
       r.arg(String.valueOf(a));
@@ -32,12 +43,13 @@ record LuaScript(String body, String sha) {
     return r;
   }
 
-  Request load() {
+  /** {@code SCRIPT LOAD body}: makes Redis know the script by its SHA1. */
+  public Request load() {
     return Request.cmd(Command.SCRIPT).arg("LOAD").arg(body);
   }
 
   /** Whether a call (or a pipeline holding one) failed because Redis does not know the script. */
-  static boolean unknown(Throwable err) {
+  public static boolean unknown(Throwable err) {
     return err.getMessage() != null && err.getMessage().contains("NOSCRIPT");
   }
 }
