@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * The HTTP API: a router built from {@code openapi.yaml} (vertx-web-openapi-router) mounted at
  * {@code /api/v1}, with the routes of each aggregate ({@link AuthRoutes}, {@link UserRoutes},
  * {@link RoomRoutes}, {@link MessageRoutes}, {@link BillingRoutes}) bound to its operations, and the operations routes
- * ({@link OpsRoutes}: health, the contract, Swagger UI, the web client) beside it.
+ * ({@link OpsRoutes}: health, metrics, the contract, Swagger UI, the web client) beside it.
  *
  * <p>Every request first passes {@link HttpEdge} (request id, well-formed URI); handlers
  * validate nothing by hand that the contract already checks: they translate a validated request
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p>Config (section {@code api}): {@code host}, {@code port}, {@code body_limit_bytes},
  * {@code secure_cookies}, {@code public_ws_url}, {@code request_timeout_ms}, {@code auth} (with
  * {@code jwt_secret}), {@code gateway_port}, {@code max_body_chars}, {@code node_name},
- * {@code cluster_enabled}.
+ * {@code cluster_enabled}, {@code metrics} (the {@code metrics} section when {@code /metrics} is served on this port).
  */
 public class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
@@ -55,7 +55,7 @@ public class ApiVerticle extends VerticleBase {
     RoomRoutes rooms = new RoomRoutes(api);
     MessageRoutes messages = new MessageRoutes(api);
     BillingRoutes billing = new BillingRoutes(api);
-    OpsRoutes ops = new OpsRoutes(vertx, api, cfg.getBoolean("cluster_enabled", true));
+    OpsRoutes ops = new OpsRoutes(vertx, api, cfg.getBoolean("cluster_enabled", true), cfg.getJsonObject("metrics"));
 
     Router router = Router.router(vertx);
     router.route().handler(HttpEdge::requestId).handler(HttpEdge::wellFormedUri);
