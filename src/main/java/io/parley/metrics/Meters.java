@@ -61,6 +61,8 @@ public final class Meters implements Shareable {
   public static final String OUTBOX_PENDING = "parley.mail.outbox.pending";
   /** Gauge: mail in the outbox given up on after its last attempt, cluster-wide. */
   public static final String OUTBOX_FAILED = "parley.mail.outbox.failed";
+  /** Gauge: 1 while this node's persistence finds its database unreachable (requests answer UNAVAILABLE), else 0. */
+  public static final String DATABASE_UNAVAILABLE = "parley.database.unavailable";
   /** Counter, tag {@code status} (online, offline): presence transitions announced. */
   public static final String PRESENCE_TRANSITIONS = "parley.presence.transitions";
 
