@@ -202,8 +202,11 @@ class MetricsTest {
     try (Ws ws = Ws.open(vertx, cluster.b().gatewayPort(), ada.getString("access_token"))) {
       assertEquals("subscribed", ws.request(new JsonObject().put("type", "subscribe").put("room_id", room)).getString("type"));
       a.send(ada, room, "labelled?");
-      a.history(ada, room, "?limit=5");
+      b.history(ada, room, "?limit=5"); // both nodes' APIs have served a request with an id in its path
       ws.next(f -> "message.created".equals(f.getString("type")), "the message");
+    }
+    if (Boolean.getBoolean("parley.metrics.dump")) {
+      System.out.println("SCRAPE-A\n" + Api.await(web.get(cluster.a().apiPort(), "127.0.0.1", "/metrics").send()).bodyAsString());
     }
     for (Scrape s : new Scrape[] {scrapeA(), scrapeB()}) {
       for (String name : new String[] {"vertx_http_server_requests_total", "vertx_eventbus_handlers",

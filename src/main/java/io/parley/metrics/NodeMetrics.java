@@ -97,6 +97,9 @@ public final class NodeMetrics {
     }
     Router router = Router.router(vertx);
     router.get(MetricsEndpoint.PATH).handler(MetricsEndpoint.handler(vertx, cfg));
+    for (int status : new int[] {403, 404, 405, 500}) { // plain answers, no error log for a refused scraper
+      router.errorHandler(status, rc -> rc.response().setStatusCode(status).end());
+    }
     HttpServer server = vertx.createHttpServer();
     return server.requestHandler(router).listen(port, cfg.getString("host", "0.0.0.0"))
         .onSuccess(s -> LOG.info("metrics on port {}: {}", s.actualPort(), MetricsEndpoint.PATH))
