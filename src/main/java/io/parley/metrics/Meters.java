@@ -163,26 +163,32 @@ public final class Meters implements Shareable {
     return Optional.ofNullable(prometheus);
   }
 
+  /** Counts each committed send once ({@value #MESSAGES_STORED}). */
   public Counter messagesStored() {
     return messagesStored;
   }
 
+  /** A stored send's receipt at persistence to its commit ({@value #SEND_LATENCY}). */
   public Timer sendLatency() {
     return sendLatency;
   }
 
+  /** Sends per group commit ({@value #SEND_BATCH}). */
   public DistributionSummary sendBatch() {
     return sendBatch;
   }
 
+  /** Sends refused over the daily message limit ({@value #QUOTA_REFUSALS}). */
   public Counter quotaRefusals() {
     return quotaRefusals;
   }
 
+  /** Room events handed to sockets by the fan-out ({@value #DELIVERIES}). */
   public Counter deliveries() {
     return deliveries;
   }
 
+  /** Stored events written to sockets by replays ({@value #REPLAYED}). */
   public Counter replayed() {
     return replayed;
   }

@@ -54,6 +54,7 @@ public final class NodeMetrics {
         "parley-" + nodeName + "-" + UUID.randomUUID());
   }
 
+  /** Whether metrics are recorded ({@code metrics.enabled}). */
   public boolean enabled() {
     return registry != null;
   }
