@@ -178,7 +178,7 @@ class QuotaTest {
   }
 
   @Test
-  @DisplayName("an upgrade counts from the next send: the user over the free limit sends again once a pro subscription is stored")
+  @DisplayName("an upgrade counts from the next send; at the subscription's period end the user is back on free, over its limit")
   void upgradeTakesEffectOnNextSend() {
     JsonObject ada = a.newUser("upgrade");
     long room = a.newRoom(ada, false).getLong("id");
@@ -186,17 +186,22 @@ class QuotaTest {
       sendHttp(a, ada, room, "m" + i, null).expect(201);
     }
     assertLimitProblem(sendHttp(b, ada, room, "eleven", null), 10);
-    Api.await(db.preparedQuery("INSERT INTO subscriptions (stripe_subscription_id, user_id, plan_id, status, current_period_end) "
-            + "SELECT $1, $2, id, 'active', now() + interval '30 days' FROM plans WHERE code = 'pro'")
-        .execute(Tuple.of("sub_test_" + ada.getLong("id"), ada.getLong("id"))));
-    for (int i = 11; i <= 40; i++) {
+    // pro until a few seconds from now (a cancellation takes effect at the period end)
+    Instant periodEnd = Api.await(db.preparedQuery("INSERT INTO subscriptions (stripe_subscription_id, user_id, plan_id, status, "
+            + "current_period_end, cancel_at_period_end) SELECT $1, $2, id, 'canceled', now() + interval '6 seconds', true "
+            + "FROM plans WHERE code = 'pro' RETURNING current_period_end")
+        .execute(Tuple.of("sub_test_" + ada.getLong("id"), ada.getLong("id")))).iterator().next()
+        .getOffsetDateTime("current_period_end").toInstant();
+    int sent = 10;
+    for (int i = 11; i <= 30 && Instant.now().isBefore(periodEnd.minusSeconds(2)); i++) {
       sendHttp(i % 2 == 0 ? a : b, ada, room, "pro " + i, null).expect(201);
+      sent++;
     }
-    assertEquals(40, lastSeq(ada, room));
-    // the subscription ends (cancelled at its period end): back on free, far over its limit
-    Api.await(db.preparedQuery("UPDATE subscriptions SET status = 'canceled', current_period_end = now() WHERE user_id = $1")
-        .execute(Tuple.of(ada.getLong("id"))));
+    assertTrue(sent > 10, "the upgrade counted from the next send");
+    assertEquals(sent, lastSeq(ada, room));
+    io.parley.support.Await.until(() -> Instant.now().isAfter(periodEnd.plusMillis(100)), "the period end");
     assertLimitProblem(sendHttp(a, ada, room, "back on free", null), 10);
-    assertEquals(40, lastSeq(ada, room), "nothing stored");
+    assertLimitProblem(sendHttp(b, ada, room, "back on free", null), 10);
+    assertEquals(sent, lastSeq(ada, room), "nothing stored after the period end");
   }
 }

@@ -45,6 +45,7 @@ import java.util.function.Function;
 public class PersistenceVerticle extends VerticleBase {
   private Pool pool;
   private DatabaseOutage outage;
+  private MessageStore messages;
 
   @Override
   public Future<?> start() {
@@ -73,8 +74,15 @@ public class PersistenceVerticle extends VerticleBase {
     tokens.register(handlers);
     new AccountStore(pool, outbox, tokens, requireVerified).register(handlers);
     new RoomStore(pool, stream).register(handlers);
-    new MessageStore(vertx, pool, stream, cfg.getInteger("max_body_chars", 4000), requireVerified,
-        cfg.getBoolean("enforce_quotas", true), cfg.getInteger("send_batch_max", 128)).register(handlers);
+    Future<MessageStore> messagesStarted = MessageStore.start(vertx, pool, PgConnectOptions.fromUri(cfg.getString("database_url")),
+        stream, cfg.getInteger("max_body_chars", 4000), requireVerified, cfg.getBoolean("enforce_quotas", true),
+        cfg.getInteger("send_batch_max", 128));
+    ready.add(messagesStarted.compose(store -> {
+      messages = store;
+      List<Future<Void>> served = new ArrayList<>();
+      store.register((address, handler) -> served.add(serve(address, handler)));
+      return Future.all(served).<Void>mapEmpty();
+    }));
     new ReadStateStore(vertx, pool).register(handlers);
     new BillingStore(pool).register(handlers);
     new StripeEventStore(pool).register(handlers);
@@ -83,7 +91,8 @@ public class PersistenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return pool == null ? Future.succeededFuture() : pool.close();
+    Future<Void> listening = messages == null ? Future.succeededFuture() : messages.close();
+    return listening.transform(x -> pool == null ? Future.succeededFuture() : pool.close());
   }
 
   /**

@@ -140,4 +140,16 @@ public final class Browser implements AutoCloseable {
       // temporary profile
     }
   }
+
+  /** Signs up {@code username} (password "correct horse") in the web client at {@code baseUrl}; returns once connected. */
+  public void signUp(String baseUrl, String username) {
+    open(baseUrl);
+    click("#login-form [data-show=signup-form]");
+    type("#signup-form [name=email]", username + "@example.test");
+    type("#signup-form [name=username]", username);
+    type("#signup-form [name=password]", "correct horse");
+    click("#signup-form button[type=submit]");
+    waitText("[data-testid=me-name]", username);
+    waitText("[data-testid=conn-status]", "connected");
+  }
 }

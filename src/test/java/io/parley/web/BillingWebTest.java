@@ -64,17 +64,6 @@ class BillingWebTest {
     return prefix + UUID.randomUUID().toString().substring(0, 6);
   }
 
-  private static void signUp(Browser b, String username) {
-    b.open(url());
-    b.click("#login-form [data-show=signup-form]");
-    b.type("#signup-form [name=email]", username + "@example.test");
-    b.type("#signup-form [name=username]", username);
-    b.type("#signup-form [name=password]", "correct horse");
-    b.click("#signup-form button[type=submit]");
-    b.waitText("[data-testid=me-name]", username);
-    b.waitText("[data-testid=conn-status]", "connected");
-  }
-
   private static void logIn(Browser b, String email) {
     b.open(url());
     b.type("#login-form [name=email]", email);
@@ -133,7 +122,7 @@ class BillingWebTest {
     String name = unique("payer");
     String roomName = unique("Shop ");
     try (Browser b = Browser.start()) {
-      signUp(b, name);
+      b.signUp(url(), name);
       b.waitText("[data-testid=plan-name]", "Free");
       b.waitText("[data-testid=usage]", "0 of 10 messages today");
       b.waitText("[data-testid=plan-link]", "Upgrade");

@@ -40,17 +40,6 @@ class WebClientTest {
     return prefix + UUID.randomUUID().toString().substring(0, 6);
   }
 
-  private static void signUp(Browser b, String baseUrl, String username) {
-    b.open(baseUrl);
-    b.click("#login-form [data-show=signup-form]");
-    b.type("#signup-form [name=email]", username + "@example.test");
-    b.type("#signup-form [name=username]", username);
-    b.type("#signup-form [name=password]", "correct horse");
-    b.click("#signup-form button[type=submit]");
-    b.waitText("[data-testid=me-name]", username);
-    b.waitText("[data-testid=conn-status]", "connected");
-  }
-
   private static String createRoom(Browser b, String name) {
     b.click("[data-testid=open-new-room]");
     b.type("#new-room-form [name=name]", name);
@@ -104,8 +93,8 @@ class WebClientTest {
     String bob = unique("bob");
     String roomName = unique("Lobby ");
     try (Browser a = Browser.start(); Browser b = Browser.start()) {
-      signUp(a, url(cluster.a()), alice);
-      signUp(b, url(cluster.b()), bob);
+      a.signUp(url(cluster.a()), alice);
+      b.signUp(url(cluster.b()), bob);
       String roomId = createRoom(a, roomName);
       joinRoom(b, roomId, roomName);
 
@@ -161,8 +150,8 @@ class WebClientTest {
     String erin = unique("erin");
     String finn = unique("finn");
     try (Browser e = Browser.start(); Browser f = Browser.start()) {
-      signUp(e, url(cluster.a()), erin);
-      signUp(f, url(cluster.b()), finn);
+      e.signUp(url(cluster.a()), erin);
+      f.signUp(url(cluster.b()), finn);
 
       // 60 messages seeded over the API; the room opens on the newest 50, scrolling up loads the rest
       Api api = new Api(vertx, cluster.a().apiPort());
@@ -248,7 +237,7 @@ class WebClientTest {
     String base = "http://127.0.0.1:" + apiPort + "/";
     String gus = unique("gus");
     try (Browser b = Browser.start()) {
-      signUp(b, base, gus);
+      b.signUp(base, gus);
       b.find("[data-testid=verify-banner]");
       String roomName = unique("Verified ");
       createRoom(b, roomName);
@@ -302,8 +291,8 @@ class WebClientTest {
 
   private void liveSignals(TestCluster cluster, Browser a, Browser b, String ada, String bo) {
     {
-      signUp(a, url(cluster.a()), ada);
-      signUp(b, url(cluster.b()), bo);
+      a.signUp(url(cluster.a()), ada);
+      b.signUp(url(cluster.b()), bo);
 
       // bo starts a conversation; ada's client learns of it from the notification, with a badge
       b.click("[data-testid=open-dm]");
@@ -344,7 +333,7 @@ class WebClientTest {
   void serverErrorsShown(TestCluster cluster) {
     String dora = unique("dora");
     try (Browser b = Browser.start()) {
-      signUp(b, url(cluster.a()), dora);
+      b.signUp(url(cluster.a()), dora);
       b.click("[data-testid=logout]");
       b.find("#login-form");
       b.type("#login-form [name=email]", dora + "@example.test");
@@ -374,8 +363,8 @@ class WebClientTest {
     String carol = unique("carol");
     String roomName = unique("Resume ");
     try (Browser a = Browser.start(); Browser c = Browser.start()) {
-      signUp(a, url(cluster.a()), alice);
-      signUp(c, "http://127.0.0.1:" + apiPort + "/", carol);
+      a.signUp(url(cluster.a()), alice);
+      c.signUp("http://127.0.0.1:" + apiPort + "/", carol);
       String roomId = createRoom(a, roomName);
       joinRoom(c, roomId, roomName);
       send(a, "before");

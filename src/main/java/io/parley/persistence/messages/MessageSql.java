@@ -36,8 +36,8 @@ final class MessageSql {
   /**
    * Many sends in one statement and one commit (group commit, see {@link SendBatcher}). Arrays of
    * equal length: $1 rooms, $2 authors, $3 client_msg_ids, $4 bodies, $5 pre-allocated message
-   * ids, $6 times, $7 event frames (JSON text); $8 require a verified e-mail; $9 enforce daily
-   * quotas. Rows whose author may not send, whose (room, author, client_msg_id) is already
+   * ids, $6 times, $7 event frames (JSON text), $9 whether each send takes from its author's daily
+   * quota (an author with one such send takes for all of theirs); $8 require a verified e-mail. Rows whose author may not send, whose (room, author, client_msg_id) is already
    * stored, whose room is gone, or beyond their author's quota (each author's first sends in
    * array order are kept) are skipped and return nothing. Each room's row is locked in id order (so two batches never
    * deadlock) and takes {@code n} seqs at once; the k-th send of a room in the batch, in array
@@ -45,7 +45,7 @@ final class MessageSql {
    */
   static final String SEND_MESSAGES =
       "WITH i AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], "
-          + "$6::timestamptz[], $7::text[]) WITH ORDINALITY AS i(room_id, author_id, client_msg_id, body, id, created_at, frame, ord)), "
+          + "$6::timestamptz[], $7::text[], $9::boolean[]) WITH ORDINALITY AS i(room_id, author_id, client_msg_id, body, id, created_at, frame, checked, ord)), "
           // each check is a LATERAL ... LIMIT 1, so it stays one index probe per send whatever the
           // planner thinks of the batch's size (a hash join would read whole tables per batch)
           + "a AS (SELECT i.* FROM i "
@@ -56,8 +56,8 @@ final class MessageSql {
           + "WHERE (NOT $8::boolean OR v.found IS NOT NULL) AND dup.found IS NULL), "
           // the daily quota: each author takes as many as they send here (in author order, so two
           // batches lock quota rows alike), and keeps the first that many of their sends
-          + "q AS (SELECT author_id, CASE WHEN $9::boolean THEN quota_take(author_id, cnt) ELSE cnt END AS taken "
-          + "FROM (SELECT author_id, count(*)::int AS cnt FROM a GROUP BY author_id ORDER BY author_id) s), "
+          + "q AS (SELECT author_id, CASE WHEN checked THEN quota_take(author_id, cnt) ELSE cnt END AS taken "
+          + "FROM (SELECT author_id, count(*)::int AS cnt, bool_or(checked) AS checked FROM a GROUP BY author_id ORDER BY author_id) s), "
           + "ok AS (SELECT t.*, row_number() OVER (PARTITION BY t.room_id ORDER BY t.ord) AS k, "
           + "count(*) OVER (PARTITION BY t.room_id) AS n "
           + "FROM (SELECT a.*, row_number() OVER (PARTITION BY a.author_id ORDER BY a.ord) AS nth FROM a) t "

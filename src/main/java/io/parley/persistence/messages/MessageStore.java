@@ -43,6 +43,8 @@ public final class MessageStore {
   private final RoomStream stream;
   private final int maxBodyChars;
   private final boolean requireVerified;
+  /** Who is on an unlimited plan now; null when quotas are not enforced. */
+  private final QuotaCache quotas;
   private final SendStatement sendStatement;
   private final SendBatcher sendBatcher;
   private final Meters meters;
@@ -53,20 +55,40 @@ public final class MessageStore {
   /**
    * @param maxBodyChars longest body, in code points
    * @param requireVerified whether authors need a verified e-mail address to send
-   * @param enforceQuotas whether sends over the author's daily message limit are refused
    * @param sendBatchMax most sends stored in one statement (1: each alone)
    */
-  public MessageStore(Vertx vertx, Pool pool, RoomStream stream, int maxBodyChars, boolean requireVerified,
-                      boolean enforceQuotas, int sendBatchMax) {
+  private MessageStore(Vertx vertx, Pool pool, RoomStream stream, int maxBodyChars, boolean requireVerified,
+                       QuotaCache quotas, int sendBatchMax) {
     this.vertx = vertx;
     this.pool = pool;
     this.stream = stream;
     this.maxBodyChars = maxBodyChars;
     this.requireVerified = requireVerified;
-    this.sendStatement = new SendStatement(pool, requireVerified, enforceQuotas);
+    this.quotas = quotas;
+    this.sendStatement = new SendStatement(pool, requireVerified);
     this.meters = Meters.of(vertx);
     DistributionSummary batchSizes = meters.sendBatch();
     this.sendBatcher = new SendBatcher(sendBatchMax, sendStatement, batchSizes::record);
+  }
+
+  /**
+   * A message store on {@code pool}. With {@code enforceQuotas}, sends over their author's daily
+   * message limit are refused (MESSAGE_LIMIT_EXCEEDED), and the store first listens for quota
+   * changes on a connection of its own ({@link QuotaCache}, made from {@code connect}).
+   *
+   * @param maxBodyChars longest body, in code points
+   * @param requireVerified whether authors need a verified e-mail address to send
+   * @param sendBatchMax most sends stored in one statement (1: each alone)
+   */
+  public static Future<MessageStore> start(Vertx vertx, Pool pool, io.vertx.pgclient.PgConnectOptions connect, RoomStream stream,
+                                           int maxBodyChars, boolean requireVerified, boolean enforceQuotas, int sendBatchMax) {
+    Future<QuotaCache> quotas = enforceQuotas ? QuotaCache.start(vertx, pool, connect) : Future.succeededFuture();
+    return quotas.map(q -> new MessageStore(vertx, pool, stream, maxBodyChars, requireVerified, q, sendBatchMax));
+  }
+
+  /** Stops listening for quota changes. */
+  public Future<Void> close() {
+    return quotas == null ? Future.succeededFuture() : quotas.close();
   }
 
   public void register(Handlers h) {
@@ -110,9 +132,15 @@ public final class MessageStore {
       JsonObject message = new JsonObject().put("id", id).put("room_id", roomId).put("seq", 0L).put("author_id", userId)
           .put("client_msg_id", cmid).put("body", body).put("created_at", Rows.ts(now)).putNull("edited_at").put("deleted", false);
       JsonObject event = RoomStream.frame("message.created", roomId, 0L).put("message", message);
+      boolean checkQuota = quotas != null && quotas.mustCheck(userId);
       SendBatcher.Send send = new SendBatcher.Send(roomId, userId, cmid, body, id, now.atOffset(java.time.ZoneOffset.UTC),
-          event);
-      return sendBatcher.submit(send).compose(seq -> seq != null ? Future.succeededFuture(stored(event, seq)) : sendAlone(send));
+          event, checkQuota);
+      Future<JsonObject> sent = sendBatcher.submit(send)
+          .compose(seq -> seq != null ? Future.succeededFuture(stored(event, seq)) : sendAlone(send));
+      if (checkQuota) {
+        sent.onComplete(ar -> quotas.learn(List.of(userId))); // an unlimited author skips the quota from now on
+      }
+      return sent;
     }).andThen(ar -> {
       if (ar.succeeded() && !ar.result().getBoolean("duplicate")) {
         meters.sendLatency().record(System.nanoTime() - received, TimeUnit.NANOSECONDS); // receipt to commit

@@ -33,9 +33,12 @@ import org.slf4j.LoggerFactory;
 final class SendBatcher {
   private static final Logger LOG = LoggerFactory.getLogger(SendBatcher.class);
 
-  /** One send, with its pre-allocated message id and its event frame (seq still 0). */
+  /**
+   * One send, with its pre-allocated message id and its event frame (seq still 0);
+   * {@code checkQuota}: whether it takes from its author's daily quota.
+   */
   record Send(long roomId, long authorId, String clientMsgId, String body, long messageId,
-              OffsetDateTime createdAt, JsonObject frame) {
+              OffsetDateTime createdAt, JsonObject frame, boolean checkQuota) {
     String key() {
       return roomId + "/" + authorId + "/" + clientMsgId;
     }

@@ -20,16 +20,11 @@ import java.util.function.Function;
 final class SendStatement implements Function<List<SendBatcher.Send>, Future<Map<Long, Long>>> {
   private final SqlClient client;
   private final boolean requireVerified;
-  private final boolean enforceQuotas;
 
-  /**
-   * @param requireVerified whether authors need a verified e-mail address to send
-   * @param enforceQuotas whether sends take from their author's daily quota (over it: skipped)
-   */
-  SendStatement(SqlClient client, boolean requireVerified, boolean enforceQuotas) {
+  /** @param requireVerified whether authors need a verified e-mail address to send */
+  SendStatement(SqlClient client, boolean requireVerified) {
     this.client = client;
     this.requireVerified = requireVerified;
-    this.enforceQuotas = enforceQuotas;
   }
 
   @Override
@@ -38,7 +33,7 @@ final class SendStatement implements Function<List<SendBatcher.Send>, Future<Map
     if (sends.size() == 1) {
       SendBatcher.Send s = sends.get(0);
       rows = client.preparedQuery(MessageSql.SEND_MESSAGE).execute(Tuple.of(s.roomId(), s.authorId(), s.clientMsgId(), s.body(),
-          requireVerified, s.messageId(), s.createdAt(), s.frame(), enforceQuotas));
+          requireVerified, s.messageId(), s.createdAt(), s.frame(), s.checkQuota()));
     } else {
       int n = sends.size();
       Long[] rooms = new Long[n];
@@ -48,6 +43,7 @@ final class SendStatement implements Function<List<SendBatcher.Send>, Future<Map
       Long[] ids = new Long[n];
       OffsetDateTime[] times = new OffsetDateTime[n];
       String[] frames = new String[n];
+      Boolean[] checks = new Boolean[n];
       for (int i = 0; i < n; i++) {
         SendBatcher.Send s = sends.get(i);
         rooms[i] = s.roomId();
@@ -57,9 +53,10 @@ final class SendStatement implements Function<List<SendBatcher.Send>, Future<Map
         ids[i] = s.messageId();
         times[i] = s.createdAt();
         frames[i] = s.frame().encode();
+        checks[i] = s.checkQuota();
       }
       rows = client.preparedQuery(MessageSql.SEND_MESSAGES)
-          .execute(Tuple.of(rooms, authors, clientIds, bodies, ids, times, frames, requireVerified, enforceQuotas));
+          .execute(Tuple.of(rooms, authors, clientIds, bodies, ids, times, frames, requireVerified, checks));
     }
     return rows.map(rs -> {
       Map<Long, Long> seqs = new HashMap<>();

@@ -69,7 +69,7 @@ class SendBatcherTest {
     List<Long> ids = Api.await(pool.preparedQuery(MessageSql.MESSAGE_IDS).execute(Tuple.of(3 * perRoom + 1)))
         .stream().map(r -> r.getLong("id")).toList();
 
-    SendBatcher batcher = new SendBatcher(128, new SendStatement(pool, false, false));
+    SendBatcher batcher = new SendBatcher(128, new SendStatement(pool, false));
     List<Future<Outcome>> outcomes = new ArrayList<>();
     Promise<Void> submitted = Promise.promise();
     vertx.runOnContext(v -> { // the batcher lives on one event loop; submit the whole burst at once
@@ -125,7 +125,7 @@ class SendBatcherTest {
     JsonObject frame = new JsonObject().put("type", "message.created").put("room_id", roomId).put("seq", 0)
         .put("message", new JsonObject().put("id", messageId).put("body", body));
     String room = String.valueOf(roomId);
-    return batcher.submit(new SendBatcher.Send(roomId, authorId, clientMsgId, body, messageId, now, frame))
+    return batcher.submit(new SendBatcher.Send(roomId, authorId, clientMsgId, body, messageId, now, frame, false))
         .map(seq -> new Outcome(room, index, seq, null))
         .otherwise(err -> new Outcome(room, index, null, err));
   }
