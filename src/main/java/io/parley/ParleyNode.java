@@ -10,6 +10,7 @@ import io.parley.config.ParleyConfig;
 import io.parley.gateway.GatewayVerticle;
 import io.parley.limits.Limits;
 import io.parley.mail.MailVerticle;
+import io.parley.metrics.NodeMetrics;
 import io.parley.presence.EmbeddedRedis;
 import io.parley.presence.PresenceVerticle;
 import io.parley.persistence.Database;
@@ -17,6 +18,7 @@ import io.parley.persistence.PersistenceVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonArray;
@@ -37,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * secrets, database preparation (embedded PostgreSQL and
  * Flyway, on a worker thread), then persistence, mail, presence, billing, gateway and api, each with its own config
  * section (gateway and api also get the {@code limits} section, with the limits' Redis resolved,
- * and {@code api.trusted_proxies}). {@link #close()} undeploys everything (sockets are closed) and leaves the cluster.
+ * and {@code api.trusted_proxies}), then the separate metrics server when {@code metrics.port} is
+ * set. Metrics ({@link NodeMetrics}) are set up with the Vert.x instance: a registry per node.
+ * {@link #close()} undeploys everything (sockets are closed) and leaves the cluster.
  */
 public final class ParleyNode {
   private static final Logger LOG = LoggerFactory.getLogger(ParleyNode.class);
@@ -45,11 +49,13 @@ public final class ParleyNode {
   private final Vertx vertx;
   private final String name;
   private final HazelcastClusterManager clusterManager;
+  private final NodeMetrics metrics;
 
-  private ParleyNode(Vertx vertx, String name, HazelcastClusterManager clusterManager) {
+  private ParleyNode(Vertx vertx, String name, HazelcastClusterManager clusterManager, NodeMetrics metrics) {
     this.vertx = vertx;
     this.name = name;
     this.clusterManager = clusterManager;
+    this.metrics = metrics;
   }
 
   /** The Hazelcast cluster manager; empty when clustering is disabled. */
@@ -80,20 +86,26 @@ public final class ParleyNode {
         .setClusterPublicHost(cluster.getString("bus_host", "127.0.0.1")));
     HazelcastClusterManager clusterManager = cluster.getBoolean("enabled", true)
         ? new HazelcastClusterManager(hazelcast(cluster)) : null;
+    NodeMetrics metrics = NodeMetrics.create(cfg.section("metrics"), nodeName);
+    VertxBuilder builder = metrics.configure(options, Vertx.builder().with(options));
     Future<Vertx> started = clusterManager != null
-        ? Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
-        : Future.succeededFuture(Vertx.vertx(options));
-    return started.map(RequestIds::install).compose(vertx -> jwtSecret(vertx)
-        .compose(secret -> deployRoles(vertx, cfg, nodeName, secret))
-        .onSuccess(v -> LOG.info("Parley node {} up with roles {}; cluster: {}", nodeName, cfg.roles(),
-            clusterManager == null ? "disabled" : clusterManager.getNodes().size() + " member(s)"))
-        .map(v -> new ParleyNode(vertx, nodeName, clusterManager))
-        .recover(err -> vertx.close().transform(x -> Future.failedFuture(err))));
+        ? builder.withClusterManager(clusterManager).buildClustered()
+        : Future.succeededFuture(builder.build());
+    return started.map(RequestIds::install).compose(vertx -> {
+      metrics.install(vertx);
+      return jwtSecret(vertx)
+          .compose(secret -> deployRoles(vertx, cfg, nodeName, secret, metrics))
+          .compose(v -> metrics.listen(vertx))
+          .onSuccess(v -> LOG.info("Parley node {} up with roles {}; cluster: {}", nodeName, cfg.roles(),
+              clusterManager == null ? "disabled" : clusterManager.getNodes().size() + " member(s)"))
+          .map(v -> new ParleyNode(vertx, nodeName, clusterManager, metrics))
+          .recover(err -> vertx.close().andThen(x -> metrics.close()).transform(x -> Future.failedFuture(err)));
+    });
   }
 
-  /** Undeploys the verticles (closing sockets and pools) and leaves the cluster. */
+  /** Undeploys the verticles (closing sockets and pools), leaves the cluster, closes the metrics registry. */
   public Future<Void> close() {
-    return vertx.close();
+    return vertx.close().andThen(x -> metrics.close());
   }
 
   /**
@@ -114,7 +126,8 @@ public final class ParleyNode {
         .compose(map -> map.putIfAbsent("jwt_secret", candidate).map(prev -> prev == null ? candidate : prev));
   }
 
-  private static Future<Void> deployRoles(Vertx vertx, ParleyConfig cfg, String nodeName, String jwtSecret) {
+  private static Future<Void> deployRoles(Vertx vertx, ParleyConfig cfg, String nodeName, String jwtSecret,
+                                          NodeMetrics metrics) {
     List<String> roles = cfg.roles();
     JsonObject auth = cfg.section("auth").put("jwt_secret", jwtSecret);
     long timeout = cfg.section("cluster").getLong("request_timeout_ms", 5000L);
@@ -171,7 +184,8 @@ public final class ParleyNode {
           .put("limits", limits)
           .put("cluster_enabled", cfg.section("cluster").getBoolean("enabled", true))
           .put("gateway_port", cfg.section("gateway").getInteger("port", 8081))
-          .put("max_body_chars", cfg.section("messages").getInteger("max_body_chars", 4000));
+          .put("max_body_chars", cfg.section("messages").getInteger("max_body_chars", 4000))
+          .put("metrics", metrics.onApiPort() ? cfg.section("metrics") : null); // /metrics beside /health
       chain = chain.compose(x -> deploy(vertx, ApiVerticle.class, a, "api"));
     }
     return chain.mapEmpty();

@@ -659,7 +659,7 @@ class ApiContractTest {
   }
 
   @Test
-  @DisplayName("outside the contract: unknown paths, methods and media types get problem+json; health, contract and Swagger UI are served")
+  @DisplayName("outside the contract: unknown paths, methods and media types get problem+json; health, metrics, contract and Swagger UI are served")
   void aroundTheContract() {
     io.vertx.ext.web.client.WebClient web = io.vertx.ext.web.client.WebClient.create(vertx);
     int port = api.port();
@@ -679,6 +679,10 @@ class ApiContractTest {
     var ready = Api.await(web.get(port, "127.0.0.1", "/health/ready").send());
     assertEquals(200, ready.statusCode());
     assertEquals("UP", ready.bodyAsJsonObject().getJsonObject("checks").getString("database"));
+    var metrics = Api.await(web.get(port, "127.0.0.1", "/metrics").send());
+    assertEquals(200, metrics.statusCode());
+    assertTrue(metrics.getHeader("Content-Type").startsWith("text/plain; version=0.0.4"), metrics.getHeader("Content-Type"));
+    assertTrue(metrics.bodyAsString().contains("parley_messages_stored_total"));
     var yaml = Api.await(web.get(port, "127.0.0.1", "/openapi.yaml").send());
     assertEquals(200, yaml.statusCode());
     assertTrue(yaml.bodyAsString().contains("operationId: sendMessage"));

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * The HTTP API: a router built from {@code openapi.yaml} (vertx-web-openapi-router) mounted at
  * {@code /api/v1}, with the routes of each aggregate ({@link AuthRoutes}, {@link UserRoutes},
  * {@link RoomRoutes}, {@link MessageRoutes}, {@link BillingRoutes}) bound to its operations, and the operations routes
- * ({@link OpsRoutes}: health, the contract, Swagger UI, the web client) beside it.
+ * ({@link OpsRoutes}: health, metrics, the contract, Swagger UI, the web client) beside it.
  *
  * <p>Every request first passes {@link HttpEdge} (request id, well-formed URI), {@link AccessLog}
  * (its line when it ends), with {@code cors_origins} {@link Cors}, and, under {@code /api/v1},
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * {@code jwt_secret}), {@code gateway_port}, {@code max_body_chars}, {@code node_name},
  * {@code cluster_enabled}, {@code cors_origins}, {@code trusted_proxies} (CIDRs whose
  * {@code X-Forwarded-For} is believed), {@code limits} (the {@code limits} section, its
- * {@code redis_url} resolved).
+ * {@code redis_url} resolved), {@code metrics} (the {@code metrics} section when {@code /metrics} is served on this port).
  */
 public class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
@@ -68,7 +68,7 @@ public class ApiVerticle extends VerticleBase {
     RoomRoutes rooms = new RoomRoutes(api);
     MessageRoutes messages = new MessageRoutes(api);
     BillingRoutes billing = new BillingRoutes(api);
-    OpsRoutes ops = new OpsRoutes(vertx, api, cfg.getBoolean("cluster_enabled", true), limiter);
+    OpsRoutes ops = new OpsRoutes(vertx, api, cfg.getBoolean("cluster_enabled", true), limiter, cfg.getJsonObject("metrics"));
     HttpLimits httpLimits = new HttpLimits(limiter, tokens, ClientAddress.trusting(cfg.getJsonArray("trusted_proxies", new JsonArray())));
 
     AccessLog access = new AccessLog();

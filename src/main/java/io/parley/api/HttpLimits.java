@@ -120,6 +120,7 @@ final class HttpLimits {
     }
     long seconds = verdict.retryAfterS();
     List<String> exhausted = verdict.states().stream().filter(s -> s.remaining() == 0).map(s -> s.policy().name()).toList();
+    exhausted.forEach(io.parley.metrics.Meters::rateLimitRefused);
     rc.fail(new ParleyException(ErrorCode.RATE_LIMITED, "too many requests; try again in " + seconds + " s",
         new JsonObject().put("retry_after_s", seconds).put("retry_after_ms", verdict.retryAfterMs())
             .put("policies", new io.vertx.core.json.JsonArray(exhausted))));

@@ -6,6 +6,7 @@ import static io.parley.bus.Addresses.*;
 import io.parley.bus.Bus;
 import io.parley.bus.ParleyException;
 import io.parley.limits.RateLimiter;
+import io.parley.metrics.MetricsEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -21,7 +22,8 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The operations routes, outside {@code /api/v1}: liveness and readiness, the contract at
+ * The operations routes, outside {@code /api/v1}: liveness and readiness, Prometheus metrics at
+ * {@code /metrics} (unless {@code metrics.port} moves them to a server of their own), the contract at
  * {@code /openapi.yaml}, Swagger UI at {@code /docs/}, and the web client's static files at
  * {@code /} with a strict Content Security Policy.
  */
@@ -30,18 +32,24 @@ final class OpsRoutes {
   private final RouteSupport api;
   private final boolean clusterEnabled;
   private final RateLimiter limiter;
+  private final JsonObject metrics;
 
-  OpsRoutes(Vertx vertx, RouteSupport api, boolean clusterEnabled, RateLimiter limiter) {
+  /** @param metrics the {@code metrics} section when {@code /metrics} is served here (on the API port), else null */
+  OpsRoutes(Vertx vertx, RouteSupport api, boolean clusterEnabled, RateLimiter limiter, JsonObject metrics) {
     this.vertx = vertx;
     this.api = api;
     this.clusterEnabled = clusterEnabled;
     this.limiter = limiter;
+    this.metrics = metrics;
   }
 
   /** Mounts everything; reads the Swagger UI webjar's version first (a classpath read, on a worker thread). */
   Future<Void> mount(Router router) {
     router.get("/health/live").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::ready);
+    if (metrics != null) {
+      router.get(MetricsEndpoint.PATH).handler(MetricsEndpoint.handler(vertx, metrics));
+    }
     router.get("/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").sendFile("openapi.yaml"));
     return vertx.executeBlocking(OpsRoutes::webjarVersion).map(version -> {
       mountSwaggerUi(router, version);

@@ -71,6 +71,8 @@ public final class Addresses {
   public static final String OUTBOX_CLAIM = P + "outbox.claim";
   public static final String OUTBOX_SENT = P + "outbox.sent";
   public static final String OUTBOX_FAILED = P + "outbox.failed";
+  /** {} → {pending, failed}: mail not sent yet (pending or being sent) and mail given up on (metrics). */
+  public static final String OUTBOX_STATS = P + "outbox.stats";
 
   /** Published after a commit that added mail to the outbox, so it goes out at once. */
   public static final String MAIL_OUTBOX_READY = "parley.mail.outbox-ready";

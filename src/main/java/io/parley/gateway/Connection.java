@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import static io.parley.bus.Addresses.*;
 
+import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.parley.bus.Bus;
@@ -9,6 +10,7 @@ import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
 import io.parley.bus.RoomEvents;
 import io.parley.bus.StorableText;
+import io.parley.metrics.Meters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -56,6 +58,8 @@ final class Connection {
   private final Map<Long, RoomChannel.Subscription> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
   private final ReplaySlots replays = new ReplaySlots();
+  /** Events written by replays (metrics). */
+  private final Counter replayed;
   /** Bus requests in flight for this socket (context only). */
   private int inFlight;
   private boolean readingPaused;
@@ -71,6 +75,7 @@ final class Connection {
     this.maxFrameBytes = maxFrameBytes;
     this.typing = new Typing(context.owner(), userId, typingTtlMs);
     this.sendLimit = sendLimit;
+    this.replayed = Meters.of(context.owner()).replayed();
   }
 
   /** This socket's id (unique in the cluster), used by presence and in logs. */
@@ -366,6 +371,7 @@ final class Connection {
         return socket.whenWritable().compose(v -> writeReplay(sub, events, next));
       }
       socket.sendText(events.getString(i));
+      replayed.increment();
     }
     return Future.succeededFuture();
   }

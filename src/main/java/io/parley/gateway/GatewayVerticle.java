@@ -6,6 +6,7 @@ import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
 import io.parley.config.Origins;
+import io.parley.metrics.Meters;
 import io.vertx.core.Future;
 import io.parley.limits.ClientAddress;
 import io.parley.limits.Limits;
@@ -71,11 +72,31 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
         cfg.getInteger("write_buffer_bytes", 65_536), cfg.getLong("stall_timeout_ms", 10_000L)));
     server.trustProxies(ClientAddress.trusting(cfg.getJsonArray("trusted_proxies", new JsonArray())));
     vertx.sharedData().getLocalMap("parley.gateway").put("server", server);
+    registerGauges(Meters.of(vertx));
     Future<Void> health = vertx.eventBus().<JsonObject>localConsumer(Addresses.GATEWAY_HEALTH, m -> m.reply(health()))
         .completion();
     return Future.all(sessions.ready(), health)
         .compose(x -> server.listen(cfg.getString("host", "0.0.0.0"), cfg.getInteger("port", 8081)))
         .onSuccess(port -> LOG.info("WebSocket gateway on port {}: /ws", port));
+  }
+
+  /**
+   * The gateway's meters that are read at scrape time, from counts it keeps anyway; they follow
+   * the node's current server (none: 0).
+   */
+  private void registerGauges(Meters meters) {
+    io.vertx.core.Vertx v = vertx;
+    RoomRegistry rooms = registry;
+    meters.gauge(Meters.SOCKETS, "WebSocket connections open on this node",
+        () -> serverOf(v).map(WebSocketServer::sockets).orElse(0));
+    meters.gauge(Meters.SUBSCRIPTIONS, "Room subscriptions of this node's sockets", rooms::subscriptions);
+    meters.gauge(Meters.ROOMS, "Rooms with an event-bus consumer on this node", rooms::rooms);
+    meters.gauge(Meters.FANOUT_QUEUED, "Room events held by this node's channels, not yet written (gaps, replays)",
+        rooms::queuedEvents);
+    meters.gauge(Meters.SOCKET_PENDING, "Bytes written to this node's sockets and not yet taken by the kernel",
+        () -> serverOf(v).map(WebSocketServer::pendingBytes).orElse(0L));
+    meters.functionCounter(Meters.SLOW_CLOSES, "Sockets closed with 4008 (too slow to read their events)",
+        () -> serverOf(v).map(WebSocketServer::slowCloses).orElse(0L));
   }
 
   /** This node's gateway for {@link Addresses#GATEWAY_HEALTH}: sockets, slow closes, failing accepts. */

@@ -1,10 +1,12 @@
 package io.parley.gateway;
 
+import io.micrometer.core.instrument.Counter;
 import io.parley.bus.Addresses;
 import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
 import io.parley.bus.RoomEvents;
+import io.parley.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -62,6 +64,8 @@ final class RoomChannel {
   private final Vertx vertx;
   private final Bus bus;
   private final long gapTimeoutMs;
+  /** Events handed to sockets (metrics). */
+  private final Counter deliveries;
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   /** Events not yet delivered: ahead of a gap, or before the position is known. */
   private final TreeMap<Long, Message<Buffer>> early = new TreeMap<>();
@@ -80,6 +84,18 @@ final class RoomChannel {
     this.bus = bus;
     this.roomId = roomId;
     this.gapTimeoutMs = gapTimeoutMs;
+    this.deliveries = Meters.of(vertx).deliveries();
+  }
+
+  /** Events held here and not written yet: ahead of a gap, or for replaying subscriptions (metrics). */
+  synchronized int queued() {
+    int n = early.size();
+    for (Subscription sub : subscriptions) {
+      if (!sub.live) {
+        n += sub.held.size();
+      }
+    }
+    return n;
   }
 
   /** Registers the consumer on the caller's context; completes once it is known cluster-wide. */
@@ -138,6 +154,7 @@ final class RoomChannel {
         sub.connection.resyncRequired(roomId, sub.lastSeq, h.getKey() - 1);
       }
       sub.connection.writeEvent(h.getValue());
+      deliveries.increment();
       sub.lastSeq = h.getKey();
     }
     sub.held.clear();
@@ -184,6 +201,7 @@ final class RoomChannel {
       }
     }
     Fanout.write(msg.body(), targets);
+    deliveries.increment(targets.size());
   }
 
   private void holdForReplaying(long seq, Buffer frame) {
@@ -220,6 +238,7 @@ final class RoomChannel {
       }
     }
     Fanout.write(frame, targets);
+    deliveries.increment(targets.size());
     if ("member.left".equals(type) && userId != null) {
       long gone = userId;
       for (Subscription sub : subscriptions) {

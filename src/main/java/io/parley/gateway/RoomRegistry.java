@@ -5,7 +5,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -58,6 +60,36 @@ final class RoomRegistry implements Shareable {
   /** The channel of a room, when this node has one. */
   synchronized java.util.Optional<RoomChannel> channelOf(long roomId) {
     return java.util.Optional.ofNullable(channels.get(roomId));
+  }
+
+  /** Rooms with a channel (an event-bus consumer) on this node (metrics). */
+  synchronized int rooms() {
+    return channels.size();
+  }
+
+  /** Subscriptions of this node's sockets, over all rooms (metrics). */
+  synchronized int subscriptions() {
+    int n = 0;
+    for (RoomChannel ch : channels.values()) {
+      n += ch.refs;
+    }
+    return n;
+  }
+
+  /**
+   * Room events held by this node's channels and not written yet (metrics). Each channel is
+   * asked outside the registry's lock: a channel calls into the registry under its own.
+   */
+  int queuedEvents() {
+    List<RoomChannel> all;
+    synchronized (this) {
+      all = new ArrayList<>(channels.values());
+    }
+    int n = 0;
+    for (RoomChannel ch : all) {
+      n += ch.queued();
+    }
+    return n;
   }
 
   /** Subscriptions holding the room's channel on this node; 0 when it has none. */

@@ -33,10 +33,14 @@ final class SendLimit {
       return Future.succeededFuture();
     }
     Future<Verdict> verdict = limiter.check(List.of(new RateLimiter.Bucket(policy, Long.toString(userId))));
-    return Future.fromCompletionStage(verdict.toCompletionStage(), context).compose(v -> v.allowed()
-        ? Future.succeededFuture()
-        : Future.failedFuture(new ParleyException(ErrorCode.RATE_LIMITED, "too many messages; try again in "
-            + v.retryAfterMs() + " ms", new JsonObject().put("retry_after_ms", v.retryAfterMs())
-            .put("retry_after_s", v.retryAfterS()).put("policies", new JsonArray().add(policy.name())))));
+    return Future.fromCompletionStage(verdict.toCompletionStage(), context).compose(v -> {
+      if (v.allowed()) {
+        return Future.succeededFuture();
+      }
+      io.parley.metrics.Meters.rateLimitRefused(context.owner(), policy.name());
+      return Future.failedFuture(new ParleyException(ErrorCode.RATE_LIMITED, "too many messages; try again in "
+          + v.retryAfterMs() + " ms", new JsonObject().put("retry_after_ms", v.retryAfterMs())
+          .put("retry_after_s", v.retryAfterS()).put("policies", new JsonArray().add(policy.name()))));
+    });
   }
 }

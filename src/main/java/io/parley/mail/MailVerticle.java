@@ -4,6 +4,7 @@ import static io.parley.bus.Addresses.*;
 
 import io.parley.bus.Bus;
 import io.parley.bus.ParleyException;
+import io.parley.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * mail is ready ({@code parley.mail.outbox-ready}) and every {@code poll_interval_ms}. A mail
  * whose sender died mid-send is claimed again once its lease expires; each mail carries the
  * Message-ID {@code <parley-outbox-ID@parley>}, so a receiver can drop the rare duplicate.
+ *
+ * <p>With metrics on it counts the outbox every {@code stats_interval_ms} for two gauges.
  *
  * <p>With no {@code smtp_host} it starts the development SMTP sink (GreenMail) and answers
  * {@code parley.mail.dev-mailbox} with what the sink received.
@@ -100,7 +103,32 @@ public class MailVerticle extends VerticleBase {
         .onSuccess(x -> {
           vertx.setPeriodic(poll, t -> drain());
           drain();
+          countForMetrics(cfg);
         });
+  }
+
+  /**
+   * With metrics on, counts the outbox's pending and failed mail every {@code stats_interval_ms}
+   * (one query over partial indexes, {@code outbox.stats}) for the gauges
+   * {@code parley_mail_outbox_pending} and {@code parley_mail_outbox_failed}: cluster-wide
+   * counts, the same on every mail node. A count that cannot be read leaves the last one.
+   */
+  private void countForMetrics(JsonObject cfg) {
+    Meters meters = Meters.of(vertx);
+    if (!meters.enabled()) {
+      return;
+    }
+    java.util.concurrent.atomic.AtomicLongArray counts = new java.util.concurrent.atomic.AtomicLongArray(new long[] {-1, -1});
+    meters.gauge(Meters.OUTBOX_PENDING, "Mail in the outbox not sent yet (cluster-wide; NaN until first counted)",
+        () -> counts.get(0) < 0 ? Double.NaN : counts.get(0));
+    meters.gauge(Meters.OUTBOX_FAILED, "Mail in the outbox given up on (cluster-wide; NaN until first counted)",
+        () -> counts.get(1) < 0 ? Double.NaN : counts.get(1));
+    Runnable count = () -> bus.request(OUTBOX_STATS, new JsonObject(), "mail-metrics").onSuccess(r -> {
+      counts.set(0, r.getLong("pending"));
+      counts.set(1, r.getLong("failed"));
+    }).onFailure(err -> LOG.debug("outbox not counted: {}", err.getMessage()));
+    count.run();
+    vertx.setPeriodic(cfg.getLong("stats_interval_ms", 30_000L), t -> count.run());
   }
 
   @Override

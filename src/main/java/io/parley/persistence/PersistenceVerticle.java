@@ -4,6 +4,7 @@ import static io.parley.bus.Addresses.PERSISTENCE_HEALTH;
 
 import io.parley.bus.Bus;
 import io.parley.bus.StorableText;
+import io.parley.metrics.Meters;
 import io.parley.persistence.accounts.AccountStore;
 import io.parley.persistence.billing.BillingStore;
 import io.parley.persistence.billing.StripeEventStore;
@@ -50,6 +51,9 @@ public class PersistenceVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject cfg = config();
     outage = DatabaseOutage.of(vertx);
+    DatabaseOutage nodeOutage = outage;
+    Meters.of(vertx).gauge(Meters.DATABASE_UNAVAILABLE, "1 while the database is unreachable from this node, else 0",
+        () -> nodeOutage.ongoing() ? 1 : 0);
     boolean requireVerified = cfg.getBoolean("require_verified_email", true);
     pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(cfg.getInteger("pool_size", 16)).setShared(true).setName("parley-persistence"))

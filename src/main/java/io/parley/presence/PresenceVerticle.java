@@ -7,6 +7,7 @@ import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
 import io.parley.bus.RoomEvents;
 import io.parley.redis.LuaScript;
+import io.parley.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -113,6 +114,7 @@ public class PresenceVerticle extends VerticleBase {
   private long ttlMs;
   private long graceMs;
   private int largeRoom;
+  private Meters meters;
   /** When a sweep last failed (Redis unreachable), epoch ms; 0: never. */
   private long sweepFailedAt;
 
@@ -124,7 +126,8 @@ public class PresenceVerticle extends VerticleBase {
     graceMs = cfg.getLong("grace_ms", 3000L);
     largeRoom = cfg.getInteger("large_room_members", 200);
     redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(cfg.getString("redis_url"))
-        .setMaxPoolSize(8).setMaxWaitingHandlers(4096));
+        .setMaxPoolSize(8).setMaxWaitingHandlers(4096).setPoolName("parley-presence"));
+    meters = Meters.of(vertx);
     vertx.setPeriodic(cfg.getLong("sweep_ms", 2000L), t -> sweep());
     return Future.all(List.of(
         serve(PRESENCE_CONNECT, this::connect),
@@ -282,6 +285,7 @@ public class PresenceVerticle extends VerticleBase {
 
   /** Tells the user's rooms: per-user events in ordinary rooms, an online count in large ones. */
   private void announce(long user, String status, String lastSeenAt) {
+    meters.presenceTransitions("online".equals(status)).increment(); // decided once in the cluster, here
     bus.request(ROOMS_OF_USER, new JsonObject().put("user_id", user), "presence").onSuccess(r -> {
       for (Object o : r.getJsonArray("rooms")) {
         JsonObject room = (JsonObject) o;

@@ -164,6 +164,13 @@ class LimitsTest {
       assertEquals(new JsonArray().add("anon"), details.getJsonArray("policies"));
     }
     assertRemaining(anonymous(a, freshAddress()).expect(200), "anon", 99, 36); // another address, another budget
+    // each node counted its refusal in /metrics
+    for (Api node : List.of(a, b)) {
+      io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> r = Api.await(
+          io.vertx.ext.web.client.WebClient.create(vertx).get(node.port(), "127.0.0.1", "/metrics").send());
+      io.parley.support.Scrape scrape = io.parley.support.Scrape.parse(r.getHeader("Content-Type"), r.bodyAsString());
+      assertTrue(scrape.sum("parley_rate_limit_refusals_total", l -> "anon".equals(l.get("limit"))) >= 1, "refusals counted");
+    }
   }
 
   @Test

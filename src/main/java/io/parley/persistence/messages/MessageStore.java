@@ -2,8 +2,10 @@ package io.parley.persistence.messages;
 
 import static io.parley.bus.Addresses.*;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.parley.metrics.Meters;
 import io.parley.persistence.shared.Handlers;
 import io.parley.persistence.shared.RoomAccess;
 import io.parley.persistence.shared.Rows;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Messages: send (idempotent on room, author and {@code client_msg_id}; group-committed by
@@ -44,6 +47,7 @@ public final class MessageStore {
   private final QuotaCache quotas;
   private final SendStatement sendStatement;
   private final SendBatcher sendBatcher;
+  private final Meters meters;
   /** Ids for new messages, taken from the sequence a hundred at a time. */
   private final ArrayDeque<Long> messageIds = new ArrayDeque<>();
   private Future<Long> pendingIds;
@@ -62,7 +66,9 @@ public final class MessageStore {
     this.requireVerified = requireVerified;
     this.quotas = quotas;
     this.sendStatement = new SendStatement(pool, requireVerified);
-    this.sendBatcher = new SendBatcher(sendBatchMax, sendStatement);
+    this.meters = Meters.of(vertx);
+    DistributionSummary batchSizes = meters.sendBatch();
+    this.sendBatcher = new SendBatcher(sendBatchMax, sendStatement, batchSizes::record);
   }
 
   /**
@@ -120,6 +126,7 @@ public final class MessageStore {
       throw ParleyException.invalid("client_msg_id", "client_msg_id must be 1 to 64 characters");
     }
     String cmid = clientMsgId;
+    long received = System.nanoTime();
     return nextMessageId().compose(id -> {
       java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
       JsonObject message = new JsonObject().put("id", id).put("room_id", roomId).put("seq", 0L).put("author_id", userId)
@@ -134,11 +141,16 @@ public final class MessageStore {
         sent.onComplete(ar -> quotas.learn(List.of(userId))); // an unlimited author skips the quota from now on
       }
       return sent;
+    }).andThen(ar -> {
+      if (ar.succeeded() && !ar.result().getBoolean("duplicate")) {
+        meters.sendLatency().record(System.nanoTime() - received, TimeUnit.NANOSECONDS); // receipt to commit
+      }
     });
   }
 
-  /** A committed send: published to the room and to members' notifications; the reply. */
+  /** A committed send: counted, published to the room and to members' notifications; the reply. */
   private JsonObject stored(JsonObject event, long seq) {
+    meters.messagesStored().increment();
     JsonObject message = event.getJsonObject("message");
     event.put("seq", seq);
     message.put("seq", seq);
@@ -209,10 +221,17 @@ public final class MessageStore {
         }
         Integer limit = r.getInteger("daily_limit");
         if (limit != null && r.getLong("sent_today") >= limit) {
+          meters.quotaRefusals().increment();
           return Future.failedFuture(limitExceeded(limit));
         }
-        return again ? sendAlone(s, false) : Future.failedFuture(limit != null ? limitExceeded(limit)
-            : new ParleyException(ErrorCode.CONFLICT, "the message could not be stored; send it again"));
+        if (again) {
+          return sendAlone(s, false);
+        }
+        if (limit != null) {
+          meters.quotaRefusals().increment();
+          return Future.failedFuture(limitExceeded(limit));
+        }
+        return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "the message could not be stored; send it again"));
       });
     });
   }

@@ -51,6 +51,7 @@ final class SendBatcher {
 
   private final int maxBatch;
   private final Function<List<Send>, Future<Map<Long, Long>>> store;
+  private final java.util.function.IntConsumer batchSizes;
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private final Set<Long> roomsInFlight = new HashSet<>();
   private int inFlight;
@@ -62,8 +63,14 @@ final class SendBatcher {
    *     for the sends it stored (absent: not stored, see {@link #submit})
    */
   SendBatcher(int maxBatch, Function<List<Send>, Future<Map<Long, Long>>> store) {
+    this(maxBatch, store, size -> { });
+  }
+
+  /** As {@link #SendBatcher(int, Function)}, telling {@code batchSizes} the size of each batch it starts (metrics). */
+  SendBatcher(int maxBatch, Function<List<Send>, Future<Map<Long, Long>>> store, java.util.function.IntConsumer batchSizes) {
     this.maxBatch = maxBatch;
     this.store = store;
+    this.batchSizes = batchSizes;
   }
 
   /**
@@ -102,6 +109,7 @@ final class SendBatcher {
         return; // every queued send waits for a room in flight
       }
       inFlight++;
+      batchSizes.accept(batch.size());
       roomsInFlight.addAll(rooms);
       List<Send> sends = new ArrayList<>(batch.size());
       batch.forEach(q -> sends.add(q.send()));

@@ -28,4 +28,12 @@ final class OutboxSql {
           + "params = CASE WHEN $3::float8 IS NULL THEN NULL ELSE params END, "
           + "next_attempt_at = now() + make_interval(secs => COALESCE($3::float8, 0)), locked_until = NULL, last_error = $2 "
           + "WHERE id = $1 AND status = 'sending' AND attempts = $4";
+
+  /**
+   * Mail not sent yet and mail given up on, counted over the partial indexes
+   * {@code mail_outbox_due} and {@code mail_outbox_failed} (never the whole table).
+   */
+  static final String OUTBOX_STATS =
+      "SELECT (SELECT count(*) FROM mail_outbox WHERE status IN ('pending', 'sending')) AS pending, "
+          + "(SELECT count(*) FROM mail_outbox WHERE status = 'failed') AS failed";
 }

@@ -4,6 +4,7 @@ import static io.parley.bus.Addresses.MAIL_OUTBOX_READY;
 import static io.parley.bus.Addresses.OUTBOX_CLAIM;
 import static io.parley.bus.Addresses.OUTBOX_FAILED;
 import static io.parley.bus.Addresses.OUTBOX_SENT;
+import static io.parley.bus.Addresses.OUTBOX_STATS;
 
 import io.parley.persistence.shared.Handlers;
 import io.vertx.core.Future;
@@ -19,7 +20,7 @@ import io.vertx.sqlclient.Tuple;
  * The durable mail outbox: mail is queued inside the transaction of the change that causes it
  * ({@link #queue}), and the mail verticle claims, sends and settles it over the bus
  * ({@code outbox.claim}, {@code outbox.sent}, {@code outbox.failed}), so a restart or an SMTP
- * outage loses no mail.
+ * outage loses no mail; {@code outbox.stats} counts what waits and what failed, for metrics.
  */
 public final class OutboxStore {
   private final Vertx vertx;
@@ -34,6 +35,7 @@ public final class OutboxStore {
     h.on(OUTBOX_CLAIM, this::claim);
     h.on(OUTBOX_SENT, this::sent);
     h.on(OUTBOX_FAILED, this::failed);
+    h.on(OUTBOX_STATS, this::stats);
   }
 
   /**
@@ -77,5 +79,13 @@ public final class OutboxStore {
     return pool.preparedQuery(OutboxSql.OUTBOX_FAILED)
         .execute(Tuple.of(b.getLong("id"), b.getString("error"), b.getDouble("retry_in_s"), b.getInteger("attempts")))
         .map(rs -> new JsonObject());
+  }
+
+  /** {} → {pending, failed}: the outbox's mail not sent yet and given up on (the mail verticle's gauges). */
+  private Future<JsonObject> stats(JsonObject b) {
+    return pool.query(OutboxSql.OUTBOX_STATS).execute().map(rs -> {
+      Row r = rs.iterator().next();
+      return new JsonObject().put("pending", r.getLong("pending")).put("failed", r.getLong("failed"));
+    });
   }
 }
