@@ -18,8 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 BENCH_JAR=target/parley-bench.jar
-OUT=target/bench
-mkdir -p "$OUT"
+OUT=$(pwd)/target/bench
+mkdir -p "$OUT" "$OUT/cwd"
 [ -f "$BENCH_JAR" ] || mvn -B -q -Pbench package
 ulimit -n "$(ulimit -Hn)"
 
@@ -28,6 +28,8 @@ reset_stores() {
   redis-cli -n 2 flushdb >/dev/null
 }
 
+# Each server runs in an empty directory, so it reads its own openapi.yaml from its jar (Vert.x
+# looks in the working directory first), not the checkout's.
 start_server() { # JAR -> pid once ready
   env PARLEY_PERSISTENCE_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/parley_bench \
       PARLEY_PRESENCE_REDIS_URL=redis://127.0.0.1:6379/2 \
@@ -38,7 +40,7 @@ start_server() { # JAR -> pid once ready
       PARLEY_LIMITS_SENDS_PER_MINUTE=100000000 PARLEY_LIMITS_SENDS_BURST=1000000 \
       PARLEY_NODE_ROLES=api,gateway,persistence,presence PARLEY_CLUSTER_ENABLED=false \
       PARLEY_API_PORT=18080 PARLEY_GATEWAY_PORT=18081 \
-      taskset -c 0 java -jar "$1" >"$OUT/compare-server.log" 2>&1 &
+      bash -c 'cd "$1" && exec taskset -c 0 java -jar "$2"' _ "$OUT/cwd" "$(realpath "$1")" >"$OUT/compare-server.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:18080/health/ready" >/dev/null 2>&1 && { echo "$pid"; return; }
