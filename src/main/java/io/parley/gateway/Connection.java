@@ -2,7 +2,6 @@ package io.parley.gateway;
 
 import static io.parley.bus.Addresses.*;
 
-import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.parley.bus.Bus;
@@ -15,7 +14,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,8 +33,6 @@ final class Connection {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
   /** Close code for a client that cannot keep up with its rooms (RFC 6455 range 4000-4999). */
   static final short CLOSE_TOO_SLOW = Socket.CLOSE_TOO_SLOW;
-  /** Events per page of a replay (each page is written behind the socket's writability). */
-  static final int REPLAY_PAGE = 100;
   /** Requests of one socket in flight on the bus at once; beyond, the socket is not read. */
   static final int MAX_IN_FLIGHT = 64;
 
@@ -58,8 +54,7 @@ final class Connection {
   private final Map<Long, RoomChannel.Subscription> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
   private final ReplaySlots replays = new ReplaySlots();
-  /** Events written by replays (metrics). */
-  private final Counter replayed;
+  private final Replay replay;
   /** Bus requests in flight for this socket (context only). */
   private int inFlight;
   private boolean readingPaused;
@@ -75,7 +70,22 @@ final class Connection {
     this.maxFrameBytes = maxFrameBytes;
     this.typing = new Typing(context.owner(), userId, typingTtlMs);
     this.sendLimit = sendLimit;
-    this.replayed = Meters.of(context.owner()).replayed();
+    this.replay = new Replay(new Replay.Host() {
+      @Override
+      public Future<JsonObject> request(String address, JsonObject body, String requestId) {
+        return tracked(bus.request(address, body, requestId));
+      }
+
+      @Override
+      public boolean current(RoomChannel.Subscription sub) {
+        return !closed && subscriptions.get(sub.roomId) == sub;
+      }
+
+      @Override
+      public void send(JsonObject frame) {
+        Connection.this.send(frame);
+      }
+    }, socket, userId, Meters.of(context.owner()).replayed());
   }
 
   /** This socket's id (unique in the cluster), used by presence and in logs. */
@@ -290,7 +300,7 @@ final class Connection {
 
   /**
    * Subscribes: registers the room channel (once per node), holds live events back, replays the
-   * stream after {@code sinceSeq} from the database page by page, sends {@code subscribed}, then
+   * stream after {@code sinceSeq} from the database page by page ({@link Replay}), sends {@code subscribed}, then
    * releases the held events that the replay did not cover. Without {@code sinceSeq} nothing is
    * replayed. The subscription acts on the room (typing) only once the first page has confirmed
    * membership.
@@ -310,76 +320,15 @@ final class Connection {
         return Future.succeededFuture(); // unsubscribed meanwhile; its reference is released
       }
       ch.attach(sub);
-      Future<Void> replay = replays.acquire().compose(v -> replayPage(sub, ch, sinceSeq, null, ref, rid));
-      replay.onComplete(ar -> replays.release());
-      return replay;
+      Future<Void> replaying = replays.acquire().compose(v -> replay.run(sub, ch, sinceSeq, ref, rid));
+      replaying.onComplete(ar -> replays.release());
+      return replaying;
     }).onFailure(err -> {
       if (subscriptions.get(roomId) == sub) {
         unsubscribe(roomId);
         sendError(Bus.toParley(err), ref);
       }
     });
-  }
-
-  /**
-   * One page of a subscription's replay: asks for up to {@value #REPLAY_PAGE} events after
-   * {@code after} (up to the head the first page saw), writes them behind the socket's
-   * writability, and goes on with the next page or, after the last, goes live.
-   *
-   * @param head null for the first page (which also checks membership and fixes the head)
-   * @param rid the request id of the subscribe frame
-   */
-  private Future<Void> replayPage(RoomChannel.Subscription sub, RoomChannel ch, Long after, Long head, Object ref,
-                                  String rid) {
-    long roomId = sub.roomId;
-    JsonObject query = new JsonObject().put("room_id", roomId).put("user_id", userId).put("limit", REPLAY_PAGE);
-    if (after != null) {
-      query.put("after_seq", after);
-    }
-    if (head != null) {
-      query.put("up_to_seq", head);
-    }
-    return tracked(bus.request(EVENTS_SINCE, query, rid)).compose(r -> {
-      if (subscriptions.get(roomId) != sub) {
-        return Future.succeededFuture();
-      }
-      sub.confirmed = true; // persistence checked membership
-      long target = head != null ? head : r.getLong("last_seq");
-      if (r.getBoolean("truncated", false)) {
-        send(Frames.reply("resync_required", null).put("room_id", roomId).put("since_seq", after).put("last_seq", target));
-        return goLive(sub, ch, target, ref);
-      }
-      return writeReplay(sub, r.getJsonArray("events"), 0).compose(v -> {
-        if (subscriptions.get(roomId) != sub) {
-          return Future.succeededFuture();
-        }
-        return r.getBoolean("more", false)
-            ? replayPage(sub, ch, r.getLong("next_after_seq"), target, ref, rid)
-            : goLive(sub, ch, target, ref);
-      });
-    });
-  }
-
-  /** Writes replayed events from {@code index} on, waiting whenever the socket is over its buffer's mark. */
-  private Future<Void> writeReplay(RoomChannel.Subscription sub, JsonArray events, int index) {
-    for (int i = index; i < events.size(); i++) {
-      if (closed || subscriptions.get(sub.roomId) != sub) {
-        return Future.succeededFuture();
-      }
-      if (!socket.writable()) {
-        int next = i;
-        return socket.whenWritable().compose(v -> writeReplay(sub, events, next));
-      }
-      socket.sendText(events.getString(i));
-      replayed.increment();
-    }
-    return Future.succeededFuture();
-  }
-
-  private Future<Void> goLive(RoomChannel.Subscription sub, RoomChannel ch, long head, Object ref) {
-    send(Frames.reply("subscribed", ref).put("room_id", sub.roomId).put("last_seq", head));
-    ch.goLive(sub, head);
-    return Future.succeededFuture();
   }
 
   /**
