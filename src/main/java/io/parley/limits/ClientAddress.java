@@ -53,6 +53,16 @@ public final class ClientAddress {
    * @throws IllegalArgumentException naming an entry that is no address or CIDR
    */
   public static ClientAddress trusting(Iterable<?> cidrs) {
+    return trusting(cidrs, "api.trusted_proxies");
+  }
+
+  /**
+   * As {@link #trusting(Iterable)} for another list of address ranges, named {@code setting} in
+   * errors (e.g. {@code metrics.allow}).
+   *
+   * @throws IllegalArgumentException naming an entry that is no address or CIDR
+   */
+  public static ClientAddress trusting(Iterable<?> cidrs, String setting) {
     List<Cidr> list = new ArrayList<>();
     for (Object o : cidrs) {
       String s = String.valueOf(o).trim();
@@ -69,7 +79,7 @@ public final class ClientAddress {
         bits = -1;
       }
       if (network == null || bits < 0 || bits > max) {
-        throw new IllegalArgumentException("api.trusted_proxies: '" + s + "' is not an IP address or CIDR");
+        throw new IllegalArgumentException(setting + ": '" + s + "' is not an IP address or CIDR");
       }
       list.add(new Cidr(network, bits));
     }
@@ -102,6 +112,11 @@ public final class ClientAddress {
       }
     }
     return client;
+  }
+
+  /** Whether no range is listed (no proxy is trusted). */
+  public boolean trustsNone() {
+    return trusted.isEmpty();
   }
 
   /** Whether {@code address} (a literal IP address) is a trusted proxy. */
