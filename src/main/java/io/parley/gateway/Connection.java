@@ -242,7 +242,9 @@ final class Connection {
             .put("room_id", Frames.positiveLong(f, "room_id"))
             .put("client_msg_id", Frames.string(f, "client_msg_id"))
             .put("body", Frames.string(f, "body"));
-        Future<Void> allowed = lastSendCheck.transform(x -> sendLimit.check(userId, context));
+        // checks are pipelined (this one is made now), sends go on in the order of their frames
+        Future<Void> check = sendLimit.check(userId, context);
+        Future<Void> allowed = lastSendCheck.transform(x -> check);
         lastSendCheck = allowed;
         tracked(allowed).onFailure(err -> sendError(Bus.toParley(err), ref)) // RATE_LIMITED, retry_after_ms
             .compose(x -> request(MESSAGES_SEND, body, ref)).onSuccess(r -> send(Frames.reply("message.ack", ref)

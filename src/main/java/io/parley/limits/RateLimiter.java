@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -21,9 +22,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Never fails and never blocks: when Redis does not answer within {@link Limits#timeoutMs()}
  * the check answers {@link Verdict#UNCHECKED} (fail open) and {@link LimiterHealth} marks the
- * node's limits degraded. Each verticle instance holds its own limiter (its own Redis client), so
- * no check crosses the event bus. With every limit off ({@link Limits#anyOn()} false) no Redis
- * client is made.
+ * node's limits degraded. Each verticle instance holds its own limiter, used only on that
+ * verticle's context, with one Redis connection of its own: checks are pipelined on it (sent
+ * without waiting for earlier answers) and Redis runs them in the order they were made, so a
+ * socket's sends are counted in order; no check crosses the event bus or another event loop.
+ * A connection that fails or times out is closed and the next check opens another. With every
+ * limit off ({@link Limits#anyOn()} false) no Redis client is made.
  */
 public final class RateLimiter {
   /**
@@ -69,6 +73,8 @@ public final class RateLimiter {
   private final Limits limits;
   private final LimiterHealth health;
   private final Redis redis;
+  /** The pipelined connection, opened on first use (and again after a failure); null when none. */
+  private Future<RedisConnection> connection;
 
   private RateLimiter(Limits limits, LimiterHealth health, Redis redis) {
     this.limits = limits;
@@ -83,7 +89,7 @@ public final class RateLimiter {
       int connectTimeout = (int) Math.max(100, limits.timeoutMs());
       redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(limits.redisUrl())
           .setNetClientOptions(new NetClientOptions().setConnectTimeout(connectTimeout).setTcpNoDelay(true).setTcpKeepAlive(true))
-          .setMaxPoolSize(4).setMaxWaitingHandlers(4096).setPoolName("parley-limits"));
+          .setMaxPoolSize(1).setMaxWaitingHandlers(4096).setPoolName("parley-limits"));
     }
     return new RateLimiter(limits, LimiterHealth.of(vertx), redis);
   }
@@ -140,9 +146,8 @@ public final class RateLimiter {
       return Future.failedFuture("Redis unreachable");
     }
     Request call = script.call(keys, args);
-    return redis.send(call)
-        .recover(err -> LuaScript.unknown(err) ? redis.send(script.callWithText(keys, args)) : Future.failedFuture(err))
-        .timeout(limits.timeoutMs(), TimeUnit.MILLISECONDS)
+    return send(call)
+        .recover(err -> LuaScript.unknown(err) ? send(script.callWithText(keys, args)) : Future.failedFuture(err))
         .andThen(ar -> {
           if (ar.succeeded() || !isUnreachable(ar.cause())) {
             health.reached();
@@ -150,6 +155,42 @@ public final class RateLimiter {
             health.unreachable(ar.cause());
           }
         });
+  }
+
+  /**
+   * Sends one command on the limiter's connection (opening it when there is none), failing after
+   * {@link Limits#timeoutMs()}; a failure of the connection itself (not an error answer) closes
+   * it, so the next command opens a fresh one.
+   */
+  private Future<Response> send(Request request) {
+    Future<RedisConnection> current = connection();
+    return current.compose(c -> c.send(request))
+        .timeout(limits.timeoutMs(), TimeUnit.MILLISECONDS)
+        .onFailure(err -> {
+          if (isUnreachable(err)) {
+            forget(current);
+          }
+        });
+  }
+
+  private Future<RedisConnection> connection() {
+    if (connection == null) {
+      Future<RedisConnection> opening = redis.connect();
+      connection = opening;
+      opening.onSuccess(c -> {
+        c.exceptionHandler(err -> forget(opening));
+        c.endHandler(v -> forget(opening));
+      });
+    }
+    return connection;
+  }
+
+  /** Drops {@code failed} as the limiter's connection (if it still is) and closes it. */
+  private void forget(Future<RedisConnection> failed) {
+    if (connection == failed) {
+      connection = null;
+    }
+    failed.onSuccess(RedisConnection::close);
   }
 
   /** A failure of Redis itself (connection, timeout) rather than an error answer of a script. */
@@ -165,7 +206,7 @@ public final class RateLimiter {
     if (redis == null) {
       return Future.succeededFuture("OFF");
     }
-    return redis.send(Request.cmd(Command.PING)).timeout(limits.timeoutMs(), TimeUnit.MILLISECONDS)
+    return send(Request.cmd(Command.PING))
         .andThen(ar -> {
           if (ar.succeeded()) {
             health.reached();
@@ -176,8 +217,11 @@ public final class RateLimiter {
         .map("UP").otherwise("DEGRADED");
   }
 
-  /** Closes the Redis client. */
+  /** Closes the connection and the Redis client. */
   public void close() {
+    if (connection != null) {
+      forget(connection);
+    }
     if (redis != null) {
       redis.close();
     }

@@ -25,6 +25,7 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -229,6 +230,38 @@ class LimitsTest {
       Await.until(() -> "message.ack".equals(ws.request(send(room, "later")).getString("type")), "a send allowed again");
     }
     assertEquals(21, a.history(cat, room, "?limit=100").getJsonArray("items").size(), "refused sends stored nothing");
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("frames written back to back on one socket are counted in their order: the first 20 are allowed and stored, the rest refused")
+  void pipelinedSendsCountInOrder() {
+    JsonObject dog = user("dog");
+    long room = a.newRoom(dog, false).getLong("id");
+    Set<String> acked = new TreeSet<>();
+    Set<String> refused = new TreeSet<>();
+    try (Ws ws = Ws.open(vertx, cluster.b().gatewayPort(), dog.getString("access_token"))) {
+      for (int i = 1; i <= 26; i++) {
+        ws.send(send(room, "burst " + i).put("ref", String.format("b%02d", i))); // not waiting for the answer
+      }
+      for (JsonObject reply : ws.take(26)) {
+        (reply.getString("type").equals("message.ack") ? acked : refused).add(reply.getString("ref"));
+        if (reply.getString("type").equals("error")) {
+          assertEquals("RATE_LIMITED", reply.getString("code"), reply.encode());
+        }
+      }
+      ws.assertUsable();
+    }
+    Set<String> first20 = new TreeSet<>();
+    Set<String> stored = new TreeSet<>();
+    for (int i = 1; i <= 20; i++) {
+      first20.add(String.format("b%02d", i));
+      stored.add("burst " + i);
+    }
+    assertEquals(first20, acked, "the first 20 frames are allowed");
+    assertEquals(Set.of("b21", "b22", "b23", "b24", "b25", "b26"), refused, "the rest refused");
+    assertEquals(stored, new TreeSet<>(a.history(dog, room, "?limit=100").getJsonArray("items").stream()
+        .map(m -> ((JsonObject) m).getString("body")).toList()), "the allowed ones stored, nothing else");
   }
 
   private static JsonObject send(long room, String body) {
