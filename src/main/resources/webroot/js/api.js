@@ -43,7 +43,48 @@ export class ApiClient {
     return data;
   }
 
+  /**
+   * Uploads a file (POST /attachments, multipart field `file`) with XMLHttpRequest, which, unlike
+   * fetch, reports upload progress: onProgress(sent, total). Answers {promise, abort}; the promise
+   * resolves with the Attachment, rejects with an ApiError (code ABORTED after abort()).
+   */
+  upload(file, onProgress = () => {}) {
+    let xhr = null;
+    let aborted = false;
+    const once = (retry) => new Promise((resolve, reject) => {
+      xhr = new XMLHttpRequest();
+      xhr.open('POST', `${this.base}/attachments`);
+      xhr.setRequestHeader('Accept', 'application/json');
+      if (this.accessToken) xhr.setRequestHeader('Authorization', `Bearer ${this.accessToken}`);
+      xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+      xhr.onabort = () => reject(new ApiError(0, { code: 'ABORTED', detail: 'upload cancelled' }));
+      xhr.onerror = () => reject(new ApiError(0, { code: 'UNAVAILABLE', detail: 'the server cannot be reached' }));
+      xhr.onload = () => {
+        let data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (e) { /* not JSON (e.g. a proxy's page) */ }
+        if (xhr.status === 401 && retry) resolve(null);
+        else if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+        else reject(new ApiError(xhr.status, data || (xhr.status === 413 ? { code: 'PAYLOAD_TOO_LARGE', detail: 'the file is too large' } : null)));
+      };
+      const form = new FormData();
+      form.append('file', file, file.name || 'file');
+      xhr.send(form);
+    });
+    const promise = once(true).then(async (attachment) => {
+      if (attachment !== null) return attachment;
+      const renewed = !aborted && await this.refresh(); // the token expired: once more with a fresh one
+      if (aborted) throw new ApiError(0, { code: 'ABORTED', detail: 'upload cancelled' });
+      if (!renewed) {
+        this.onAuthLost();
+        throw new ApiError(401, { code: 'UNAUTHORIZED', detail: 'signed out' });
+      }
+      return once(false);
+    });
+    return { promise, abort: () => { aborted = true; if (xhr) xhr.abort(); } };
+  }
+
   get(path) { return this.request('GET', path); }
+  put(path, body) { return this.request('PUT', path, body); }
   post(path, body = {}) { return this.request('POST', path, body); }
   patch(path, body) { return this.request('PATCH', path, body); }
   del(path) { return this.request('DELETE', path); }

@@ -56,3 +56,19 @@ export function when(iso) {
 export function date(iso) {
   return iso ? new Date(iso).toLocaleDateString([], { day: 'numeric', month: 'long', year: 'numeric' }) : '';
 }
+
+/** A size in bytes for people: "812 B", "14 KB", "3.2 MB" (powers of 1024). */
+export function size(bytes) {
+  if (typeof bytes !== 'number' || !(bytes >= 0)) return '';
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let n = bytes;
+  let unit = 0;
+  while (n >= 1024 && unit < units.length - 1) { n /= 1024; unit++; }
+  return `${unit === 0 || n >= 10 ? Math.round(n) : n.toFixed(1)} ${units[unit]}`;
+}
+
+/** A duration as m:ss ("0:07", "12:30"). */
+export function clock(ms) {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}

@@ -130,13 +130,15 @@ function uuid() {
     });
 }
 
-/** Sends to the open room: shown at once as pending, under a client_msg_id of its own. */
-export function send(body) {
-  const id = state.current;
-  if (!id) return;
+/**
+ * Sends a text and/or uploaded attachments to a room (the open one unless said): shown at once as
+ * pending, under a client_msg_id of its own.
+ */
+export function send(body, attachments = [], roomId = state.current) {
+  if (!roomId) return;
   const cmid = uuid();
-  store.pendingAdded(id, cmid, body);
-  sendPending(id, cmid);
+  store.pendingAdded(roomId, cmid, body, attachments);
+  sendPending(roomId, cmid);
 }
 
 /** Sends (or retries, with the same client_msg_id: never stored twice) a pending message. */
@@ -144,7 +146,10 @@ export async function sendPending(roomId, cmid) {
   const p = store.pendingSending(roomId, cmid);
   if (!p) return;
   try {
-    const ack = await socket.request({ type: 'message.send', room_id: roomId, client_msg_id: cmid, body: p.body });
+    const frame = { type: 'message.send', room_id: roomId, client_msg_id: cmid };
+    if (p.body || !p.attachments.length) frame.body = p.body; // with attachments, the text may be left out
+    if (p.attachments.length) frame.attachment_ids = p.attachments.map((a) => a.id);
+    const ack = await socket.request(frame);
     store.settled(roomId, cmid, ack.message);
     if (!ack.duplicate) billingStore.ownSendStored(); // one more today (a retry's original counted once)
   } catch (e) {

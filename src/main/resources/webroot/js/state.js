@@ -12,7 +12,7 @@
 //   'typing'       who is typing changed
 //   'connection'   the WebSocket status changed (state.connection)
 //   'error'        something failed that the user should read about (the error)
-//   'billing', 'billing.refused'  announced by the store's billing part (billing-state.js)
+//   'billing', 'billing.refused', 'uploads', 'me'  announced by billing-state.js, uploads.js, profile.js
 
 export const state = {
   config: null,          // GET /client-config
@@ -20,7 +20,7 @@ export const state = {
   rooms: new Map(),      // id -> room
   positions: new Map(),  // id -> last event seq applied (the stream position)
   messages: new Map(),   // id -> {byId: Map, oldestSeq, hasMore, loaded}
-  pending: new Map(),    // id -> Map(client_msg_id -> {body, status: pending|failed|refused, error})
+  pending: new Map(),    // id -> Map(client_msg_id -> {body, attachments, status: pending|failed|refused, error})
   unread: new Map(),     // id -> count of messages seen while the room was not open
   users: new Map(),      // user id -> username
   presence: new Map(),   // user id -> 'online' | 'offline'
@@ -247,9 +247,9 @@ function pendingOf(roomId, cmid) {
   return state.pending.get(roomId) && state.pending.get(roomId).get(cmid);
 }
 
-export function pendingAdded(roomId, cmid, body) {
+export function pendingAdded(roomId, cmid, body, attachments = []) {
   if (!state.pending.has(roomId)) state.pending.set(roomId, new Map());
-  state.pending.get(roomId).set(cmid, { body, status: 'pending', error: null });
+  state.pending.get(roomId).set(cmid, { body, attachments, status: 'pending', error: null });
   changed('messages', { roomId, toEnd: true });
 }
 
