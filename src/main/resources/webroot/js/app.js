@@ -11,6 +11,7 @@ import { showScreen } from './dom.js';
 import * as account from './views/account.js';
 import { mount as mountAuth, showAuth } from './views/auth.js';
 import * as billingView from './views/billing.js';
+import * as composerMedia from './views/composer-media.js';
 import * as limitBanner from './views/limit-banner.js';
 import * as mailbox from './views/mailbox.js';
 import * as members from './views/members.js';
@@ -19,6 +20,7 @@ import * as notices from './views/notices.js';
 import * as panels from './views/panels.js';
 import { showTokenForm, TOKEN_REASONS } from './views/password.js';
 import * as planLine from './views/plan-line.js';
+import * as profileView from './views/profile.js';
 import * as roomList from './views/room-list.js';
 import * as room from './views/room.js';
 import * as status from './views/status.js';
@@ -27,7 +29,7 @@ const { api } = session;
 
 /**
  * Reads what the page was opened for: a mailed link (#reset, #invite), the mailbox, the billing
- * view (#billing, and #billing?checkout=… back from Checkout), a verification result.
+ * view (#billing, and #billing?checkout=… back from Checkout), the profile, a verification result.
  */
 function route() {
   const params = new URLSearchParams(location.search);
@@ -39,9 +41,10 @@ function route() {
   const hash = location.hash.replace(/^#/, '');
   const [name, query] = hash.split('?');
   if (name === 'mailbox') return { view: 'mailbox' };
-  if (name === 'billing') return { view: 'app', billing: new URLSearchParams(query) };
+  if (name === 'billing') return { view: 'app', billing: new URLSearchParams(query), profile: false };
+  if (name === 'profile') return { view: 'app', billing: null, profile: true };
   if (name === 'reset' || name === 'invite') return { view: 'token', kind: name, token: new URLSearchParams(query).get('token') };
-  return { view: 'app', billing: null };
+  return { view: 'app', billing: null, profile: false };
 }
 
 /** The chat screen: who we are, our plan, our rooms, who of our peers is online, then the live connection. */
@@ -61,7 +64,8 @@ async function start() {
   if (session.started() && api.accessToken) showScreen('chat-view'); // back from another view
   else if (api.accessToken || await api.refresh()) await showChat();
   else return showAuth();
-  return billingView.show(where.billing); // the billing view in place of the room, or the room
+  billingView.show(where.billing); // the billing view or the profile in place of the room, or the room
+  return profileView.show(where.profile);
 }
 
 function mountViews() {
@@ -77,6 +81,8 @@ function mountViews() {
   planLine.mount();
   limitBanner.mount();
   billingView.mount();
+  composerMedia.mount();
+  profileView.mount();
 }
 
 async function main() {

@@ -1,18 +1,24 @@
-// The signed-in user's corner of the sidebar: name and e-mail, the verify-your-address banner
-// with its resend button, and logging out.
+// The signed-in user's corner of the sidebar: avatar, name and e-mail, the link to the profile,
+// the verify-your-address banner with its resend button, and logging out.
 import { $ } from '../dom.js';
 import * as session from '../session.js';
-import { me } from '../state.js';
+import * as store from '../state.js';
+import { avatar } from './avatar.js';
 import { showError, showNotice } from './notices.js';
+
+const { me } = store;
 
 export function render() {
   const user = me();
+  if (!user) return;
+  $('#me-avatar').replaceChildren(avatar(user, 36));
   $('#me-name').textContent = user.username;
   $('#me-email').textContent = user.email || '';
   $('#verify-banner').hidden = user.email_verified !== false;
 }
 
 export function mount() {
+  store.on('me', render);
   $('#resend').addEventListener('click', resend);
   $('#logout').addEventListener('click', logOut);
 }

@@ -1,8 +1,9 @@
 // The open room's members panel (#members-panel, behind the Members button of group rooms):
-// who is in the room and online, and, for the owner of a private room, adding someone.
+// who is in the room (with their avatars) and online, and, for the owner of a private room, adding someone.
 import { $, el, presenceDot } from '../dom.js';
 import * as session from '../session.js';
 import * as store from '../state.js';
+import { avatar } from './avatar.js';
 import { showError } from './notices.js';
 import { searchUsers } from './user-search.js';
 
@@ -20,7 +21,8 @@ function roomChanged() {
 function render() {
   const items = state.members.get(state.current) || [];
   $('#member-list').replaceChildren(...items.map((m) => el('li', { dataset: { userId: m.user_id } },
-    el('span', {}, presenceDot(state.presence.get(m.user_id) === 'online'), m.username, m.role === 'owner' ? ' (owner)' : ''))));
+    el('span', { class: 'person' }, avatar({ ...m, id: m.user_id }, 24), presenceDot(state.presence.get(m.user_id) === 'online'),
+      m.username, m.role === 'owner' ? ' (owner)' : ''))));
 }
 
 function renderIfOpen(roomId) {
@@ -31,6 +33,7 @@ export function mount() {
   store.on('room', roomChanged);
   store.on('members', renderIfOpen);
   store.on('presence', renderIfOpen);
+  store.on('me', () => render());
   $('#members-toggle').addEventListener('click', () => { $('#members-panel').hidden = !$('#members-panel').hidden; });
   const form = $('#add-member-form');
   form.addEventListener('submit', (e) => { e.preventDefault(); findMember(new FormData(e.target).get('q')); });

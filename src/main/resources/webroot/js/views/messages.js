@@ -1,10 +1,13 @@
 // The open room's messages (#messages): stored ones in seq order under the start of the room,
 // then our pending sends (… sending, ✗ not sent with Retry, ✗ over today's limit: the limit banner
 // explains it, Retry once sending is possible again); ✓ sent / ✓✓ read ticks; editing
-// and deleting our own; the page before loaded when scrolled to the top.
+// and deleting our own; the page before loaded when scrolled to the top. Each message shows its
+// author's avatar and its attachments (views/attachments.js); a text may be absent then.
 import { $, el, time } from '../dom.js';
 import * as session from '../session.js';
 import * as store from '../state.js';
+import { attachmentList } from './attachments.js';
+import { avatarOf } from './avatar.js';
 import { showError } from './notices.js';
 
 const { state } = store;
@@ -14,6 +17,7 @@ let editing = null;
 
 export function mount() {
   store.on('room', () => render());
+  store.on('me', () => render()); // our own avatar or name changed
   store.on('messages', ({ roomId, toEnd }) => { if (roomId === state.current) render(toEnd); });
   $('#messages').addEventListener('scroll', (e) => { if (e.target.scrollTop < 60) showOlder(); });
 }
@@ -53,16 +57,16 @@ function message(m) {
   const body = m.deleted
     ? el('p', { class: 'body deleted' }, 'message deleted')
     : editing && editing.id === m.id ? editor(m)
-      : el('p', { class: 'body', 'data-testid': 'message-body' }, m.body);
+      : bodyOf(m.body, m.attachments);
   const li = el('li', { class: `message${mine ? ' mine' : ''}`, dataset: { seq: m.seq, id: m.id, testid: 'message' } },
-    el('div', { class: 'meta' },
+    el('div', { class: 'meta' }, avatarOf(m.author_id),
       el('strong', {}, store.nameOf(m.author_id)), ' ', el('time', { datetime: m.created_at }, time(m.created_at)),
       m.edited_at && !m.deleted ? el('span', { class: 'edited', 'data-testid': 'edited' }, ' (edited)') : null,
       mine && !m.deleted ? sentState(m) : null),
-    body);
+    body, m.deleted ? null : attachmentList(m.attachments));
   if (mine && !m.deleted) {
     li.append(el('div', { class: 'tools' },
-      el('button', { type: 'button', 'data-testid': 'edit', onclick: () => startEdit(m) }, 'Edit'),
+      m.body ? el('button', { type: 'button', 'data-testid': 'edit', onclick: () => startEdit(m) }, 'Edit') : null,
       el('button', { type: 'button', 'data-testid': 'delete', onclick: () => deleteMessage(m) }, 'Delete')));
   }
   return li;
@@ -78,16 +82,22 @@ const PENDING_STATE = { pending: () => ' … sending', failed: (p) => ` ✗ not 
 
 function pendingMessage(roomId, cmid, p) {
   return el('li', { class: `message mine ${p.status}`, dataset: { clientMsgId: cmid, testid: 'pending', status: p.status } },
-    el('div', { class: 'meta' }, el('strong', {}, store.me().username),
+    el('div', { class: 'meta' }, avatarOf(store.me().id), el('strong', {}, store.me().username),
       el('span', { class: `state ${p.status}`, 'data-testid': 'message-state' }, PENDING_STATE[p.status](p))),
-    el('p', { class: 'body', 'data-testid': 'message-body' }, p.body),
+    bodyOf(p.body, p.attachments), attachmentList(p.attachments),
     p.status !== 'pending'
       ? el('div', { class: 'tools' }, el('button', { type: 'button', 'data-testid': 'retry', onclick: () => session.sendPending(roomId, cmid) }, 'Retry'))
       : null);
 }
 
+/** The text of a message; none when it only carries attachments. */
+function bodyOf(text, attachments) {
+  if (!text && attachments && attachments.length) return null;
+  return el('p', { class: 'body', 'data-testid': 'message-body' }, text);
+}
+
 function startEdit(m) {
-  editing = { id: m.id, draft: m.body };
+  editing = { id: m.id, draft: m.body || '' };
   render();
 }
 

@@ -1,8 +1,9 @@
 // The user's rooms in the sidebar (#room-list): newest activity first, the open one marked,
-// unread badges, a presence dot for each conversation's peer; a click opens the room.
+// unread badges, the avatar and a presence dot for each conversation's peer; a click opens the room.
 import { $, el, presenceDot } from '../dom.js';
 import * as session from '../session.js';
 import * as store from '../state.js';
+import { avatar } from './avatar.js';
 
 const { state } = store;
 
@@ -14,7 +15,8 @@ function item(room) {
   const unread = state.unread.get(room.id) || 0;
   return el('li', { class: room.id === state.current ? 'active' : null },
     el('button', { type: 'button', dataset: { roomId: room.id, testid: 'room-item' }, onclick: () => session.openRoom(room.id) },
-      el('span', { class: 'room-title' }, room.peer ? presenceDot(state.presence.get(room.peer.id) === 'online') : null,
+      el('span', { class: 'room-title' }, room.peer ? avatar(room.peer, 22) : null,
+        room.peer ? presenceDot(state.presence.get(room.peer.id) === 'online') : null,
         store.roomTitle(room), room.is_private && room.kind === 'group' ? ' 🔒' : ''),
       unread ? el('span', { class: 'badge', 'data-testid': 'unread' }, unread) : null));
 }

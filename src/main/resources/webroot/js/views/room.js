@@ -1,9 +1,12 @@
-// The open room's frame (#room): its title and info, the back and leave buttons, who is typing,
-// and the composer (Enter sends, Shift+Enter starts a new line). On a phone-sized screen the
-// body's `in-room` class shows the room instead of the list.
+// The open room's frame (#room): its title and info (and the other person's avatar in a
+// conversation), the back and leave buttons, who is typing, and the composer (Enter sends,
+// Shift+Enter starts a new line; the finished uploads go along, see composer-media.js). On a
+// phone-sized screen the body's `in-room` class shows the room instead of the list.
 import { $ } from '../dom.js';
 import * as session from '../session.js';
 import * as store from '../state.js';
+import * as uploads from '../uploads.js';
+import { avatar } from './avatar.js';
 import { showError } from './notices.js';
 
 const { state } = store;
@@ -14,11 +17,13 @@ function renderHeader() {
   if (!room) {
     $('#room-name').textContent = 'Pick a room';
     $('#room-info').textContent = '';
+    $('#room-avatar').replaceChildren();
     $('#composer').hidden = true;
     return;
   }
   document.body.classList.add('in-room');
   $('#room-name').textContent = store.roomTitle(room);
+  $('#room-avatar').replaceChildren(room.peer ? avatar(room.peer, 32) : '');
   $('#room-info').textContent = room.kind === 'direct' ? 'conversation'
     : `${room.is_private ? 'private' : 'public'} · ${room.member_count} member${room.member_count === 1 ? '' : 's'}`;
   $('#composer').hidden = false;
@@ -63,13 +68,20 @@ function bindComposer() {
   composer.addEventListener('submit', (e) => {
     e.preventDefault();
     const body = input.value;
+    const roomId = state.current;
     session.typingInput('');
-    if (!body.trim()) return;
+    if (uploads.busy(roomId)) {
+      showError('Some files are still uploading: send once they are done, or cancel them.');
+      return;
+    }
+    const attachments = uploads.ready(roomId);
+    if (!body.trim() && !attachments.length) return;
     if ([...body].length > state.config.max_body_chars) {
       showError(`A message can have at most ${state.config.max_body_chars} characters.`);
       return;
     }
     input.value = '';
-    session.send(body);
+    uploads.taken(roomId);
+    session.send(body.trim() ? body : '', attachments);
   });
 }
