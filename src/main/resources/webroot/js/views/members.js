@@ -20,9 +20,12 @@ function roomChanged() {
 
 function render() {
   const items = state.members.get(state.current) || [];
-  $('#member-list').replaceChildren(...items.map((m) => el('li', { dataset: { userId: m.user_id } },
-    el('span', { class: 'person' }, avatar({ ...m, id: m.user_id }, 24), presenceDot(state.presence.get(m.user_id) === 'online'),
-      m.username, m.role === 'owner' ? ' (owner)' : ''))));
+  $('#member-list').replaceChildren(...items.map((m) => {
+    const person = store.isMine(m.user_id) ? { ...m, ...store.me(), id: m.user_id } : { ...m, id: m.user_id }; // us as we are now
+    return el('li', { dataset: { userId: m.user_id } },
+      el('span', { class: 'person' }, avatar(person, 24), presenceDot(state.presence.get(m.user_id) === 'online'),
+        person.username, m.role === 'owner' ? ' (owner)' : ''));
+  }));
 }
 
 function renderIfOpen(roomId) {

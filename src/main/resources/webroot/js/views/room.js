@@ -23,7 +23,7 @@ function renderHeader() {
   }
   document.body.classList.add('in-room');
   $('#room-name').textContent = store.roomTitle(room);
-  $('#room-avatar').replaceChildren(room.peer ? avatar(room.peer, 32) : '');
+  $('#room-avatar').replaceChildren(...(room.peer ? [avatar(room.peer, 32)] : []));
   $('#room-info').textContent = room.kind === 'direct' ? 'conversation'
     : `${room.is_private ? 'private' : 'public'} · ${room.member_count} member${room.member_count === 1 ? '' : 's'}`;
   $('#composer').hidden = false;

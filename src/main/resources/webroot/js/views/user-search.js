@@ -3,6 +3,7 @@
 import { el } from '../dom.js';
 import { api } from '../session.js';
 import { me } from '../state.js';
+import { avatar } from './avatar.js';
 import { showError } from './notices.js';
 
 const searches = new WeakMap(); // target list -> number of its latest search
@@ -20,7 +21,7 @@ export async function searchUsers(q, target, onPick) {
     for (const u of page.items.filter((x) => !me() || x.id !== me().id)) {
       target.append(el('li', {}, el('button', {
         type: 'button', 'data-testid': 'user-result', dataset: { username: u.username }, onclick: () => onPick(u),
-      }, u.username)));
+      }, avatar(u, 20), u.username)));
     }
     if (!target.children.length) target.append(el('li', { class: 'empty' }, 'No one found'));
   } catch (e) {
