@@ -66,7 +66,7 @@ public record MediaSettings(String dir, long maxBytes, long maxImagePixels, int 
       throw new IllegalArgumentException("media.storage must be filesystem or s3, not " + storage);
     }
     if ("s3".equals(storage) && (s3 == null || s3.bucket() == null || s3.bucket().isBlank())) {
-      throw new IllegalArgumentException("media.s3.bucket must be set when media.storage is s3");
+      throw new IllegalArgumentException("media.s3_bucket must be set when media.storage is s3");
     }
   }
 
@@ -83,10 +83,10 @@ public record MediaSettings(String dir, long maxBytes, long maxImagePixels, int 
    */
   public static MediaSettings from(JsonObject media) {
     JsonObject m = media == null ? new JsonObject() : media;
-    JsonObject s3 = m.getValue("s3") instanceof JsonObject o ? o : new JsonObject();
+    // flat keys (s3_endpoint, ...), so that each has its PARLEY_MEDIA_S3_* environment override
     S3 s3Settings = new S3(
-        str(s3, "endpoint", ""), str(s3, "bucket", ""), str(s3, "region", "us-east-1"),
-        bool(s3, "s3.path_style", false), str(s3, "prefix", ""));
+        str(m, "s3_endpoint", ""), str(m, "s3_bucket", ""), str(m, "s3_region", "us-east-1"),
+        bool(m, "s3_path_style", false), str(m, "s3_prefix", ""));
     return new MediaSettings(
         str(m, "dir", "data/media"),
         num(m, "max_bytes", 10L * 1024 * 1024),

@@ -1,7 +1,9 @@
 package io.parley.media;
 
-import static io.parley.media.MediaFixtures.encode;
-import static io.parley.media.MediaFixtures.halves;
+import io.parley.support.MediaFixtures;
+
+import static io.parley.support.MediaFixtures.encode;
+import static io.parley.support.MediaFixtures.halves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -37,8 +37,8 @@ class MediaSettingsTest {
     MediaSettings s = MediaSettings.from(new JsonObject()
         .put("dir", "/srv/media").put("max_bytes", "2048").put("thumbnail_px", 128)
         .put("allowed_types", new JsonArray().add("image/*").add("Application/PDF"))
-        .put("storage", "s3").put("s3", new JsonObject().put("bucket", "b").put("path_style", "true")
-            .put("endpoint", "http://localhost:9000").put("prefix", "p/")));
+        .put("storage", "s3").put("s3_bucket", "b").put("s3_path_style", "true")
+        .put("s3_endpoint", "http://localhost:9000").put("s3_prefix", "p/"));
     assertEquals(2048, s.maxBytes());
     assertEquals(128, s.thumbnailPx());
     assertTrue(s.allows("image/gif"));
@@ -60,7 +60,7 @@ class MediaSettingsTest {
         new JsonObject().put("storage", "s3"),
         new JsonObject().put("allowed_types", new JsonArray().add("png")),
         new JsonObject().put("dir", ""),
-        new JsonObject().put("s3", new JsonObject().put("path_style", "yes"))}) {
+        new JsonObject().put("s3_path_style", "yes")}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MediaSettings.from(bad),
           bad.encode());
       assertTrue(e.getMessage().startsWith("media."), e.getMessage());

@@ -30,9 +30,9 @@ class S3StorageTest extends StorageContract {
       .build();
 
   private MediaSettings settings() {
-    return MediaSettings.from(new JsonObject().put("storage", "s3").put("s3", new JsonObject()
-        .put("endpoint", s3Proxy.getUri().toString()).put("bucket", BUCKET)
-        .put("path_style", true).put("prefix", "media/")));
+    return MediaSettings.from(new JsonObject().put("storage", "s3")
+        .put("s3_endpoint", s3Proxy.getUri().toString()).put("s3_bucket", BUCKET)
+        .put("s3_path_style", true).put("s3_prefix", "media/"));
   }
 
   private StaticCredentialsProvider credentials() {
