@@ -138,7 +138,8 @@ public final class ParleyNode {
           .put("max_body_chars", cfg.section("messages").getInteger("max_body_chars", 4000))
           .put("max_replay", cfg.section("gateway").getInteger("max_replay", 1000))
           .put("require_verified_email", cfg.section("auth").getBoolean("require_verified_email", true))
-          .put("enforce_quotas", cfg.section("billing").getBoolean("enforce_quotas", true));
+          .put("enforce_quotas", cfg.section("billing").getBoolean("enforce_quotas", true))
+          .put("url_secret", jwtSecret); // attachments' signed URLs (SignedUrls.derive)
       chain = vertx.executeBlocking(() -> {
         String url = Database.resolveUrl(p.getString("database_url"), p.getString("embedded_data_dir"));
         Database.migrate(url);
@@ -185,7 +186,8 @@ public final class ParleyNode {
           .put("cluster_enabled", cfg.section("cluster").getBoolean("enabled", true))
           .put("gateway_port", cfg.section("gateway").getInteger("port", 8081))
           .put("max_body_chars", cfg.section("messages").getInteger("max_body_chars", 4000))
-          .put("metrics", metrics.onApiPort() ? cfg.section("metrics") : null); // /metrics beside /health
+          .put("metrics", metrics.onApiPort() ? cfg.section("metrics") : null) // /metrics beside /health
+          .put("media", cfg.section("media"));
       chain = chain.compose(x -> deploy(vertx, ApiVerticle.class, a, "api"));
     }
     return chain.mapEmpty();

@@ -98,6 +98,12 @@ class ApiContractTest {
   }
 
   @Test
+  @DisplayName("media: uploads, their descriptions and bytes, avatars (each declared status; AttachmentsTest has the behaviour)")
+  void media() {
+    io.parley.media.MediaContractCalls.exercise(api);
+  }
+
+  @Test
   @DisplayName("accounts by mail: verification gates sending, resend, reset, change, invite, profile, tokens single-use and expiring, throttled logins")
   void accountsByMail() {
     String name = "mail_" + System.nanoTime();

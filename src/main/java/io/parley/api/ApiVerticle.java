@@ -7,6 +7,9 @@ import io.parley.limits.ClientAddress;
 import io.parley.limits.Limits;
 import io.parley.limits.LoginThrottle;
 import io.parley.limits.RateLimiter;
+import io.parley.media.MediaSettings;
+import io.parley.media.MediaStorage;
+import io.parley.media.SignedUrls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -38,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>Config (section {@code api}): {@code host}, {@code port}, {@code body_limit_bytes},
  * {@code secure_cookies}, {@code public_ws_url}, {@code request_timeout_ms}, {@code auth} (with
  * {@code jwt_secret}), {@code gateway_port}, {@code max_body_chars}, {@code node_name},
- * {@code cluster_enabled}, {@code cors_origins}, {@code trusted_proxies} (CIDRs whose
+ * {@code cluster_enabled}, {@code cors_origins}, {@code media} (the {@code media} section: {@link MediaRoutes}),
+ * {@code trusted_proxies} (CIDRs whose
  * {@code X-Forwarded-For} is believed), {@code limits} (the {@code limits} section, its
  * {@code redis_url} resolved), {@code metrics} (the {@code metrics} section when {@code /metrics} is served on this port).
  */
@@ -48,6 +52,7 @@ public class ApiVerticle extends VerticleBase {
 
   private HttpServer server;
   private RateLimiter limiter;
+  private MediaStorage storage;
 
   @Override
   public Future<?> start() {
@@ -68,6 +73,15 @@ public class ApiVerticle extends VerticleBase {
     RoomRoutes rooms = new RoomRoutes(api);
     MessageRoutes messages = new MessageRoutes(api);
     BillingRoutes billing = new BillingRoutes(api);
+    MediaSettings mediaSettings = MediaSettings.from(cfg.getJsonObject("media", new JsonObject()));
+    storage = MediaStorage.create(vertx, mediaSettings);
+    if (cfg.getBoolean("cluster_enabled", true) && "filesystem".equals(mediaSettings.storage())) {
+      LOG.warn("media.storage is filesystem on a clustered node: attachments are written to {} on this node only; "
+          + "use media.storage=s3, or a media.dir that every API node shares", mediaSettings.dir());
+    }
+    MediaRoutes media = new MediaRoutes(vertx, api, tokens, mediaSettings, storage, SignedUrls.derive(auth.getString("jwt_secret")),
+        cfg.getLong("body_limit_bytes", 65536L));
+    clientConfig.put("max_upload_bytes", mediaSettings.maxBytes());
     OpsRoutes ops = new OpsRoutes(vertx, api, cfg.getBoolean("cluster_enabled", true), limiter, cfg.getJsonObject("metrics"));
     HttpLimits httpLimits = new HttpLimits(limiter, tokens, ClientAddress.trusting(cfg.getJsonArray("trusted_proxies", new JsonArray())));
 
@@ -80,6 +94,7 @@ public class ApiVerticle extends VerticleBase {
     }
     router.route().handler(HttpEdge::wellFormedUri).handler(httpLimits::noteClient);
     router.route(BASE + "/*").handler(httpLimits::handle);
+    media.mount(router);
     return authRoutes.prepare()
         .compose(x -> Contract.load(vertx))
         .compose(contract -> {
@@ -90,6 +105,7 @@ public class ApiVerticle extends VerticleBase {
           rooms.mount(rb);
           messages.mount(rb);
           billing.mount(rb);
+          media.mount(rb);
           Router apiRouter = rb.createRouter();
           apiRouter.route().last().handler(rc -> rc.fail(404));
           router.route(BASE + "/*").subRouter(apiRouter);
@@ -105,7 +121,10 @@ public class ApiVerticle extends VerticleBase {
               .invalidRequestHandler(HttpEdge.invalidRequests());
           return server.requestHandler(router).listen(cfg.getInteger("port", 8080), cfg.getString("host", "0.0.0.0"));
         })
-        .onSuccess(s -> LOG.info("HTTP API on port {}: /api/v1, Swagger UI /docs/, contract /openapi.yaml", s.actualPort()));
+        .onSuccess(s -> {
+          LOG.info("HTTP API on port {}: /api/v1, Swagger UI /docs/, contract /openapi.yaml", s.actualPort());
+          media.sweepEveryHour();
+        });
   }
 
   private RouterBuilder routerBuilder(OpenAPIContract contract, AccessTokens tokens, long bodyLimit) {
@@ -119,6 +138,9 @@ public class ApiVerticle extends VerticleBase {
   public Future<?> stop() {
     if (limiter != null) {
       limiter.close();
+    }
+    if (storage != null) {
+      storage.close();
     }
     return server == null ? Future.succeededFuture() : server.close();
   }

@@ -21,6 +21,11 @@ import org.yaml.snakeyaml.Yaml;
  * {@code java.net.URL} and uses only its path (the router's mount point): the router's copy makes
  * a relative URL absolute on a placeholder host ({@code http://localhost/api/v1}).
  *
+ * <p>Media responses ({@code *}{@code /*}, {@code image/jpeg}, …: the bytes of attachments and
+ * avatars, served by {@link MediaRoutes} before the router) are named
+ * {@code application/octet-stream} in the router's copy, the one binary type vertx-openapi 5.0
+ * loads.
+ *
  * <p>The same copy guards {@code format: email}: vertx-json-schema 5.0's e-mail check throws on
  * an empty string (a 500 instead of a 400), so the router's copy applies the format only to
  * non-empty strings ({@code if: {minLength: 1}, then: {format: email}}); the published schemas
@@ -64,10 +69,19 @@ public final class Contract {
     return copy;
   }
 
+  /** A media type of bytes served as stored (not JSON, text or a form). */
+  private static boolean binary(String mediaType) {
+    return mediaType.equals("*/*") || mediaType.startsWith("image/") || mediaType.startsWith("audio/");
+  }
+
   private static void rename(Object node) {
     if (node instanceof JsonObject obj) {
       if (obj.containsKey(PROBLEM_JSON) && !obj.containsKey("application/json")) {
         obj.put("application/json", obj.remove(PROBLEM_JSON));
+      }
+      if (obj.getValue("content") instanceof JsonObject content && !content.isEmpty()
+          && content.fieldNames().stream().allMatch(Contract::binary)) {
+        obj.put("content", new JsonObject().put("application/octet-stream", content.getValue(content.fieldNames().iterator().next())));
       }
       obj.forEach(e -> rename(e.getValue()));
       if (obj.getValue("format") instanceof String format && format.endsWith("email")) {

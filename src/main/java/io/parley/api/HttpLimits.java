@@ -26,8 +26,10 @@ import java.util.regex.Pattern;
  *       trusted-proxy rule);
  *   <li>a message send ({@code POST /rooms/{id}/messages}) also against the user's {@code send}
  *       policy, which WebSocket sends share;
- *   <li>Stripe's webhook ({@code POST /billing/webhook}) is not limited; neither is anything
- *       outside {@code /api/v1} (health, the contract, Swagger UI, the web client).
+ *   <li>Stripe's webhook ({@code POST /billing/webhook}) is not limited; neither are media fetched
+ *       without a token by their signed or avatar URL (a page of images would spend an address's
+ *       anonymous budget; each URL authorizes itself), nor anything outside {@code /api/v1}
+ *       (health, the contract, Swagger UI, the web client).
  * </ul>
  *
  * Every checked response carries {@code RateLimit-Policy} and {@code RateLimit}
@@ -41,6 +43,8 @@ final class HttpLimits {
   static final String CLIENT_IP = "client_ip";
   private static final Pattern SEND = Pattern.compile("/api/v1/rooms/[^/]+/messages/?");
   private static final String WEBHOOK = "/api/v1/billing/webhook";
+  /** Media fetched by signed URL or avatar URL: {@code <img>} and {@code <audio>} send no token, each is authorized by its URL. */
+  private static final Pattern MEDIA = Pattern.compile("/api/v1/(attachments/\\d{1,19}/(content|thumbnail)|users/\\d{1,19}/avatar/\\d{1,19})");
 
   private final RateLimiter limiter;
   private final AccessTokens tokens;
@@ -73,7 +77,9 @@ final class HttpLimits {
     HttpServerRequest request = rc.request();
     String ip = clientIp(rc);
     String path = request.path();
-    if (request.method() == HttpMethod.POST && WEBHOOK.equals(path)) {
+    if (request.method() == HttpMethod.POST && WEBHOOK.equals(path)
+        || (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD) && MEDIA.matcher(path).matches()
+        && request.getHeader("Authorization") == null) {
       rc.next();
       return;
     }

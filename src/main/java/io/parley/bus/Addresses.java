@@ -101,6 +101,20 @@ public final class Addresses {
   /** Replay of a room's event stream after a seq, for (re)subscribing sockets and gap repair. */
   public static final String EVENTS_SINCE = P + "events.since";
 
+  // attachments and avatars (descriptions in PostgreSQL; bytes in media storage, handled by the API node)
+  /** {user_id, kind, content_type, size, name, width?, height?, duration_ms?, thumbnail_type?} → Attachment description with id (unattached). */
+  public static final String ATTACHMENTS_CREATE = P + "attachments.create";
+  /** {id} → the description of an upload that failed to store its bytes, removed again → {}. */
+  public static final String ATTACHMENTS_DISCARD = P + "attachments.discard";
+  /** {id, user_id?} → {attachment (description), thumbnail_type}: readable by the user (without user_id: not removed); NOT_FOUND otherwise. */
+  public static final String ATTACHMENTS_GET = P + "attachments.get";
+  /** {older_than_s, limit} → {ids: [...]}: unattached uploads older than that, and those of deleted messages, removed (their bytes are the caller's to delete). */
+  public static final String ATTACHMENTS_SWEEP = P + "attachments.sweep";
+  /** {user_id, attachment_id?} → Me: sets (an image of the user's, not in a message) or, without attachment_id, clears the avatar. */
+  public static final String AVATAR_SET = P + "avatar.set";
+  /** {user_id, attachment_id} → {thumbnail_type}: whether that is the user's avatar now; NOT_FOUND otherwise. */
+  public static final String AVATAR_GET = P + "avatar.get";
+
   // billing: plans, subscriptions, usage, Stripe (persistence/billing stores; the billing verticle)
   /** {} → {items: [plan]}: the active plans, cheapest first. */
   public static final String BILLING_PLANS = P + "billing.plans";

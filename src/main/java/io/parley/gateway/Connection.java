@@ -237,11 +237,13 @@ final class Connection {
         send(Frames.reply("unsubscribed", ref).put("room_id", roomId));
       }
       case "message.send" -> {
+        Object attachmentIds = f.getValue("attachment_ids"); // checked by persistence; with them the body may be empty
         JsonObject body = new JsonObject()
             .put("user_id", userId)
             .put("room_id", Frames.positiveLong(f, "room_id"))
             .put("client_msg_id", Frames.string(f, "client_msg_id"))
-            .put("body", Frames.string(f, "body"));
+            .put("body", attachmentIds == null ? Frames.string(f, "body") : f.getValue("body"))
+            .put("attachment_ids", attachmentIds);
         // checks are pipelined (this one is made now), sends go on in the order of their frames
         Future<Void> check = sendLimit.check(userId, context);
         Future<Void> allowed = lastSendCheck.transform(x -> check);

@@ -9,6 +9,9 @@ import io.parley.persistence.accounts.AccountStore;
 import io.parley.persistence.billing.BillingStore;
 import io.parley.persistence.billing.StripeEventStore;
 import io.parley.persistence.shared.DatabaseOutage;
+import io.parley.media.AttachmentJson;
+import io.parley.media.SignedUrls;
+import io.parley.persistence.media.AttachmentStore;
 import io.parley.persistence.shared.Handlers;
 import io.parley.persistence.shared.SqlErrors;
 import io.parley.persistence.accounts.RefreshTokenStore;
@@ -40,7 +43,8 @@ import java.util.function.Function;
  *
  * <p>Config (section {@code persistence}): {@code database_url}, {@code pool_size},
  * {@code send_batch_max}, {@code max_body_chars}, {@code max_replay},
- * {@code require_verified_email}, {@code enforce_quotas}.
+ * {@code require_verified_email}, {@code enforce_quotas}, {@code url_secret} (the access-token
+ * secret, from which attachments' URL key is derived).
  */
 public class PersistenceVerticle extends VerticleBase {
   private Pool pool;
@@ -64,7 +68,8 @@ public class PersistenceVerticle extends VerticleBase {
         .build();
 
     OutboxStore outbox = new OutboxStore(vertx, pool);
-    RoomStream stream = new RoomStream(vertx, pool, cfg.getInteger("max_replay", 1000));
+    AttachmentJson attachments = new AttachmentJson(SignedUrls.derive(cfg.getString("url_secret")));
+    RoomStream stream = new RoomStream(vertx, pool, cfg.getInteger("max_replay", 1000), attachments);
     RefreshTokenStore tokens = new RefreshTokenStore(pool);
     List<Future<Void>> ready = new ArrayList<>();
     Handlers handlers = (address, handler) -> ready.add(serve(address, handler));
@@ -73,10 +78,11 @@ public class PersistenceVerticle extends VerticleBase {
     stream.register(handlers);
     tokens.register(handlers);
     new AccountStore(pool, outbox, tokens, requireVerified).register(handlers);
-    new RoomStore(pool, stream).register(handlers);
+    new RoomStore(pool, stream, attachments).register(handlers);
+    new AttachmentStore(pool, attachments).register(handlers);
     Future<MessageStore> messagesStarted = MessageStore.start(vertx, pool, PgConnectOptions.fromUri(cfg.getString("database_url")),
         stream, cfg.getInteger("max_body_chars", 4000), requireVerified, cfg.getBoolean("enforce_quotas", true),
-        cfg.getInteger("send_batch_max", 128));
+        cfg.getInteger("send_batch_max", 128), attachments);
     ready.add(messagesStarted.compose(store -> {
       messages = store;
       List<Future<Void>> served = new ArrayList<>();

@@ -29,7 +29,7 @@ final class FuzzCases {
 
   /** An operation with its parameters and body schema resolved. */
   record Operation(String id, String method, String path, boolean bearer, List<JsonObject> params, JsonObject body,
-      boolean bodyRequired) {}
+      boolean bodyRequired, boolean multipart) {}
 
   private final JsonObject contract;
   private final Map<String, Object> fixtures;
@@ -64,10 +64,14 @@ final class FuzzCases {
         item.getJsonArray("parameters", new JsonArray()).forEach(p -> params.add(resolve((JsonObject) p)));
         op.getJsonArray("parameters", new JsonArray()).forEach(p -> params.add(resolve((JsonObject) p)));
         JsonObject body = op.getJsonObject("requestBody");
+        boolean multipart = body != null && body.getJsonObject("content").getJsonObject("application/json") == null;
+        if (multipart) {
+          body = null; // an upload: the JSON-body cases do not apply (AttachmentsTest tries its bodies), its own do
+        }
         boolean bearer = op.containsKey("security") ? !op.getJsonArray("security").isEmpty() : bearerByDefault;
         ops.add(new Operation(op.getString("operationId"), method.toUpperCase(), path, bearer, params,
             body == null ? null : resolve(body.getJsonObject("content").getJsonObject("application/json").getJsonObject("schema")),
-            body != null && body.getBoolean("required", false)));
+            body != null && body.getBoolean("required", false), multipart));
       }
     }
     return ops;
@@ -112,6 +116,12 @@ final class FuzzCases {
     }
     if (op.body() != null) {
       bodyCases(op, target(op, path, query), body, cases);
+    }
+    if (op.multipart()) {
+      String t = target(op, path, query);
+      cases.add(new Case("an upload as text/plain", op.method(), t, auth(op, Map.of()), "text/plain", bytes(new JsonObject()), 415));
+      cases.add(new Case("an upload past media.max_bytes", op.method(), t, auth(op, Map.of()),
+          "multipart/form-data; boundary=b", new byte[11 * 1024 * 1024], 413));
     }
     // sizes of the request head
     cases.add(new Case("headers over 8 KB", op.method(), target(op, path, query),

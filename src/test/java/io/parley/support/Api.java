@@ -157,6 +157,35 @@ public final class Api {
     }
   }
 
+  /**
+   * GET (or HEAD) of a URL the server handed out (relative, e.g. an attachment's signed
+   * {@code url}), unchecked: bytes are no JSON to validate. {@link #record} notes the status.
+   */
+  public Resp fetch(HttpMethod method, String url, String token, Map<String, String> headers) {
+    HttpRequest<Buffer> req = client.request(method, url).timeout(15_000);
+    if (token != null) {
+      req.putHeader("Authorization", "Bearer " + token);
+    }
+    headers.forEach(req::putHeader);
+    HttpResponse<Buffer> r = await(req.send());
+    return new Resp(r.statusCode(), r.headers(), r.body());
+  }
+
+  /** Records {@code operationId} answered {@code resp}'s status, checking only that errors with a body are problem+json. */
+  public Resp record(String operationId, Resp resp) {
+    if (resp.status() >= 400 && resp.body() != null && resp.body().length() > 0) {
+      assertEquals(Contract.PROBLEM_JSON, resp.headers().get("Content-Type"), "error responses are problem+json");
+    }
+    exercised.add(operationId + " " + resp.status());
+    return resp;
+  }
+
+  /** Uploads {@code bytes} as {@code fileName} (the client claims {@code claimedType}) to {@code POST /attachments}. */
+  public Resp upload(String token, String fileName, String claimedType, byte[] bytes) {
+    Media.Multipart mp = Media.multipart("file", fileName, claimedType, bytes);
+    return call("uploadAttachment", HttpMethod.POST, "/attachments", token, mp.body(), Map.of("Content-Type", mp.contentType()));
+  }
+
   // ---- shortcuts ---------------------------------------------------------------------------
 
   /** A registered and logged-in user: {id, username, email, password, access_token, refresh_token}. */

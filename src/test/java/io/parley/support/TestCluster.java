@@ -95,6 +95,8 @@ public final class TestCluster implements AutoCloseable {
     // off here (LimitsTest runs a cluster of its own with them on); per-account login limits stay
     root.getJsonObject("limits").put("anonymous_per_hour", 0).put("user_per_hour", 0).put("sends_per_minute", 0)
         .put("login_failures_per_ip", 0).put("key_prefix", "parley:limits:" + clusterName + ":");
+    // both nodes share one media folder, as API nodes behind one balancer share theirs (or S3)
+    root.getJsonObject("media").put("dir", "target/test-media/" + clusterName);
     root.getJsonObject("mail").put("dev_sink_port", freePort()).put("poll_interval_ms", 200)
         .put("backoff_base_ms", 100).put("backoff_max_ms", 500);
     JsonArray members = new JsonArray();

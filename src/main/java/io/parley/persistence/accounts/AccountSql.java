@@ -1,16 +1,18 @@
 package io.parley.persistence.accounts;
 
 /** SQL of accounts ({@code users}) and mailed single-use tokens ({@code user_tokens}). Parameters are positional ($n). */
-final class AccountSql {
+public final class AccountSql {
   private AccountSql() {}
 
-  static final String USER_COLUMNS = "id, email, username, first_name, last_name, created_at, email_verified_at, status";
+  static final String USER_COLUMNS =
+      "id, email, username, first_name, last_name, created_at, email_verified_at, status, avatar_attachment_id";
 
   static final String USER_INSERT =
       "INSERT INTO users (email, username, first_name, last_name, password_hash) VALUES ($1, $2, $3, $4, $5) "
           + "RETURNING " + USER_COLUMNS;
 
-  static final String USER_BY_ID = "SELECT " + USER_COLUMNS + " FROM users WHERE id = $1";
+  /** $1 user → the user (Me columns); also read by the avatar's store. */
+  public static final String USER_BY_ID = "SELECT " + USER_COLUMNS + " FROM users WHERE id = $1";
 
   static final String USER_CREDENTIALS_BY_ID = "SELECT " + USER_COLUMNS + ", password_hash FROM users WHERE id = $1";
 

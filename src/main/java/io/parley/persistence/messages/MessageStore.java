@@ -5,7 +5,9 @@ import static io.parley.bus.Addresses.*;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.parley.media.AttachmentJson;
 import io.parley.metrics.Meters;
+import io.parley.persistence.media.AttachmentStore;
 import io.parley.persistence.shared.Handlers;
 import io.parley.persistence.shared.RoomAccess;
 import io.parley.persistence.shared.Rows;
@@ -48,6 +50,8 @@ public final class MessageStore {
   private final SendStatement sendStatement;
   private final SendBatcher sendBatcher;
   private final Meters meters;
+  private final AttachmentJson attachments;
+  private final AttachedSends attached;
   /** Ids for new messages, taken from the sequence a hundred at a time. */
   private final ArrayDeque<Long> messageIds = new ArrayDeque<>();
   private Future<Long> pendingIds;
@@ -58,7 +62,9 @@ public final class MessageStore {
    * @param sendBatchMax most sends stored in one statement (1: each alone)
    */
   private MessageStore(Vertx vertx, Pool pool, RoomStream stream, int maxBodyChars, boolean requireVerified,
-                       QuotaCache quotas, int sendBatchMax) {
+                       QuotaCache quotas, int sendBatchMax, AttachmentJson attachments) {
+    this.attachments = attachments;
+    this.attached = new AttachedSends(pool, requireVerified);
     this.vertx = vertx;
     this.pool = pool;
     this.stream = stream;
@@ -81,9 +87,10 @@ public final class MessageStore {
    * @param sendBatchMax most sends stored in one statement (1: each alone)
    */
   public static Future<MessageStore> start(Vertx vertx, Pool pool, io.vertx.pgclient.PgConnectOptions connect, RoomStream stream,
-                                           int maxBodyChars, boolean requireVerified, boolean enforceQuotas, int sendBatchMax) {
+                                           int maxBodyChars, boolean requireVerified, boolean enforceQuotas, int sendBatchMax,
+                                           AttachmentJson attachments) {
     Future<QuotaCache> quotas = enforceQuotas ? QuotaCache.start(vertx, pool, connect) : Future.succeededFuture();
-    return quotas.map(q -> new MessageStore(vertx, pool, stream, maxBodyChars, requireVerified, q, sendBatchMax));
+    return quotas.map(q -> new MessageStore(vertx, pool, stream, maxBodyChars, requireVerified, q, sendBatchMax, attachments));
   }
 
   /** Stops listening for quota changes. */
@@ -99,7 +106,15 @@ public final class MessageStore {
   }
 
   private String validBody(JsonObject b) {
+    return validBody(b, false);
+  }
+
+  /** The body of a send or edit; with {@code mayBeEmpty} (a send with attachments) absent or blank is "". */
+  private String validBody(JsonObject b, boolean mayBeEmpty) {
     Object raw = b.getValue("body");
+    if (mayBeEmpty && (raw == null || raw instanceof String t && t.isBlank())) {
+      return "";
+    }
     if (!(raw instanceof String body) || body.isBlank()) {
       throw ParleyException.invalid("body", "body must be a non-empty string");
     }
@@ -111,14 +126,16 @@ public final class MessageStore {
   }
 
   /**
-   * {user_id, room_id, body, client_msg_id?} → {message, seq, duplicate}. A send whose
-   * (room, author, client_msg_id) was stored before returns that message with duplicate=true and
-   * publishes nothing.
+   * {user_id, room_id, body, client_msg_id?, attachment_ids?} → {message, seq, duplicate}. A send
+   * whose (room, author, client_msg_id) was stored before returns that message with
+   * duplicate=true and publishes nothing. A send with attachments ({@link AttachedSends}) may
+   * have an empty body; it is stored alone, not group-committed.
    */
   private Future<JsonObject> sendMessage(JsonObject b) {
     long userId = b.getLong("user_id");
     long roomId = b.getLong("room_id");
-    String body = validBody(b);
+    List<Long> attachmentIds = AttachedSends.ids(b.getValue("attachment_ids"));
+    String body = validBody(b, !attachmentIds.isEmpty());
     String clientMsgId = b.getString("client_msg_id");
     if (clientMsgId == null) {
       clientMsgId = UUID.randomUUID().toString();
@@ -130,13 +147,17 @@ public final class MessageStore {
     return nextMessageId().compose(id -> {
       java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
       JsonObject message = new JsonObject().put("id", id).put("room_id", roomId).put("seq", 0L).put("author_id", userId)
-          .put("client_msg_id", cmid).put("body", body).put("created_at", Rows.ts(now)).putNull("edited_at").put("deleted", false);
+          .put("client_msg_id", cmid).put("body", body).put("created_at", Rows.ts(now)).putNull("edited_at").put("deleted", false)
+          .put("attachments", new io.vertx.core.json.JsonArray());
       JsonObject event = RoomStream.frame("message.created", roomId, 0L).put("message", message);
       boolean checkQuota = quotas != null && quotas.mustCheck(userId);
       SendBatcher.Send send = new SendBatcher.Send(roomId, userId, cmid, body, id, now.atOffset(java.time.ZoneOffset.UTC),
           event, checkQuota);
-      Future<JsonObject> sent = sendBatcher.submit(send)
-          .compose(seq -> seq != null ? Future.succeededFuture(stored(event, seq)) : sendAlone(send));
+      Future<JsonObject> sent = !attachmentIds.isEmpty()
+          ? original(send).compose(found -> found != null ? Future.succeededFuture(found)
+              : sendAlone(send, true, one -> attached.store(one, attachmentIds)))
+          : sendBatcher.submit(send)
+              .compose(seq -> seq != null ? Future.succeededFuture(stored(event, seq)) : sendAlone(send));
       if (checkQuota) {
         sent.onComplete(ar -> quotas.learn(List.of(userId))); // an unlimited author skips the quota from now on
       }
@@ -154,6 +175,9 @@ public final class MessageStore {
     JsonObject message = event.getJsonObject("message");
     event.put("seq", seq);
     message.put("seq", seq);
+    if (!message.getJsonArray("attachments").isEmpty()) {
+      attachments.signEvent(event);
+    }
     stream.publish(event);
     notifyMembers(message);
     return new JsonObject().put("message", message).put("seq", seq).put("duplicate", false);
@@ -164,13 +188,15 @@ public final class MessageStore {
    * carries the original with duplicate=true), or refused with the reason.
    */
   private Future<JsonObject> sendAlone(SendBatcher.Send s) {
-    return sendAlone(s, true);
+    return sendAlone(s, true, one -> sendStatement.apply(List.of(one)));
   }
 
-  private Future<JsonObject> sendAlone(SendBatcher.Send s, boolean again) {
-    return sendStatement.apply(List.of(s))
+  /** As {@link #sendAlone(SendBatcher.Send)}, storing with {@code statement} (message id → seq; empty: skipped). */
+  private Future<JsonObject> sendAlone(SendBatcher.Send s, boolean again,
+                                       java.util.function.Function<SendBatcher.Send, Future<java.util.Map<Long, Long>>> statement) {
+    return statement.apply(s)
         .compose(seqs -> seqs.isEmpty()
-            ? original(s).compose(found -> found != null ? Future.succeededFuture(found) : refusedSend(s, again))
+            ? original(s).compose(found -> found != null ? Future.succeededFuture(found) : refusedSend(s, again, statement))
             : Future.succeededFuture(stored(s.frame(), seqs.get(s.messageId()))))
         .recover(err -> err instanceof PgException pg && "23505".equals(pg.getSqlState())
             ? original(s)
@@ -184,7 +210,7 @@ public final class MessageStore {
           if (rs.size() == 0) {
             return null;
           }
-          JsonObject original = Rows.message(rs.iterator().next());
+          JsonObject original = attachments.signMessage(Rows.message(rs.iterator().next()));
           return new JsonObject().put("message", original).put("seq", original.getLong("seq")).put("duplicate", true);
         });
   }
@@ -208,7 +234,8 @@ public final class MessageStore {
    * author's daily message limit (MESSAGE_LIMIT_EXCEEDED with {limit, resets_at, retry_after_s}).
    * When none holds any more (the limit was raised meanwhile), the send is tried once more.
    */
-  private Future<JsonObject> refusedSend(SendBatcher.Send s, boolean again) {
+  private Future<JsonObject> refusedSend(SendBatcher.Send s, boolean again,
+                                         java.util.function.Function<SendBatcher.Send, Future<java.util.Map<Long, Long>>> statement) {
     return RoomAccess.of(pool, s.roomId(), s.authorId(), false).compose(a -> {
       if (!a.member()) {
         return Future.failedFuture(a.notMember());
@@ -225,7 +252,7 @@ public final class MessageStore {
           return Future.failedFuture(limitExceeded(limit));
         }
         if (again) {
-          return sendAlone(s, false);
+          return sendAlone(s, false, statement);
         }
         if (limit != null) {
           meters.quotaRefusals().increment();
@@ -307,10 +334,10 @@ public final class MessageStore {
               }
               long roomId = m.getLong("room_id");
               return change.apply(conn, messageId).compose(upd -> {
-                JsonObject changed = Rows.message(upd.iterator().next());
+                JsonObject changed = attachments.signMessage(Rows.message(upd.iterator().next()));
                 JsonObject event = RoomStream.frame(type, roomId, seq).put("message", changed);
                 Future<?> redact = type.equals("message.deleted")
-                    ? stream.redact(conn, roomId, messageId, seq)
+                    ? stream.redact(conn, roomId, messageId, seq).compose(x -> AttachmentStore.removeOf(conn, messageId))
                     : Future.succeededFuture();
                 return redact.compose(x -> stream.insert(conn, roomId, seq, type, messageId, event))
                     .map(x -> new RoomStream.Committed(new JsonObject().put("message", changed).put("seq", seq), event));
@@ -357,7 +384,7 @@ public final class MessageStore {
       if (!ascending) {
         Collections.reverse(items);
       }
-      return Future.succeededFuture(Rows.historyPage(items, hasMore, lastSeq));
+      return Future.succeededFuture(Rows.historyPage(items, hasMore, lastSeq, attachments));
     });
   }
 
@@ -369,6 +396,7 @@ public final class MessageStore {
         .put("room_id", message.getLong("room_id"))
         .put("seq", message.getLong("seq"))
         .put("message", new JsonObject().put("id", message.getLong("id")).put("author_id", message.getLong("author_id"))
-            .put("preview", preview).put("created_at", message.getString("created_at"))));
+            .put("preview", preview).put("created_at", message.getString("created_at"))
+            .put("attachments", message.getJsonArray("attachments"))));
   }
 }

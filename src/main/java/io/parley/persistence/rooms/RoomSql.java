@@ -13,7 +13,7 @@ final class RoomSql {
   private static final String LAST_MESSAGE =
       "(SELECT json_build_object('id', lm.id, 'seq', lm.seq, 'author_id', lm.author_id, 'body', lm.body, "
           + "'created_at', to_char(lm.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-          + "'deleted', lm.deleted_at IS NOT NULL) FROM messages lm WHERE lm.room_id = r.id ORDER BY lm.seq DESC LIMIT 1)";
+          + "'deleted', lm.deleted_at IS NOT NULL, 'attachments', COALESCE(lm.attachments, '[]'::jsonb)) FROM messages lm WHERE lm.room_id = r.id ORDER BY lm.seq DESC LIMIT 1)";
 
   /** The viewer's membership fields; content (last_message) only for members, as history is. */
   private static final String MEMBER_VIEW =
@@ -22,7 +22,7 @@ final class RoomSql {
 
   /** The other member of a direct room, as JSON; $2 is the viewing user. */
   private static final String PEER =
-      "CASE WHEN r.kind = 'direct' THEN (SELECT json_build_object('id', u.id, 'username', u.username) "
+      "CASE WHEN r.kind = 'direct' THEN (SELECT json_build_object('id', u.id, 'username', u.username, 'avatar_attachment_id', u.avatar_attachment_id) "
           + "FROM room_members o JOIN users u ON u.id = o.user_id WHERE o.room_id = r.id AND o.user_id <> $2 LIMIT 1) "
           + "END AS peer";
 
@@ -66,12 +66,12 @@ final class RoomSql {
   static final String MEMBER_DELETE = "DELETE FROM room_members WHERE room_id = $1 AND user_id = $2 RETURNING role";
 
   static final String MEMBER_GET =
-      "SELECT m.user_id, u.username, u.first_name, u.last_name, m.role, m.last_read_seq, m.joined_at "
+      "SELECT m.user_id, u.username, u.first_name, u.last_name, u.avatar_attachment_id, m.role, m.last_read_seq, m.joined_at "
           + "FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room_id = $1 AND m.user_id = $2";
 
   /** $1 room, $2 cursor user id (exclusive), $3 limit. */
   static final String MEMBERS_OF_ROOM =
-      "SELECT m.user_id, u.username, u.first_name, u.last_name, m.role, m.last_read_seq, m.joined_at "
+      "SELECT m.user_id, u.username, u.first_name, u.last_name, u.avatar_attachment_id, m.role, m.last_read_seq, m.joined_at "
           + "FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room_id = $1 AND m.user_id > $2 "
           + "ORDER BY m.user_id LIMIT $3";
 

@@ -30,10 +30,19 @@ import java.util.List;
 public final class RoomStore {
   private final Pool pool;
   private final RoomStream stream;
+  private final io.parley.media.AttachmentJson attachments;
 
-  public RoomStore(Pool pool, RoomStream stream) {
+  public RoomStore(Pool pool, RoomStream stream, io.parley.media.AttachmentJson attachments) {
     this.pool = pool;
     this.stream = stream;
+    this.attachments = attachments;
+  }
+
+  /** A room as handed out: its last message's attachments signed. */
+  private JsonObject room(io.vertx.sqlclient.Row r) {
+    JsonObject room = Rows.room(r);
+    attachments.signMessage(room.getJsonObject("last_message"));
+    return room;
   }
 
   public void register(Handlers h) {
@@ -68,7 +77,7 @@ public final class RoomStore {
       if (rs.size() == 0) {
         return Future.failedFuture(ParleyException.notFound("room"));
       }
-      return Future.succeededFuture(Rows.room(rs.iterator().next()));
+      return Future.succeededFuture(room(rs.iterator().next()));
     });
   }
 
@@ -87,7 +96,7 @@ public final class RoomStore {
   private Future<JsonObject> listMyRooms(JsonObject b) {
     int limit = b.getInteger("limit", 50);
     return pool.preparedQuery(RoomSql.ROOMS_OF_USER).execute(Tuple.of(b.getLong("user_id"), Pages.cursorId(b), limit + 1))
-        .map(rs -> Pages.page(rs, limit, Rows::room, r -> String.valueOf(r.getLong("id"))));
+        .map(rs -> Pages.page(rs, limit, this::room, r -> String.valueOf(r.getLong("id"))));
   }
 
   private Future<JsonObject> listPublicRooms(JsonObject b) {
@@ -96,7 +105,7 @@ public final class RoomStore {
     String pattern = q == null || q.isBlank() ? "%"
         : "%" + Pages.likeLiteral(q) + "%";
     return pool.preparedQuery(RoomSql.ROOMS_PUBLIC).execute(Tuple.of(pattern, b.getLong("user_id"), Pages.cursorId(b), limit + 1))
-        .map(rs -> Pages.page(rs, limit, Rows::room, r -> String.valueOf(r.getLong("id"))));
+        .map(rs -> Pages.page(rs, limit, this::room, r -> String.valueOf(r.getLong("id"))));
   }
 
   private Future<JsonObject> getRoom(JsonObject b) {

@@ -1,5 +1,8 @@
 package io.parley.persistence.shared;
 
+import io.parley.media.AttachmentJson;
+import io.vertx.core.json.JsonArray;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.buffer.Buffer;
@@ -58,7 +61,14 @@ public final class Rows {
         .put("username", r.getString("username"))
         .put("first_name", r.getString("first_name"))
         .put("last_name", r.getString("last_name"))
-        .put("created_at", ts(r.getOffsetDateTime("created_at")));
+        .put("created_at", ts(r.getOffsetDateTime("created_at")))
+        .put("avatar_url", avatarUrl(r, r.getLong("id")));
+  }
+
+  /** The avatar URL of the user {@code userId} of a row with an {@code avatar_attachment_id} column (null without one). */
+  static String avatarUrl(Row r, long userId) {
+    int column = r.getColumnIndex("avatar_attachment_id");
+    return column < 0 ? null : AttachmentJson.avatarUrl(userId, r.getLong(column));
   }
 
   /** The user as seen by themselves: the public user plus e-mail. */
@@ -85,6 +95,9 @@ public final class Rows {
         .put("created_at", ts(r.getOffsetDateTime("created_at")))
         .put("updated_at", ts(r.getOffsetDateTime("updated_at")));
     Object peer = r.getValue("peer");
+    if (peer instanceof JsonObject p) { // {id, username, avatar_attachment_id} → {id, username, avatar_url}
+      p.put("avatar_url", AttachmentJson.avatarUrl(p.getLong("id"), (Long) p.remove("avatar_attachment_id")));
+    }
     json.put("peer", peer instanceof JsonObject p ? p : null);
     json.put("unread_count", r.getLong("unread_count"));
     Object last = r.getValue("last_message");
@@ -101,7 +114,8 @@ public final class Rows {
         .put("last_name", r.getString("last_name"))
         .put("role", r.getString("role"))
         .put("last_read_seq", r.getLong("last_read_seq"))
-        .put("joined_at", ts(r.getOffsetDateTime("joined_at")));
+        .put("joined_at", ts(r.getOffsetDateTime("joined_at")))
+        .put("avatar_url", avatarUrl(r, r.getLong("user_id")));
   }
 
   /** Message: {id, room_id, seq, author_id, client_msg_id, body, created_at, edited_at, deleted}. */
@@ -115,7 +129,8 @@ public final class Rows {
         .put("body", r.getString("body"))
         .put("created_at", ts(r.getOffsetDateTime("created_at")))
         .put("edited_at", ts(r.getOffsetDateTime("edited_at")))
-        .put("deleted", r.getOffsetDateTime("deleted_at") != null);
+        .put("deleted", r.getOffsetDateTime("deleted_at") != null)
+        .put("attachments", r.getValue("attachments") instanceof JsonArray a ? a : new JsonArray()); // stored descriptions: sign before handing out
   }
 
   private static final JsonFactory JSON = new JsonFactory();
@@ -126,7 +141,7 @@ public final class Rows {
    * no copy of one across the event bus, no second walk to encode it. Each item has the fields of
    * {@link #message}; MessagingTest checks that both give the same message.
    */
-  public static Buffer historyPage(List<Row> rows, boolean hasMore, long lastSeq) {
+  public static Buffer historyPage(List<Row> rows, boolean hasMore, long lastSeq, AttachmentJson attachments) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 + rows.size() * 320);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
@@ -141,7 +156,15 @@ public final class Rows {
         string(g, "body", r.getString("body"));
         string(g, "created_at", ts(r.getOffsetDateTime("created_at")));
         string(g, "edited_at", ts(r.getOffsetDateTime("edited_at")));
-        g.writeBooleanField("deleted", r.getOffsetDateTime("deleted_at") != null);
+        boolean deleted = r.getOffsetDateTime("deleted_at") != null;
+        g.writeBooleanField("deleted", deleted);
+        g.writeFieldName("attachments");
+        if (!deleted && r.getValue("attachments") instanceof JsonArray stored && !stored.isEmpty()) {
+          g.writeRawValue(attachments.signedAll(stored).encode());
+        } else {
+          g.writeStartArray();
+          g.writeEndArray();
+        }
         g.writeEndObject();
       }
       g.writeEndArray();

@@ -4,6 +4,7 @@ import static io.parley.bus.Addresses.EVENTS_SINCE;
 
 import io.parley.bus.ParleyException;
 import io.parley.bus.RoomEvents;
+import io.parley.media.AttachmentJson;
 import io.parley.persistence.shared.Handlers;
 import io.parley.persistence.shared.RoomAccess;
 import io.vertx.core.Future;
@@ -29,12 +30,17 @@ public final class RoomStream {
   private final Vertx vertx;
   private final Pool pool;
   private final int maxReplay;
+  private final AttachmentJson attachments;
 
-  /** @param maxReplay most events one replay may cover; further behind is {@code truncated} */
-  public RoomStream(Vertx vertx, Pool pool, int maxReplay) {
+  /**
+   * @param maxReplay most events one replay may cover; further behind is {@code truncated}
+   * @param attachments signs the attachments of replayed messages (stored without URLs)
+   */
+  public RoomStream(Vertx vertx, Pool pool, int maxReplay, AttachmentJson attachments) {
     this.vertx = vertx;
     this.pool = pool;
     this.maxReplay = maxReplay;
+    this.attachments = attachments;
   }
 
   public void register(Handlers h) {
@@ -122,7 +128,10 @@ public final class RoomStream {
         JsonArray events = new JsonArray();
         long pageLast = after;
         for (Row r : rs) {
-          events.add(r.getString("payload"));
+          String payload = r.getString("payload");
+          // attachments are stored without URLs: those are signed now, fresh for this reader
+          events.add(r.getBoolean("has_attachments")
+              ? attachments.signEvent(new JsonObject(payload)).encode() : payload);
           pageLast = r.getLong("seq");
         }
         if (events.size() == limit && pageLast < upTo) {

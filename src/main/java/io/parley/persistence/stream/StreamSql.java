@@ -17,6 +17,6 @@ final class StreamSql {
 
   /** $1 room, $2 after seq (exclusive), $3 up to seq (inclusive), $4 limit. */
   static final String EVENTS_SINCE =
-      "SELECT seq, payload::text AS payload FROM room_events WHERE room_id = $1 AND seq > $2 AND seq <= $3 "
+      "SELECT seq, payload::text AS payload, (payload #> '{message,attachments,0}') IS NOT NULL AS has_attachments FROM room_events WHERE room_id = $1 AND seq > $2 AND seq <= $3 "
           + "ORDER BY seq LIMIT $4";
 }
