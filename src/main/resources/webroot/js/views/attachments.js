@@ -92,7 +92,7 @@ function audio(a) {
 function file(a) {
   const link = el('a', { class: 'attachment file', href: safeUrl(a.url), download: a.name || '', rel: 'noopener',
     dataset: { kind: a.kind || 'file', attachmentId: a.id, testid: 'attachment' } },
-  el('span', { class: 'file-icon', 'aria-hidden': 'true' }, '📄'),
+  el('span', { class: 'icon icon-file', 'aria-hidden': 'true' }),
   el('span', { class: 'file-name', 'data-testid': 'attachment-name' }, a.name || 'file'),
   el('small', { class: 'file-size' }, size(a.size)));
   link.addEventListener('click', async (e) => {

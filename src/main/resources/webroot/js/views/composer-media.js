@@ -169,7 +169,7 @@ function renderRecorder() {
   button.setAttribute('aria-pressed', recording ? 'true' : 'false');
   button.setAttribute('aria-label', recording ? 'Stop and send the voice message' : 'Record a voice message');
   button.title = button.getAttribute('aria-label');
-  button.textContent = recording ? '■' : '🎤';
+  button.firstElementChild.className = `icon ${recording ? 'icon-stop' : 'icon-mic'}`;
   $('#recording').hidden = !recording;
   $('#rec-timer').textContent = clock(0);
 }
