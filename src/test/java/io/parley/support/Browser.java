@@ -49,7 +49,9 @@ public final class Browser implements AutoCloseable {
       ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments(
           "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
           "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-          "--window-size=1100,720", "--user-data-dir=" + profile);
+          "--window-size=1100,720", "--user-data-dir=" + profile,
+          // a microphone that plays a tone, granted without asking (voice messages)
+          "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream");
       ChromeDriverService service = new ChromeDriverService.Builder()
           .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
       return new Browser(new ChromeDriver(service, options), profile);
