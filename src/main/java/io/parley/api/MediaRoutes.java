@@ -180,6 +180,10 @@ final class MediaRoutes {
             .recover(err -> api.request(rc, ATTACHMENTS_DISCARD, new JsonObject().put("id", id))
                 .transform(x -> Future.failedFuture(new ParleyException(ErrorCode.UNAVAILABLE,
                     "the file could not be stored; try again"))));
+      }).onFailure(err -> { // the thumbnail's file, when storage did not take it (the upload's goes with the request)
+        if (found.thumbnail() != null) {
+          vertx.fileSystem().delete(found.thumbnail().file().toString());
+        }
       });
     });
   }
@@ -281,13 +285,27 @@ final class MediaRoutes {
   /** Removes, every hour, uploads never used and those of deleted messages, with their bytes. */
   void sweepEveryHour() {
     long ttlS = settings.unattachedTtlHours() * 3600L;
-    vertx.setPeriodic(60_000, 3_600_000, t -> api.bus().request(ATTACHMENTS_SWEEP,
-            new JsonObject().put("older_than_s", ttlS).put("limit", 500), null)
-        .onSuccess(r -> r.getJsonArray("removed").forEach(o -> {
-          JsonObject removed = (JsonObject) o;
-          storage.delete("a/" + removed.getLong("id"));
-          if (removed.getBoolean("thumbnail")) {
-            storage.delete("t/" + removed.getLong("id"));
+    vertx.setPeriodic(60_000, 3_600_000, t -> {
+      api.bus().request(ATTACHMENTS_SWEEP, new JsonObject().put("older_than_s", ttlS).put("limit", 500), null)
+          .onSuccess(r -> r.getJsonArray("removed").forEach(o -> {
+            JsonObject removed = (JsonObject) o;
+            storage.delete("a/" + removed.getLong("id"));
+            if (removed.getBoolean("thumbnail")) {
+              storage.delete("t/" + removed.getLong("id"));
+            }
+          }));
+      sweepIncoming(ttlS * 1000);
+    });
+  }
+
+  /** Removes files left in {@code media.dir/incoming} (uploads cut off mid-body) older than {@code ageMs}. */
+  private void sweepIncoming(long ageMs) {
+    String incoming = Path.of(settings.dir(), "incoming").toString();
+    long cutoff = System.currentTimeMillis() - ageMs;
+    vertx.fileSystem().readDir(incoming).onSuccess(files -> files.forEach(f -> vertx.fileSystem().props(f)
+        .onSuccess(p -> {
+          if (p.isRegularFile() && p.lastModifiedTime() < cutoff) {
+            vertx.fileSystem().delete(f);
           }
         })));
   }
