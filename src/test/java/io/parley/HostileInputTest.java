@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.support.Api;
+import io.parley.support.Media;
+import io.parley.support.MediaFixtures;
 import io.parley.support.ClusterExtension;
 import io.parley.support.TestCluster;
 import io.parley.support.Ws;
@@ -109,6 +111,48 @@ class HostileInputTest {
       assertEquals((long) perUser, page.getLong("last_seq"));
     }
     assertEquals(0L, api.history(poisoner, poisonRoom, "").getLong("last_seq"), "nothing of the poison was stored");
+  }
+
+  @Test
+  @DisplayName("hostile uploads and attachment sends fail alone while another user uploads and sends pictures on both nodes")
+  void hostileUploadsAmongOthers() throws Exception {
+    JsonObject mallory = api.newUser("mallory");
+    JsonObject alice = api.newUser("alice");
+    long room = api.newRoom(alice, false).getLong("id");
+    long malloryRoom = api.newRoom(mallory, false).getLong("id");
+    String evil = mallory.getString("access_token");
+    Api b = new Api(vertx, cluster.b().apiPort());
+    JsonObject alicesUpload = api.upload(alice.getString("access_token"), "mine.png", "image/png", Media.png(20, 20)).expect(201).json();
+    byte[] truncated = java.util.Arrays.copyOf(Media.png(200, 200), 60);
+    CompletableFuture<Void> attacking = CompletableFuture.runAsync(() -> {
+      for (int k = 0; k < 20; k++) {
+        Api on = k % 2 == 0 ? api : b;
+        on.upload(evil, "x" + k + ".png", "image/png", Media.html()).problem(415, "UNSUPPORTED_MEDIA_TYPE");
+        on.upload(evil, "bomb.png", "image/png", MediaFixtures.pngClaiming(60_000, 60_000)).problem(413, "PAYLOAD_TOO_LARGE");
+        on.upload(evil, "bad\u0000name.png", "image/png", truncated).problem(400, "VALIDATION_FAILED"); // pixels cut short
+        if (k % 5 == 0) { // each takes the server a second and a half to tell
+          Media.Multipart broken = Media.multipart("file", "a.png", "image/png", Media.png(4, 4));
+          Buffer cut = broken.body().getBuffer(0, broken.body().length() - 20); // no closing boundary
+          on.call("uploadAttachment", HttpMethod.POST, "/attachments", evil, cut, Map.of("Content-Type", broken.contentType()))
+              .problem(400, "VALIDATION_FAILED");
+        }
+        on.call("sendMessage", HttpMethod.POST, "/rooms/" + malloryRoom + "/messages", evil,
+            new JsonObject().put("attachment_ids", new io.vertx.core.json.JsonArray().add(alicesUpload.getLong("id"))))
+            .problem(404, "NOT_FOUND");
+      }
+    });
+    List<Long> sent = new ArrayList<>();
+    for (int k = 0; k < 20; k++) {
+      Api on = k % 2 == 0 ? b : api;
+      JsonObject picture = on.upload(alice.getString("access_token"), "p" + k + ".png", "image/png", Media.png(30 + k, 20))
+          .expect(201).json();
+      sent.add(on.call("sendMessage", HttpMethod.POST, "/rooms/" + room + "/messages", alice.getString("access_token"),
+          new JsonObject().put("body", "picture " + k).put("attachment_ids", new io.vertx.core.json.JsonArray().add(picture.getLong("id"))))
+          .expect(201).json().getJsonArray("attachments").getJsonObject(0).getLong("width"));
+    }
+    attacking.get();
+    assertEquals(java.util.stream.LongStream.range(30, 50).boxed().toList(), sent, "every picture stored with its own size");
+    assertEquals(0L, api.history(mallory, malloryRoom, "").getLong("last_seq"), "nothing of the attack was stored");
   }
 
   @Test

@@ -37,6 +37,10 @@ final class MediaRoutes {
   private static final String BASE = "/api/v1";
   /** Room for the multipart envelope around the file (boundaries, part headers). */
   private static final long ENVELOPE_BYTES = 64 * 1024;
+  /** Longest an upload's body may take to arrive. */
+  private static final long UPLOAD_TIMEOUT_MS = 300_000;
+  /** Set once the body handler has read the whole body. */
+  private static final String BODY_READ = "parley.media.body_read";
 
   private final Vertx vertx;
   private final RouteSupport api;
@@ -86,12 +90,18 @@ final class MediaRoutes {
       if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
         rc.fail(new ParleyException(ErrorCode.UNAUTHORIZED, "a bearer token is required"));
       } else {
+        guard(rc);
         rc.next();
       }
     };
-    router.post(BASE + "/attachments").handler(bearerFirst).handler(uploads).handler(auth).handler(rc -> upload(rc)
-        .onSuccess(a -> RouteSupport.json(rc, 201, a)).onFailure(rc::fail));
-    router.put(BASE + "/users/me/avatar").handler(bearerFirst).handler(uploads).handler(auth).handler(this::setAvatar);
+    io.vertx.core.Handler<RoutingContext> bodyRead = rc -> {
+      rc.put(BODY_READ, true);
+      rc.next();
+    };
+    router.post(BASE + "/attachments").handler(bearerFirst).handler(uploads).handler(auth).handler(bodyRead)
+        .handler(rc -> upload(rc).onSuccess(a -> RouteSupport.json(rc, 201, a)).onFailure(rc::fail));
+    router.put(BASE + "/users/me/avatar").handler(bearerFirst).handler(uploads).handler(auth).handler(bodyRead)
+        .handler(this::setAvatar);
     router.delete(BASE + "/users/me/avatar").handler(auth).handler(rc -> api.request(rc, AVATAR_SET,
             new JsonObject().put("user_id", RouteSupport.userId(rc)))
         .onSuccess(me -> RouteSupport.json(rc, 200, me)).onFailure(rc::fail));
@@ -99,6 +109,30 @@ final class MediaRoutes {
       router.route(method, BASE + "/attachments/:id/:variant").handler(downloads::attachment);
       router.route(method, BASE + "/users/:user_id/avatar/:avatar_id").handler(downloads::avatar);
     }
+  }
+
+  /**
+   * Watches an upload's body: a multipart body that ends without its closing boundary never
+   * completes in the body handler (nothing would answer, the connection would be held), and a
+   * body may not take longer than {@value #UPLOAD_TIMEOUT_MS} ms to arrive. Either is refused
+   * with VALIDATION_FAILED.
+   */
+  private void guard(RoutingContext rc) {
+    long[] endedSeen = {0};
+    long started = System.nanoTime();
+    long timer = vertx.setPeriodic(500, id -> {
+      if (rc.response().ended() || rc.response().closed() || rc.get(BODY_READ) != null) {
+        vertx.cancelTimer(id);
+        return;
+      }
+      boolean incomplete = rc.request().isEnded() && ++endedSeen[0] >= 3;
+      if (incomplete || System.nanoTime() - started > UPLOAD_TIMEOUT_MS * 1_000_000L) {
+        vertx.cancelTimer(id);
+        rc.fail(ParleyException.invalid("file", incomplete ? "the multipart body ended before its closing boundary"
+            : "the upload took longer than " + UPLOAD_TIMEOUT_MS / 1000 + " s"));
+      }
+    });
+    rc.addEndHandler(v -> vertx.cancelTimer(timer));
   }
 
   /**
@@ -146,6 +180,10 @@ final class MediaRoutes {
             .recover(err -> api.request(rc, ATTACHMENTS_DISCARD, new JsonObject().put("id", id))
                 .transform(x -> Future.failedFuture(new ParleyException(ErrorCode.UNAVAILABLE,
                     "the file could not be stored; try again"))));
+      }).onFailure(err -> { // the thumbnail's file, when storage did not take it (the upload's goes with the request)
+        if (found.thumbnail() != null) {
+          vertx.fileSystem().delete(found.thumbnail().file().toString());
+        }
       });
     });
   }
@@ -164,13 +202,20 @@ final class MediaRoutes {
         inspector = this.inspector;
       }
     }
+    MediaInspector.Inspection i;
     try {
-      MediaInspector.Inspection i = inspector.inspect(file);
-      return new Inspected(i, "image".equals(i.kind()) ? inspector.thumbnail(file, i) : null);
+      i = inspector.inspect(file);
     } catch (MediaInspector.Refused r) {
-      throw "PAYLOAD_TOO_LARGE".equals(r.code())
-          ? new ParleyException(ErrorCode.PAYLOAD_TOO_LARGE, r.getMessage())
-          : new ParleyException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, r.getMessage());
+      throw switch (r.code()) {
+        case "PAYLOAD_TOO_LARGE" -> new ParleyException(ErrorCode.PAYLOAD_TOO_LARGE, r.getMessage());
+        case "VALIDATION_FAILED" -> ParleyException.invalid("file", r.getMessage());
+        default -> new ParleyException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, r.getMessage());
+      };
+    }
+    try {
+      return new Inspected(i, "image".equals(i.kind()) ? inspector.thumbnail(file, i) : null);
+    } catch (java.io.IOException | RuntimeException damaged) { // a header that reads, pixels that do not
+      throw ParleyException.invalid("file", "the image is damaged or cut short: it cannot be decoded");
     }
   }
 
@@ -240,13 +285,27 @@ final class MediaRoutes {
   /** Removes, every hour, uploads never used and those of deleted messages, with their bytes. */
   void sweepEveryHour() {
     long ttlS = settings.unattachedTtlHours() * 3600L;
-    vertx.setPeriodic(60_000, 3_600_000, t -> api.bus().request(ATTACHMENTS_SWEEP,
-            new JsonObject().put("older_than_s", ttlS).put("limit", 500), null)
-        .onSuccess(r -> r.getJsonArray("removed").forEach(o -> {
-          JsonObject removed = (JsonObject) o;
-          storage.delete("a/" + removed.getLong("id"));
-          if (removed.getBoolean("thumbnail")) {
-            storage.delete("t/" + removed.getLong("id"));
+    vertx.setPeriodic(60_000, 3_600_000, t -> {
+      api.bus().request(ATTACHMENTS_SWEEP, new JsonObject().put("older_than_s", ttlS).put("limit", 500), null)
+          .onSuccess(r -> r.getJsonArray("removed").forEach(o -> {
+            JsonObject removed = (JsonObject) o;
+            storage.delete("a/" + removed.getLong("id"));
+            if (removed.getBoolean("thumbnail")) {
+              storage.delete("t/" + removed.getLong("id"));
+            }
+          }));
+      sweepIncoming(ttlS * 1000);
+    });
+  }
+
+  /** Removes files left in {@code media.dir/incoming} (uploads cut off mid-body) older than {@code ageMs}. */
+  private void sweepIncoming(long ageMs) {
+    String incoming = Path.of(settings.dir(), "incoming").toString();
+    long cutoff = System.currentTimeMillis() - ageMs;
+    vertx.fileSystem().readDir(incoming).onSuccess(files -> files.forEach(f -> vertx.fileSystem().props(f)
+        .onSuccess(p -> {
+          if (p.isRegularFile() && p.lastModifiedTime() < cutoff) {
+            vertx.fileSystem().delete(f);
           }
         })));
   }
