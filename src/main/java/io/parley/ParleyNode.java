@@ -161,6 +161,10 @@ public final class ParleyNode {
       JsonObject bi = cfg.section("billing").put("request_timeout_ms", timeout); // public_url: ParleyConfig fills it
       chain = chain.compose(x -> deploy(vertx, BillingVerticle.class, bi, "billing"));
     }
+    if (roles.contains("assistant")) {
+      JsonObject as = cfg.section("assistant").put("request_timeout_ms", timeout);
+      chain = chain.compose(x -> deploy(vertx, io.parley.assistant.AssistantVerticle.class, as, "assistant"));
+    }
     JsonObject limits = cfg.section("limits");
     JsonArray trustedProxies = cfg.section("api").getJsonArray("trusted_proxies", new JsonArray());
     if ((roles.contains("api") || roles.contains("gateway")) && Limits.from(limits).anyOn()) {

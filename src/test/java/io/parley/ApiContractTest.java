@@ -104,6 +104,19 @@ class ApiContractTest {
   }
 
   @Test
+  @DisplayName("the assistant: who it is, and your conversation with it (made, then found)")
+  void assistant() {
+    JsonObject ann = api.newUser("assistant_ann");
+    String token = ann.getString("access_token");
+    assertTrue(api.call("getAssistant", GET, "/assistant", token, null).expect(200).json().getBoolean("configured"));
+    api.call("getAssistant", GET, "/assistant", null, null).problem(401, "UNAUTHORIZED");
+    long room = api.call("openAssistantConversation", POST, "/assistant/conversation", token, null).expect(201).json().getLong("id");
+    assertEquals(room, api.call("openAssistantConversation", POST, "/assistant/conversation", token, null).expect(200).json()
+        .getLong("id"));
+    api.call("openAssistantConversation", POST, "/assistant/conversation", null, null).problem(401, "UNAUTHORIZED");
+  }
+
+  @Test
   @DisplayName("accounts by mail: verification gates sending, resend, reset, change, invite, profile, tokens single-use and expiring, throttled logins")
   void accountsByMail() {
     String name = "mail_" + System.nanoTime();

@@ -106,6 +106,7 @@ public class ApiVerticle extends VerticleBase {
           messages.mount(rb);
           billing.mount(rb);
           media.mount(rb);
+          new AssistantRoutes(api).mount(rb);
           Router apiRouter = rb.createRouter();
           apiRouter.route().last().handler(rc -> rc.fail(404));
           router.route(BASE + "/*").subRouter(apiRouter);

@@ -101,6 +101,25 @@ public final class Addresses {
   /** Replay of a room's event stream after a seq, for (re)subscribing sockets and gap repair. */
   public static final String EVENTS_SINCE = P + "events.since";
 
+  // the assistant
+  /** {room_id, body, stream_id, status?} → {message, seq}: stores a reply of the assistant (its bot user), after its deltas. */
+  public static final String ASSISTANT_REPLY = P + "assistant.reply";
+  /** {user_id} → {taken, limit, used_today}: takes one of the user's daily assistant replies when their plan allows. */
+  public static final String ASSISTANT_TAKE = P + "assistant.take";
+  /** {} → {user_id, username}: the assistant's bot user. */
+  public static final String ASSISTANT_BOT = P + "assistant.bot";
+  /**
+   * Point to point (one consumer in the cluster takes each): {message} of a message stored in a
+   * room the bot is in, by someone else; the assistant decides whether to answer.
+   */
+  public static final String ASSISTANT_INBOX = "parley.assistant.inbox";
+  /** Published to every assistant: {room_id, stream_id, user_id}: stop that reply (the one streaming it stops). */
+  public static final String ASSISTANT_CANCEL = "parley.assistant.cancel";
+  /** {user_id} → the user's conversation with the assistant (as conversations.open); ASSISTANT_NOT_CONFIGURED when off. */
+  public static final String ASSISTANT_CONVERSATION = "parley.assistant.conversation";
+  /** {} → {configured, user_id, username, model}. */
+  public static final String ASSISTANT_STATUS = "parley.assistant.status";
+
   // attachments and avatars (descriptions in PostgreSQL; bytes in media storage, handled by the API node)
   /** {user_id, kind, content_type, size, name, width?, height?, duration_ms?, thumbnail_type?} → Attachment description with id (unattached). */
   public static final String ATTACHMENTS_CREATE = P + "attachments.create";

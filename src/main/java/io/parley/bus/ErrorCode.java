@@ -35,7 +35,13 @@ public enum ErrorCode {
   /** The HTTP request line (method, path and query) is longer than the server reads. */
   URI_TOO_LONG(4140, 414),
   /** The HTTP request headers are larger than the server reads. */
-  HEADERS_TOO_LARGE(4310, 431);
+  HEADERS_TOO_LARGE(4310, 431),
+  /** The assistant is switched off on this deployment (no {@code assistant.base_url}). */
+  ASSISTANT_NOT_CONFIGURED(5031, 503),
+  /** Over the user's daily assistant replies ({@code daily_assistant_limit} of their plan). */
+  ASSISTANT_LIMIT_EXCEEDED(4292, 429),
+  /** The assistant is already answering in that room (one reply in flight per room). */
+  ASSISTANT_BUSY(4091, 409);
 
   private static final Map<Integer, ErrorCode> BY_NUMBER = new HashMap<>();
 

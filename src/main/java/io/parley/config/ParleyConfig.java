@@ -21,7 +21,8 @@ import org.yaml.snakeyaml.Yaml;
  * optional YAML file named by {@code PARLEY_CONFIG}, then environment variables named
  * {@code PARLEY_<SECTION>_<KEY>} (upper case) for every key that exists in the defaults. Values
  * from the environment take the type of the default: numbers, booleans, comma-separated lists.
- * Secrets ({@code PARLEY_JWT_SECRET}, {@code PARLEY_STRIPE_SECRET_KEY}, {@code PARLEY_STRIPE_WEBHOOK_SECRET}) are read from the environment only and never logged.
+ * Secrets ({@code PARLEY_JWT_SECRET}, {@code PARLEY_STRIPE_SECRET_KEY}, {@code PARLEY_STRIPE_WEBHOOK_SECRET},
+ * {@code PARLEY_ASSISTANT_API_KEY}) are read from the environment only and never logged.
  */
 public final class ParleyConfig {
   /** Environment variable with the HMAC secret for access tokens (HS256). */
@@ -32,6 +33,8 @@ public final class ParleyConfig {
   public static final String ENV_STRIPE_SECRET_KEY = "PARLEY_STRIPE_SECRET_KEY";
   /** Environment variable with the signing secret of Stripe's webhook endpoint ({@code whsec_…}). */
   public static final String ENV_STRIPE_WEBHOOK_SECRET = "PARLEY_STRIPE_WEBHOOK_SECRET";
+  /** Environment variable with the assistant's model API key (unset: no Authorization header). */
+  public static final String ENV_ASSISTANT_API_KEY = "PARLEY_ASSISTANT_API_KEY";
   /** Keys of the {@code billing} section that only {@link #load} fills, from the environment (never from a file). */
   public static final String STRIPE_SECRET_KEY = "stripe_secret_key";
   public static final String STRIPE_WEBHOOK_SECRET = "stripe_webhook_secret";
@@ -98,6 +101,10 @@ public final class ParleyConfig {
     }
     billing.put(STRIPE_SECRET_KEY, env.getOrDefault(ENV_STRIPE_SECRET_KEY, ""))
         .put(STRIPE_WEBHOOK_SECRET, env.getOrDefault(ENV_STRIPE_WEBHOOK_SECRET, ""));
+    JsonObject assistant = root.getJsonObject("assistant");
+    if (assistant != null) {
+      assistant.put("api_key", env.get(ENV_ASSISTANT_API_KEY));
+    }
   }
 
   /** The classpath defaults alone (no environment), e.g. as a base for tests. */

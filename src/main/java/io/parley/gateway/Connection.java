@@ -45,7 +45,7 @@ final class Connection {
   private final int maxFrameBytes;
   private final Typing typing;
   private final SendLimit sendLimit;
-  /** The last send's limit check: sends are checked one after another, so they reach the bus in order (context only). */
+  /** The last send's limit check: sends go on to the bus in frame order as their checks answer (context only). */
   private Future<?> lastSendCheck = Future.succeededFuture();
   private final String connectionId = UUID.randomUUID().toString();
   /** Frames received, and the request id of the one being handled ({@code ws-<connection>-<n>}). */
@@ -264,6 +264,13 @@ final class Connection {
               .put("message_id", Frames.positiveLong(f, "message_id")), ref)
           .onSuccess(r -> send(Frames.reply("message.ack", ref).put("op", "delete").put("seq", r.getLong("seq"))
               .put("message", r.getJsonObject("message"))));
+      case "assistant.cancel" -> { // the assistant streaming it stops (if it answers this user)
+        JsonObject cancel = new JsonObject().put("room_id", Frames.positiveLong(f, "room_id"))
+            .put("stream_id", Frames.string(f, "stream_id")).put("user_id", userId);
+        context.owner().eventBus().publish(ASSISTANT_CANCEL, cancel);
+        send(Frames.reply("assistant.cancel.ack", ref).put("room_id", cancel.getLong("room_id"))
+            .put("stream_id", cancel.getString("stream_id")));
+      }
       case "typing" -> typing(Frames.positiveLong(f, "room_id"), Frames.string(f, "state"), ref);
       case "read" -> {
         long roomId = Frames.positiveLong(f, "room_id");

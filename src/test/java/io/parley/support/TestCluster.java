@@ -80,7 +80,10 @@ public final class TestCluster implements AutoCloseable {
   public static JsonObject config(String url, String clusterName, String nodeName, int api, int gateway) {
     JsonObject root = ParleyConfig.defaults();
     root.getJsonObject("node").put("name", nodeName)
-        .put("roles", new JsonArray().add("api").add("gateway").add("persistence").add("presence").add("billing"));
+        .put("roles", new JsonArray().add("api").add("gateway").add("persistence").add("presence").add("billing").add("assistant"));
+    // the assistant asks the run's fake model (AssistantTest scripts it); a stall ends after a second
+    root.getJsonObject("assistant").put("base_url", model().baseUrl()).put("model", "fake-model").put("idle_timeout_s", 1)
+        .put("timeout_s", 10);
     root.getJsonObject("api").put("port", api).put("host", "127.0.0.1");
     root.getJsonObject("gateway").put("port", gateway).put("host", "127.0.0.1")
         .put("max_frame_bytes", 8192).put("max_replay", 200).put("stall_timeout_ms", 2000);
@@ -108,6 +111,15 @@ public final class TestCluster implements AutoCloseable {
   }
 
   private static String redisUrl;
+  private static FakeModel model;
+
+  /** The run's fake of an OpenAI-compatible model API, which every test cluster's assistant asks. */
+  public static synchronized FakeModel model() {
+    if (model == null) {
+      model = FakeModel.start(io.vertx.core.Vertx.vertx());
+    }
+    return model;
+  }
 
   /**
    * Redis for the run: {@code PARLEY_PRESENCE_REDIS_URL} (as {@code .ci/run} sets, a database of

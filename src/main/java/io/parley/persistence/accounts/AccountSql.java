@@ -5,7 +5,7 @@ public final class AccountSql {
   private AccountSql() {}
 
   static final String USER_COLUMNS =
-      "id, email, username, first_name, last_name, created_at, email_verified_at, status, avatar_attachment_id";
+      "id, email, username, first_name, last_name, created_at, email_verified_at, status, avatar_attachment_id, is_bot";
 
   static final String USER_INSERT =
       "INSERT INTO users (email, username, first_name, last_name, password_hash) VALUES ($1, $2, $3, $4, $5) "
@@ -17,7 +17,7 @@ public final class AccountSql {
   static final String USER_CREDENTIALS_BY_ID = "SELECT " + USER_COLUMNS + ", password_hash FROM users WHERE id = $1";
 
   static final String USER_CREDENTIALS_BY_EMAIL =
-      "SELECT " + USER_COLUMNS + ", password_hash FROM users WHERE lower(email) = lower($1)";
+      "SELECT " + USER_COLUMNS + ", password_hash FROM users WHERE lower(email) = lower($1) AND NOT is_bot"; // bots never log in
 
   static final String USER_BY_EMAIL = "SELECT " + USER_COLUMNS + " FROM users WHERE lower(email) = lower($1)";
 

@@ -8,7 +8,7 @@ final class BillingSql {
   private BillingSql() {}
 
   private static final String PLAN_COLUMNS =
-      "p.id, p.code, p.name, p.price_cents, p.currency, p.interval_days, p.daily_message_limit, p.stripe_price_id";
+      "p.id, p.code, p.name, p.price_cents, p.currency, p.interval_days, p.daily_message_limit, p.daily_assistant_limit, p.stripe_price_id";
 
   /** Statuses under which a subscription grants its plan until {@code current_period_end}. */
   static final String GRANTING = "('active', 'trialing', 'past_due', 'canceled')";

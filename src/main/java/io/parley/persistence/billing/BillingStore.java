@@ -65,11 +65,12 @@ public final class BillingStore {
     h.on(BILLING_CHECKOUT_GET, this::checkout);
   }
 
-  /** The plan JSON: {id, code, name, price_cents, currency, interval_days, daily_message_limit, stripe_price_id}. */
+  /** The plan JSON: {id, code, name, price_cents, currency, interval_days, daily_message_limit, daily_assistant_limit, stripe_price_id}. */
   static JsonObject plan(Row r) {
     return new JsonObject().put("id", r.getLong("id")).put("code", r.getString("code")).put("name", r.getString("name"))
         .put("price_cents", r.getInteger("price_cents")).put("currency", r.getString("currency"))
         .put("interval_days", r.getInteger("interval_days")).put("daily_message_limit", r.getInteger("daily_message_limit"))
+        .put("daily_assistant_limit", r.getInteger("daily_assistant_limit"))
         .put("stripe_price_id", r.getString("stripe_price_id"));
   }
 

@@ -5,7 +5,7 @@ final class MessageSql {
   private MessageSql() {}
 
   static final String MESSAGE_COLUMNS =
-      "id, room_id, seq, author_id, client_msg_id, body, created_at, edited_at, deleted_at, attachments";
+      "id, room_id, seq, author_id, client_msg_id, body, created_at, edited_at, deleted_at, attachments, stream_id, status";
 
   /** $1 how many: message ids taken ahead, so a send needs no extra round trip for its id. */
   static final String MESSAGE_IDS =

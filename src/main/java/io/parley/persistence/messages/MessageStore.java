@@ -8,6 +8,7 @@ import io.parley.bus.ParleyException;
 import io.parley.media.AttachmentJson;
 import io.parley.metrics.Meters;
 import io.parley.persistence.media.AttachmentStore;
+import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.parley.persistence.shared.Handlers;
 import io.parley.persistence.shared.RoomAccess;
 import io.parley.persistence.shared.Rows;
@@ -52,6 +53,8 @@ public final class MessageStore {
   private final Meters meters;
   private final AttachmentJson attachments;
   private final AttachedSends attached;
+  private BotRooms bots;
+  private PgSubscriber subscriber;
   /** Ids for new messages, taken from the sequence a hundred at a time. */
   private final ArrayDeque<Long> messageIds = new ArrayDeque<>();
   private Future<Long> pendingIds;
@@ -78,9 +81,10 @@ public final class MessageStore {
   }
 
   /**
-   * A message store on {@code pool}. With {@code enforceQuotas}, sends over their author's daily
-   * message limit are refused (MESSAGE_LIMIT_EXCEEDED), and the store first listens for quota
-   * changes on a connection of its own ({@link QuotaCache}, made from {@code connect}).
+   * A message store on {@code pool}. It listens on a connection of its own (made from
+   * {@code connect}, reconnecting with a growing delay) for the rooms of the assistant
+   * ({@link BotRooms}) and, with {@code enforceQuotas}, for quota changes ({@link QuotaCache}):
+   * sends over their author's daily message limit are then refused (MESSAGE_LIMIT_EXCEEDED).
    *
    * @param maxBodyChars longest body, in code points
    * @param requireVerified whether authors need a verified e-mail address to send
@@ -89,13 +93,37 @@ public final class MessageStore {
   public static Future<MessageStore> start(Vertx vertx, Pool pool, io.vertx.pgclient.PgConnectOptions connect, RoomStream stream,
                                            int maxBodyChars, boolean requireVerified, boolean enforceQuotas, int sendBatchMax,
                                            AttachmentJson attachments) {
-    Future<QuotaCache> quotas = enforceQuotas ? QuotaCache.start(vertx, pool, connect) : Future.succeededFuture();
-    return quotas.map(q -> new MessageStore(vertx, pool, stream, maxBodyChars, requireVerified, q, sendBatchMax, attachments));
+    PgSubscriber subscriber = PgSubscriber.subscriber(vertx, connect)
+        .reconnectPolicy(attempt -> Math.min(5_000L, 100L << Math.min(attempt, 6)));
+    QuotaCache quotas = enforceQuotas ? QuotaCache.listen(pool, subscriber) : null;
+    return BotRooms.start(pool, subscriber).compose(bots -> subscriber.connect().map(v -> {
+      MessageStore store = new MessageStore(vertx, pool, stream, maxBodyChars, requireVerified, quotas, sendBatchMax, attachments);
+      store.bots = bots;
+      store.subscriber = subscriber;
+      return store;
+    }));
   }
 
-  /** Stops listening for quota changes. */
+  Pool pool() {
+    return pool;
+  }
+
+  boolean requireVerified() {
+    return requireVerified;
+  }
+
+  int maxBodyChars() {
+    return maxBodyChars;
+  }
+
+  /** The assistant's bot user id (0: none). */
+  long botId() {
+    return bots.botId();
+  }
+
+  /** Stops listening for notifications. */
   public Future<Void> close() {
-    return quotas == null ? Future.succeededFuture() : quotas.close();
+    return subscriber == null ? Future.succeededFuture() : subscriber.close();
   }
 
   public void register(Handlers h) {
@@ -103,6 +131,7 @@ public final class MessageStore {
     h.on(MESSAGES_EDIT, this::editMessage);
     h.on(MESSAGES_DELETE, this::deleteMessage);
     h.on(MESSAGES_HISTORY, this::history);
+    h.on(ASSISTANT_REPLY, b -> AssistantReplies.store(this, b));
   }
 
   private String validBody(JsonObject b) {
@@ -170,7 +199,7 @@ public final class MessageStore {
   }
 
   /** A committed send: counted, published to the room and to members' notifications; the reply. */
-  private JsonObject stored(JsonObject event, long seq) {
+  JsonObject stored(JsonObject event, long seq) {
     meters.messagesStored().increment();
     JsonObject message = event.getJsonObject("message");
     event.put("seq", seq);
@@ -180,6 +209,10 @@ public final class MessageStore {
     }
     stream.publish(event);
     notifyMembers(message);
+    Long author = message.getLong("author_id");
+    if (bots.contains(message.getLong("room_id")) && author != null && author != bots.botId()) {
+      vertx.eventBus().send(ASSISTANT_INBOX, new JsonObject().put("message", message)); // one assistant takes it
+    }
     return new JsonObject().put("message", message).put("seq", seq).put("duplicate", false);
   }
 
@@ -215,7 +248,7 @@ public final class MessageStore {
         });
   }
 
-  private Future<Long> nextMessageId() {
+  Future<Long> nextMessageId() {
     Long id = messageIds.pollFirst();
     if (id != null) {
       return Future.succeededFuture(id);

@@ -1,8 +1,5 @@
 package io.parley.persistence.messages;
 
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -52,18 +49,16 @@ final class QuotaCache {
   }
 
   /**
-   * Starts listening on {@code parley_quota} with a connection of its own (reconnecting with a
-   * growing delay). Completes when the first connection is made; until then every send is checked.
+   * Listens on {@code parley_quota} through {@code subscriber} (the store's notification
+   * connection, connected by the caller); until it is subscribed every send is checked.
    */
-  static Future<QuotaCache> start(Vertx vertx, Pool pool, PgConnectOptions options) {
-    PgSubscriber subscriber = PgSubscriber.subscriber(vertx, options)
-        .reconnectPolicy(attempt -> Math.min(5_000L, 100L << Math.min(attempt, 6)));
+  static QuotaCache listen(Pool pool, PgSubscriber subscriber) {
     QuotaCache cache = new QuotaCache(pool, subscriber);
     subscriber.channel("parley_quota")
         .subscribeHandler(v -> cache.trustFromNow())
         .handler(cache::forget);
     subscriber.closeHandler(v -> cache.distrust());
-    return subscriber.connect().map(cache);
+    return cache;
   }
 
   /** Whether a send by {@code userId} must take from the quota (not known unlimited now). */
@@ -126,8 +121,4 @@ final class QuotaCache {
     LOG.warn("the quota notification connection closed: every send takes from the quota until it is back");
   }
 
-  /** Stops listening. */
-  Future<Void> close() {
-    return subscriber.close();
-  }
 }

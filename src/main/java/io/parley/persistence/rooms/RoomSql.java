@@ -22,7 +22,7 @@ final class RoomSql {
 
   /** The other member of a direct room, as JSON; $2 is the viewing user. */
   private static final String PEER =
-      "CASE WHEN r.kind = 'direct' THEN (SELECT json_build_object('id', u.id, 'username', u.username, 'avatar_attachment_id', u.avatar_attachment_id) "
+      "CASE WHEN r.kind = 'direct' THEN (SELECT json_build_object('id', u.id, 'username', u.username, 'avatar_attachment_id', u.avatar_attachment_id, 'is_bot', u.is_bot) "
           + "FROM room_members o JOIN users u ON u.id = o.user_id WHERE o.room_id = r.id AND o.user_id <> $2 LIMIT 1) "
           + "END AS peer";
 
@@ -66,12 +66,12 @@ final class RoomSql {
   static final String MEMBER_DELETE = "DELETE FROM room_members WHERE room_id = $1 AND user_id = $2 RETURNING role";
 
   static final String MEMBER_GET =
-      "SELECT m.user_id, u.username, u.first_name, u.last_name, u.avatar_attachment_id, m.role, m.last_read_seq, m.joined_at "
+      "SELECT m.user_id, u.username, u.first_name, u.last_name, u.avatar_attachment_id, u.is_bot, m.role, m.last_read_seq, m.joined_at "
           + "FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room_id = $1 AND m.user_id = $2";
 
   /** $1 room, $2 cursor user id (exclusive), $3 limit. */
   static final String MEMBERS_OF_ROOM =
-      "SELECT m.user_id, u.username, u.first_name, u.last_name, u.avatar_attachment_id, m.role, m.last_read_seq, m.joined_at "
+      "SELECT m.user_id, u.username, u.first_name, u.last_name, u.avatar_attachment_id, u.is_bot, m.role, m.last_read_seq, m.joined_at "
           + "FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room_id = $1 AND m.user_id > $2 "
           + "ORDER BY m.user_id LIMIT $3";
 

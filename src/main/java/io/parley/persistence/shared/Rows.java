@@ -62,7 +62,14 @@ public final class Rows {
         .put("first_name", r.getString("first_name"))
         .put("last_name", r.getString("last_name"))
         .put("created_at", ts(r.getOffsetDateTime("created_at")))
-        .put("avatar_url", avatarUrl(r, r.getLong("id")));
+        .put("avatar_url", avatarUrl(r, r.getLong("id")))
+        .put("is_bot", isBot(r));
+  }
+
+  /** Whether the row's user is a bot (the assistant); false for rows without an {@code is_bot} column. */
+  static boolean isBot(Row r) {
+    int column = r.getColumnIndex("is_bot");
+    return column >= 0 && Boolean.TRUE.equals(r.getBoolean(column));
   }
 
   /** The avatar URL of the user {@code userId} of a row with an {@code avatar_attachment_id} column (null without one). */
@@ -115,12 +122,16 @@ public final class Rows {
         .put("role", r.getString("role"))
         .put("last_read_seq", r.getLong("last_read_seq"))
         .put("joined_at", ts(r.getOffsetDateTime("joined_at")))
-        .put("avatar_url", avatarUrl(r, r.getLong("user_id")));
+        .put("avatar_url", avatarUrl(r, r.getLong("user_id")))
+        .put("is_bot", isBot(r));
   }
 
-  /** Message: {id, room_id, seq, author_id, client_msg_id, body, created_at, edited_at, deleted}. */
+  /**
+   * Message: {id, room_id, seq, author_id, client_msg_id, body, created_at, edited_at, deleted,
+   * attachments}, and for the assistant's replies {stream_id, status}.
+   */
   public static JsonObject message(Row r) {
-    return new JsonObject()
+    JsonObject m = new JsonObject()
         .put("id", r.getLong("id"))
         .put("room_id", r.getLong("room_id"))
         .put("seq", r.getLong("seq"))
@@ -131,6 +142,10 @@ public final class Rows {
         .put("edited_at", ts(r.getOffsetDateTime("edited_at")))
         .put("deleted", r.getOffsetDateTime("deleted_at") != null)
         .put("attachments", r.getValue("attachments") instanceof JsonArray a ? a : new JsonArray()); // stored descriptions: sign before handing out
+    if (r.getString("stream_id") != null) { // the assistant's replies: the stream of their deltas, and how it ended
+      m.put("stream_id", r.getString("stream_id")).put("status", r.getString("status"));
+    }
+    return m;
   }
 
   private static final JsonFactory JSON = new JsonFactory();
@@ -158,6 +173,10 @@ public final class Rows {
         string(g, "edited_at", ts(r.getOffsetDateTime("edited_at")));
         boolean deleted = r.getOffsetDateTime("deleted_at") != null;
         g.writeBooleanField("deleted", deleted);
+        if (r.getString("stream_id") != null) { // the assistant's replies
+          g.writeStringField("stream_id", r.getString("stream_id"));
+          string(g, "status", r.getString("status"));
+        }
         g.writeFieldName("attachments");
         if (!deleted && r.getValue("attachments") instanceof JsonArray stored && !stored.isEmpty()) {
           g.writeRawValue(attachments.signedAll(stored).encode());

@@ -32,6 +32,7 @@ class QuotaCacheTest {
   private Pool pool;
   private Context context;
   private QuotaCache cache;
+  private io.vertx.pgclient.pubsub.PgSubscriber subscriber;
 
   @BeforeEach
   void setUp(TestCluster cluster) {
@@ -39,12 +40,14 @@ class QuotaCacheTest {
     PgConnectOptions options = PgConnectOptions.fromUri(cluster.databaseUrl);
     pool = PgBuilder.pool().connectingTo(options).using(vertx).build();
     context = vertx.getOrCreateContext();
-    cache = onContext(() -> QuotaCache.start(vertx, pool, options)).thenCompose(f -> f.toCompletionStage()).join();
+    subscriber = io.vertx.pgclient.pubsub.PgSubscriber.subscriber(vertx, options);
+    cache = onContext(() -> QuotaCache.listen(pool, subscriber)).join();
+    Api.await(onContext(subscriber::connect).join()); // on the cache's event loop, as the message store does
   }
 
   @AfterEach
   void tearDown() {
-    Api.await(cache.close());
+    Api.await(subscriber.close());
     Api.await(pool.close());
     Api.await(vertx.close());
   }
