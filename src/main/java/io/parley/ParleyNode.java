@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start order: cluster join, the event bus's request-id interceptors ({@link RequestIds}), shared
  * secrets, database preparation (embedded PostgreSQL and
- * Flyway, on a worker thread), then persistence, mail, presence, billing, gateway and api, each with its own config
+ * Flyway, on a worker thread), then persistence, mail, presence, billing, assistant, gateway and api, each with its own config
  * section (gateway and api also get the {@code limits} section, with the limits' Redis resolved,
  * and {@code api.trusted_proxies}), then the separate metrics server when {@code metrics.port} is
  * set. Metrics ({@link NodeMetrics}) are set up with the Vert.x instance: a registry per node.
