@@ -4,11 +4,14 @@
 //   session.js  the traffic with the server (api.js over HTTP, socket.js over the WebSocket)
 //   views/*.js  one module per screen or part of one, drawing from the store
 // It mounts the views, reads what the page was opened for, and shows that screen.
+import * as assistant from './assistant.js';
 import * as session from './session.js';
 import * as store from './state.js';
 import * as billing from './billing-session.js';
 import { showScreen } from './dom.js';
 import * as account from './views/account.js';
+import * as assistantEntry from './views/assistant-entry.js';
+import * as assistantNotice from './views/assistant-notice.js';
 import { mount as mountAuth, showAuth } from './views/auth.js';
 import * as billingView from './views/billing.js';
 import * as composerMedia from './views/composer-media.js';
@@ -52,6 +55,7 @@ async function showChat() {
   showScreen('chat-view');
   account.render();
   billing.start();
+  assistant.load();
   await session.loadRooms();
   session.loadPresence();
   session.startSocket();
@@ -73,6 +77,7 @@ function mountViews() {
   mountAuth({ onSignedIn: start }); // then what the page was opened for (e.g. #billing)
   account.mount();
   status.mount();
+  assistantEntry.mount();
   roomList.mount();
   panels.mount();
   room.mount();
@@ -80,6 +85,7 @@ function mountViews() {
   members.mount();
   planLine.mount();
   limitBanner.mount();
+  assistantNotice.mount();
   billingView.mount();
   composerMedia.mount();
   profileView.mount();

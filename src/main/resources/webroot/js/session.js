@@ -3,6 +3,7 @@
 // deletes, marks read and says who is typing; hands every answer and live event to the store
 // (state.js). No DOM: the views draw what the store announces.
 import { ApiClient } from './api.js';
+import * as assistantStore from './assistant-state.js';
 import * as billingStore from './billing-state.js';
 import { ChatSocket } from './socket.js';
 import * as store from './state.js';
@@ -194,6 +195,7 @@ function onEvent(frame) {
     resync(frame.room_id);
     return;
   }
+  if (assistantStore.applyEvent(frame)) return; // a reply being written, or a refusal to answer
   if (store.applyEvent(frame)) markRead();
 }
 
@@ -236,7 +238,10 @@ export function startSocket() {
     if (forceRefresh || !api.accessToken) await api.refresh();
     return api.accessToken;
   }, {
-    status: store.connectionChanged,
+    status: (s) => {
+      if (s !== 'connected') assistantStore.connectionLost();
+      store.connectionChanged(s);
+    },
     open: () => {
       for (const id of state.rooms.keys()) subscribe(id);
     },
@@ -244,6 +249,12 @@ export function startSocket() {
     closed: () => {},
   });
   socket.start();
+}
+
+/** Sends a frame on the WebSocket: resolves with the reply, rejects with the error frame. */
+export function request(frame) {
+  if (!socket) return Promise.reject({ type: 'error', code: 'DISCONNECTED', message: 'not connected' });
+  return socket.request(frame);
 }
 
 export function stopSocket() {

@@ -1,8 +1,9 @@
 // The open room's members panel (#members-panel, behind the Members button of group rooms):
-// who is in the room (with their avatars) and online, and, for the owner of a private room, adding someone.
+// who is in the room (with their avatars, bots badged) and online, and, for the owner of a private room, adding someone.
 import { $, el, presenceDot } from '../dom.js';
 import * as session from '../session.js';
 import * as store from '../state.js';
+import { botBadge } from './assistant-replies.js';
 import { avatar } from './avatar.js';
 import { showError } from './notices.js';
 import { searchUsers } from './user-search.js';
@@ -24,7 +25,7 @@ function render() {
     const person = store.isMine(m.user_id) ? { ...m, ...store.me(), id: m.user_id } : { ...m, id: m.user_id }; // us as we are now
     return el('li', { dataset: { userId: m.user_id } },
       el('span', { class: 'person' }, avatar(person, 24), presenceDot(state.presence.get(m.user_id) === 'online'),
-        person.username, m.role === 'owner' ? ' (owner)' : ''));
+        person.username, botBadge(m.user_id, m.is_bot === true), m.role === 'owner' ? ' (owner)' : ''));
   }));
 }
 

@@ -2,10 +2,12 @@
 // then our pending sends (… sending, ✗ not sent with Retry, ✗ over today's limit: the limit banner
 // explains it, Retry once sending is possible again); ✓ sent / ✓✓ read ticks; editing
 // and deleting our own; the page before loaded when scrolled to the top. Each message shows its
-// author's avatar and its attachments (views/attachments.js); a text may be absent then.
+// author's avatar and its attachments (views/attachments.js); a text may be absent then. The
+// assistant's replies being written come last, as drafts (views/assistant-replies.js).
 import { $, el, time } from '../dom.js';
 import * as session from '../session.js';
 import * as store from '../state.js';
+import { botBadge, draftItems, replyStatus } from './assistant-replies.js';
 import { attachmentList } from './attachments.js';
 import { avatarOf } from './avatar.js';
 import { showError } from './notices.js';
@@ -36,6 +38,7 @@ function render(scrollToEnd = false) {
   if (pending) {
     for (const [cmid, p] of pending) list.append(pendingMessage(id, cmid, p));
   }
+  list.append(...draftItems(id));
   if (scrollToEnd || atBottom) list.scrollTop = list.scrollHeight;
   const draft = list.querySelector('[data-testid=edit-input]');
   if (draft) { // the list was rebuilt under the editor: keep typing where it was
@@ -60,9 +63,9 @@ function message(m) {
       : bodyOf(m.body, m.attachments);
   const li = el('li', { class: `message${mine ? ' mine' : ''}`, dataset: { seq: m.seq, id: m.id, testid: 'message' } },
     el('div', { class: 'meta' }, avatarOf(m.author_id),
-      el('strong', {}, store.nameOf(m.author_id)), ' ', el('time', { datetime: m.created_at }, time(m.created_at)),
+      el('strong', {}, store.nameOf(m.author_id)), botBadge(m.author_id), ' ', el('time', { datetime: m.created_at }, time(m.created_at)),
       m.edited_at && !m.deleted ? el('span', { class: 'edited', 'data-testid': 'edited' }, ' (edited)') : null,
-      mine && !m.deleted ? sentState(m) : null),
+      mine && !m.deleted ? sentState(m) : null, m.deleted ? null : replyStatus(m)),
     body, m.deleted ? null : attachmentList(m.attachments));
   if (mine && !m.deleted) {
     li.append(el('div', { class: 'tools' },

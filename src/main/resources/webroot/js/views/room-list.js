@@ -1,14 +1,17 @@
 // The user's rooms in the sidebar (#room-list): newest activity first, the open one marked,
 // unread badges, the avatar and a presence dot for each conversation's peer; a click opens the room.
+// Our conversation with the assistant is left out: the Assistant entry above stands for it.
 import { $, el, presenceDot } from '../dom.js';
 import * as session from '../session.js';
+import * as assistantStore from '../assistant-state.js';
 import * as store from '../state.js';
 import { avatar } from './avatar.js';
 
 const { state } = store;
 
 function render() {
-  $('#room-list').replaceChildren(...store.roomsByActivity().map(item));
+  const assistantRoom = assistantStore.conversation();
+  $('#room-list').replaceChildren(...store.roomsByActivity().filter((r) => r !== assistantRoom).map(item));
 }
 
 function item(room) {
@@ -23,4 +26,5 @@ function item(room) {
 
 export function mount() {
   store.on('rooms', render);
+  store.on('assistant', render);
 }

@@ -4,6 +4,7 @@
 // phone-sized screen the body's `in-room` class shows the room instead of the list.
 import { $ } from '../dom.js';
 import * as session from '../session.js';
+import * as assistantStore from '../assistant-state.js';
 import * as store from '../state.js';
 import * as uploads from '../uploads.js';
 import { avatar } from './avatar.js';
@@ -24,7 +25,9 @@ function renderHeader() {
   document.body.classList.add('in-room');
   $('#room-name').textContent = store.roomTitle(room);
   $('#room-avatar').replaceChildren(...(room.peer ? [avatar(room.peer, 32)] : []));
-  $('#room-info').textContent = room.kind === 'direct' ? 'conversation'
+  const bot = room.peer && assistantStore.isBot(room.peer.id);
+  const model = bot && assistantStore.assistant.info && assistantStore.assistant.info.model;
+  $('#room-info').textContent = bot ? `assistant${model ? ` · ${model}` : ''}` : room.kind === 'direct' ? 'conversation'
     : `${room.is_private ? 'private' : 'public'} · ${room.member_count} member${room.member_count === 1 ? '' : 's'}`;
   $('#composer').hidden = false;
   $('#leave-room').hidden = room.kind !== 'group' || room.role === 'owner';
