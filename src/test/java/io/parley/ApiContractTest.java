@@ -117,6 +117,25 @@ class ApiContractTest {
   }
 
   @Test
+  @DisplayName("admin: a user's status and role, and the audit log (each declared status; AdminTest has the behaviour)")
+  void admin() {
+    JsonObject root = io.parley.support.Admins.admin(vertx, api, cluster, TestCluster.CONTRACT_ADMIN_EMAIL);
+    String token = root.getString("access_token");
+    JsonObject someone = api.newUser("contract_someone");
+    String path = "/admin/users/" + someone.getLong("id");
+    api.call("adminUpdateUser", PATCH, path, token, new JsonObject().put("role", "moderator")).expect(200);
+    api.call("adminUpdateUser", PATCH, path, token, new JsonObject().put("role", "overlord")).problem(400, "VALIDATION_FAILED");
+    api.call("adminUpdateUser", PATCH, path, null, new JsonObject().put("role", "user")).problem(401, "UNAUTHORIZED");
+    api.call("adminUpdateUser", PATCH, path, someone.getString("access_token"), new JsonObject().put("role", "admin"))
+        .problem(403, "FORBIDDEN");
+    api.call("adminUpdateUser", PATCH, "/admin/users/999999999", token, new JsonObject().put("role", "user")).problem(404, "NOT_FOUND");
+    assertFalse(api.call("adminAudit", GET, "/admin/audit?limit=1", token, null).expect(200).json().getJsonArray("items").isEmpty());
+    api.call("adminAudit", GET, "/admin/audit?limit=0", token, null).problem(400, "VALIDATION_FAILED");
+    api.call("adminAudit", GET, "/admin/audit", null, null).problem(401, "UNAUTHORIZED");
+    api.call("adminAudit", GET, "/admin/audit", someone.getString("access_token"), null).problem(403, "FORBIDDEN");
+  }
+
+  @Test
   @DisplayName("accounts by mail: verification gates sending, resend, reset, change, invite, profile, tokens single-use and expiring, throttled logins")
   void accountsByMail() {
     String name = "mail_" + System.nanoTime();

@@ -107,6 +107,7 @@ public class ApiVerticle extends VerticleBase {
           billing.mount(rb);
           media.mount(rb);
           new AssistantRoutes(api).mount(rb);
+          new AdminRoutes(api).mount(rb);
           Router apiRouter = rb.createRouter();
           apiRouter.route().last().handler(rc -> rc.fail(404));
           router.route(BASE + "/*").subRouter(apiRouter);

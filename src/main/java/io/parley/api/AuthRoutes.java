@@ -40,6 +40,8 @@ final class AuthRoutes {
   private final LoginThrottle throttle;
   private final JsonObject auth;
   private final boolean secureCookies;
+  /** auth.admin_emails, lower case. */
+  private final java.util.Set<String> adminEmails;
   /** A hash to check passwords of unknown accounts against, so timing does not tell them apart. */
   private String dummyHash;
 
@@ -56,6 +58,9 @@ final class AuthRoutes {
     this.secureCookies = secureCookies;
     this.passwords = new Passwords(vertx, auth.getInteger("bcrypt_cost", 10));
     this.throttle = throttle;
+    this.adminEmails = auth.getJsonArray("admin_emails", new io.vertx.core.json.JsonArray()).stream()
+        .map(e -> String.valueOf(e).trim().toLowerCase(java.util.Locale.ROOT)).filter(e -> !e.isEmpty())
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   /** Hashes the dummy password (on a worker thread); the routes are ready when it completes. */
@@ -131,9 +136,25 @@ final class AuthRoutes {
             });
           });
     })
+        .compose(user -> admitted(rc, user))
         .compose(user -> issuePair(rc, user))
         .onSuccess(pair -> json(rc, 200, pair))
         .onFailure(rc::fail);
+  }
+
+  /**
+   * A user about to get tokens: refused when disabled; made an admin first when their verified
+   * e-mail is in {@code auth.admin_emails} (the bootstrap, audited).
+   */
+  private Future<JsonObject> admitted(RoutingContext rc, JsonObject user) {
+    if ("disabled".equals(user.getString("status"))) {
+      return Future.failedFuture(new ParleyException(ErrorCode.UNAUTHORIZED, "this account is disabled"));
+    }
+    boolean listed = adminEmails.contains(user.getString("email", "").toLowerCase(java.util.Locale.ROOT));
+    if (listed && user.getBoolean("email_verified", false) && !"admin".equals(user.getString("role"))) {
+      return api.request(rc, ADMIN_BOOTSTRAP, new JsonObject().put("user_id", user.getLong("id")).put("role", user.getString("role")));
+    }
+    return Future.succeededFuture(user);
   }
 
   /** GET link from the verification mail: verifies, then lands on the web client, which says so. */
@@ -198,6 +219,7 @@ final class AuthRoutes {
     api.request(rc, TOKENS_ROTATE, new JsonObject().put("old_hash", AccessTokens.hash(old))
             .put("new_hash", AccessTokens.hash(fresh)).put("ttl_s", tokens.refreshTtlS()))
         .compose(r -> api.request(rc, USERS_GET, new JsonObject().put("id", r.getLong("user_id"))))
+        .compose(user -> admitted(rc, user))
         .onSuccess(user -> json(rc, 200, pair(rc, user, fresh)))
         .onFailure(rc::fail);
   }

@@ -59,9 +59,13 @@ public final class AccessTokens {
     return refreshTtlS;
   }
 
-  /** A signed access token for {@code user} ({id, username, ...}). */
+  /**
+   * A signed access token for {@code user} ({id, username, role, ...}): {@code sub} is the id, and
+   * the {@code role} claim is what admin operations check until the token expires
+   * ({@code access_token_ttl_s}: a demoted admin keeps access that long at most).
+   */
   public String issueAccess(JsonObject user) {
-    return jwt.generateToken(new JsonObject().put("username", user.getString("username")),
+    return jwt.generateToken(new JsonObject().put("username", user.getString("username")).put("role", user.getString("role", "user")),
         new JWTOptions().setAlgorithm("HS256").setSubject(String.valueOf(user.getLong("id"))).setExpiresInSeconds(accessTtlS));
   }
 

@@ -101,6 +101,16 @@ public final class Addresses {
   /** Replay of a room's event stream after a seq, for (re)subscribing sockets and gap repair. */
   public static final String EVENTS_SINCE = P + "events.since";
 
+  // administration (every change audited in its transaction)
+  /** {user_id} → Me: makes a user whose verified e-mail is in auth.admin_emails an admin (audited, actor null); unchanged otherwise. */
+  public static final String ADMIN_BOOTSTRAP = P + "admin.bootstrap";
+  /** {actor_id, user_id, status?, role?, ip?, request_id?} → Me: an admin changes a user; disabling revokes every refresh token. */
+  public static final String ADMIN_USER_UPDATE = P + "admin.user-update";
+  /** {before?, limit, actor_id?, action?, target_type?, target_id?} → {items, next_before}: the audit log, newest first. */
+  public static final String ADMIN_AUDIT = P + "admin.audit";
+  /** Published: {user_id} of a user just disabled; every gateway closes their sockets (4403). */
+  public static final String USERS_DISABLED = "parley.users.disabled";
+
   // the assistant
   /** {room_id, body, stream_id, status?} → {message, seq}: stores a reply of the assistant (its bot user), after its deltas. */
   public static final String ASSISTANT_REPLY = P + "assistant.reply";

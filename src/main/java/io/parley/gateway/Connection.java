@@ -98,6 +98,11 @@ final class Connection {
     return subscriptions.containsKey(roomId);
   }
 
+  /** Closes with 4403 "account disabled" (an admin disabled the user). */
+  Future<Void> closeDisabled() {
+    return closed ? Future.succeededFuture() : socket.close((short) 4403, "account disabled");
+  }
+
   /** Closes with 1001 "server shutting down" (the node is stopping). */
   Future<Void> closeGoingAway() {
     return closed ? Future.succeededFuture() : socket.close((short) 1001, "server shutting down");

@@ -38,7 +38,9 @@ final class NodeSessions implements Shareable {
   private NodeSessions(Vertx vertx, Bus bus, long heartbeatMs) {
     this.vertx = vertx;
     this.bus = bus;
-    this.ready = vertx.eventBus().<JsonObject>consumer(NOTIFICATIONS, this::onNotification).completion();
+    this.ready = Future.all(vertx.eventBus().<JsonObject>consumer(NOTIFICATIONS, this::onNotification).completion(),
+        vertx.eventBus().<JsonObject>consumer(USERS_DISABLED, msg -> closeUser(msg.body().getLong("user_id"))).completion())
+        .mapEmpty();
     vertx.setPeriodic(heartbeatMs, t -> heartbeat());
     vertx.setPeriodic(EVICT_EVERY_MS, t -> evictStale());
   }
@@ -72,6 +74,14 @@ final class NodeSessions implements Shareable {
     List<Future<Void>> closing = new ArrayList<>();
     byUser.values().forEach(set -> set.forEach(c -> closing.add(c.closeGoingAway())));
     return Future.join(closing).mapEmpty();
+  }
+
+  /** Closes every socket of {@code userId} on this node with 4403 (an admin disabled the account). */
+  private void closeUser(Long userId) {
+    Set<Connection> open = userId == null ? null : byUser.get(userId);
+    if (open != null) {
+      open.forEach(Connection::closeDisabled);
+    }
   }
 
   void opened(Connection c) {

@@ -81,6 +81,7 @@ public class PersistenceVerticle extends VerticleBase {
     new RoomStore(pool, stream, attachments).register(handlers);
     new AttachmentStore(pool, attachments).register(handlers);
     new io.parley.persistence.assistant.AssistantStore(pool).register(handlers);
+    new io.parley.persistence.admin.AdminStore(vertx, pool, tokens).register(handlers);
     Future<MessageStore> messagesStarted = MessageStore.start(vertx, pool, PgConnectOptions.fromUri(cfg.getString("database_url")),
         stream, cfg.getInteger("max_body_chars", 4000), requireVerified, cfg.getBoolean("enforce_quotas", true),
         cfg.getInteger("send_batch_max", 128), attachments);

@@ -88,7 +88,8 @@ public final class TestCluster implements AutoCloseable {
     root.getJsonObject("gateway").put("port", gateway).put("host", "127.0.0.1")
         .put("max_frame_bytes", 8192).put("max_replay", 200).put("stall_timeout_ms", 2000);
     root.getJsonObject("persistence").put("database_url", url).put("pool_size", 8);
-    root.getJsonObject("auth").put("bcrypt_cost", 4).put("require_verified_email", false);
+    root.getJsonObject("auth").put("bcrypt_cost", 4).put("require_verified_email", false)
+        .put("admin_emails", new JsonArray().add(ADMIN_EMAIL).add(CONTRACT_ADMIN_EMAIL));
     // quotas are tested by QuotaTest's own cluster; here every user may send freely
     root.getJsonObject("billing").put("enforce_quotas", false)
         .put("public_url", "http://127.0.0.1:" + api); // the Stripe simulator posts its events to this node
@@ -109,6 +110,11 @@ public final class TestCluster implements AutoCloseable {
     root.getJsonObject("cluster").put("name", clusterName).put("port", 5801).put("members", members);
     return root;
   }
+
+  /** Made an admin by auth.admin_emails once verified (AdminTest's). */
+  public static final String ADMIN_EMAIL = "root-admin@example.test";
+  /** The same, for ApiContractTest's calls. */
+  public static final String CONTRACT_ADMIN_EMAIL = "contract-admin@example.test";
 
   private static String redisUrl;
   private static FakeModel model;

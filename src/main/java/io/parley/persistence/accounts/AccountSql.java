@@ -5,7 +5,7 @@ public final class AccountSql {
   private AccountSql() {}
 
   static final String USER_COLUMNS =
-      "id, email, username, first_name, last_name, created_at, email_verified_at, status, avatar_attachment_id, is_bot";
+      "id, email, username, first_name, last_name, created_at, email_verified_at, status, avatar_attachment_id, is_bot, role";
 
   static final String USER_INSERT =
       "INSERT INTO users (email, username, first_name, last_name, password_hash) VALUES ($1, $2, $3, $4, $5) "

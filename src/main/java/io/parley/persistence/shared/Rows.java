@@ -80,9 +80,11 @@ public final class Rows {
 
   /** The user as seen by themselves: the public user plus e-mail. */
   public static JsonObject me(Row r) {
-    return user(r).put("email", r.getString("email"))
+    JsonObject me = user(r).put("email", r.getString("email"))
         .put("email_verified", r.getOffsetDateTime("email_verified_at") != null)
         .put("status", r.getString("status"));
+    int role = r.getColumnIndex("role");
+    return me.put("role", role < 0 ? "user" : r.getString(role));
   }
 
   /** Room with the viewer's membership fields (role, last_read_seq: null when not a member). */
