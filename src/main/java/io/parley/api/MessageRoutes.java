@@ -32,7 +32,8 @@ final class MessageRoutes {
         .onSuccess(r -> json(rc, 200, r.getJsonObject("message")))
         .onFailure(rc::fail));
     on(rb, "deleteMessage", rc -> api.call(rc, MESSAGES_DELETE,
-        new JsonObject().put("user_id", userId(rc)).put("message_id", pathLong(rc, "message_id")), 204));
+        new JsonObject().put("user_id", userId(rc)).put("message_id", pathLong(rc, "message_id"))
+            .put("ip", HttpLimits.clientIp(rc)).put("request_id", rc.get(HttpEdge.REQUEST_ID)), 204)); // audited when a moderator's
   }
 
   /** A history page; it comes encoded from persistence and goes out as it is. */

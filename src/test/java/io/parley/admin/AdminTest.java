@@ -66,6 +66,35 @@ class AdminTest {
   }
 
   @Test
+  @DisplayName("a moderator deletes another user's message on node A: members on node B see it removed with deleted_by, also in a replay; audited")
+  void moderatorDeletes() {
+    JsonObject admin = admin();
+    JsonObject mod = a.newUser("mod");
+    a.call("adminUpdateUser", PATCH, "/admin/users/" + mod.getLong("id"), token(admin), new JsonObject().put("role", "moderator"))
+        .expect(200);
+    JsonObject ann = a.newUser("ann");
+    JsonObject ben = a.newUser("ben");
+    long room = a.sharedRoom(ann, ben);
+    JsonObject rude = a.send(ann, room, "something rude");
+    try (Ws benB = Ws.open(vertx, cluster.b().gatewayPort(), token(ben))) {
+      assertEquals("subscribed", benB.request(new JsonObject().put("type", "subscribe").put("room_id", room)).getString("type"));
+      a.call("deleteMessage", HttpMethod.DELETE, "/messages/" + rude.getLong("id"), token(ben), null).problem(403, "FORBIDDEN");
+      a.call("deleteMessage", HttpMethod.DELETE, "/messages/" + rude.getLong("id"), token(mod), null).expect(204);
+      JsonObject deleted = benB.next("message.deleted");
+      assertEquals(new JsonObject().put("user_id", mod.getLong("id")).put("role", "moderator"), deleted.getJsonObject("deleted_by"));
+      assertNull(deleted.getJsonObject("message").getValue("body"));
+    }
+    try (Ws again = Ws.open(vertx, cluster.a().gatewayPort(), token(ben))) {
+      again.send(new JsonObject().put("type", "subscribe").put("room_id", room).put("since_seq", rude.getLong("seq")));
+      JsonObject replayed = again.next(f -> "message.deleted".equals(f.getString("type")), "the delete in the replay");
+      assertEquals("moderator", replayed.getJsonObject("deleted_by").getString("role"));
+    }
+    JsonObject row = audit(admin, "?action=message.delete&target_id=" + rude.getLong("id")).getJsonObject(0);
+    assertEquals(mod.getLong("id"), row.getLong("actor_id"));
+    assertEquals("something rude", row.getJsonObject("before").getString("body"));
+  }
+
+  @Test
   @DisplayName("a non-admin gets 403 on every operation under /admin in the contract")
   void everyAdminOperationForbidden() {
     JsonObject plain = a.newUser("plain");

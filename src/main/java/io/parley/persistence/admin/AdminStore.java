@@ -40,8 +40,8 @@ public final class AdminStore {
     h.on(ADMIN_AUDIT, this::audit);
   }
 
-  /** Writes one audit row inside {@code conn}'s transaction. */
-  static Future<Void> audit(SqlConnection conn, Long actor, String action, String targetType, Long targetId,
+  /** Writes one audit row inside {@code conn}'s transaction (also for moderators' deletes, by the message store). */
+  public static Future<Void> audit(SqlConnection conn, Long actor, String action, String targetType, Long targetId,
                             JsonObject before, JsonObject after, String ip, String requestId) {
     return conn.preparedQuery(AdminSql.AUDIT_INSERT)
         .execute(Tuple.of(actor, action, targetType, targetId, before, after, ip).addValue(requestId)).mapEmpty();

@@ -93,8 +93,9 @@ final class MessageSql {
 
   /** $1 message, $2 acting user; run after the room row is locked (lock order: room, then message). */
   static final String MESSAGE_FOR_CHANGE =
-      "SELECT m.id, m.room_id, m.author_id, m.deleted_at, r.kind, r.is_private, "
-          + "EXISTS (SELECT 1 FROM room_members x WHERE x.room_id = m.room_id AND x.user_id = $2) AS is_member "
+      "SELECT m.id, m.room_id, m.author_id, m.deleted_at, m.body, r.kind, r.is_private, "
+          + "EXISTS (SELECT 1 FROM room_members x WHERE x.room_id = m.room_id AND x.user_id = $2) AS is_member, "
+          + "(SELECT u.role FROM users u WHERE u.id = $2) AS actor_role "
           + "FROM messages m JOIN rooms r ON r.id = m.room_id WHERE m.id = $1 FOR UPDATE OF m";
 
   static final String MESSAGE_EDIT =

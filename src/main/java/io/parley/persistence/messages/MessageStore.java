@@ -352,14 +352,19 @@ public final class MessageStore {
                 return Future.failedFuture(ParleyException.notFound("message"));
               }
               Row m = rs.iterator().next();
-              boolean visible = RoomAccess.visible(m.getString("kind"), m.getBoolean("is_private"), m.getBoolean("is_member"));
+              boolean own = m.getLong("author_id") != null && m.getLong("author_id") == userId;
+              // moderators and admins delete any message in any room (audited); only authors edit
+              boolean moderating = !own && type.equals("message.deleted")
+                  && ("moderator".equals(m.getString("actor_role")) || "admin".equals(m.getString("actor_role")));
+              boolean visible = moderating
+                  || RoomAccess.visible(m.getString("kind"), m.getBoolean("is_private"), m.getBoolean("is_member"));
               if (!visible) {
                 return Future.failedFuture(ParleyException.notFound("message"));
               }
-              if (!m.getBoolean("is_member")) {
+              if (!moderating && !m.getBoolean("is_member")) {
                 return Future.failedFuture(ParleyException.forbidden("you are not a member of this room"));
               }
-              if (m.getLong("author_id") == null || m.getLong("author_id") != userId) {
+              if (!moderating && !own) {
                 return Future.failedFuture(ParleyException.forbidden("only the author can change a message"));
               }
               if (m.getValue("deleted_at") != null) {
@@ -369,8 +374,16 @@ public final class MessageStore {
               return change.apply(conn, messageId).compose(upd -> {
                 JsonObject changed = attachments.signMessage(Rows.message(upd.iterator().next()));
                 JsonObject event = RoomStream.frame(type, roomId, seq).put("message", changed);
+                if (type.equals("message.deleted")) { // who deleted it: the author, or a moderator or admin
+                  event.put("deleted_by", new JsonObject().put("user_id", userId)
+                      .put("role", own ? "author" : m.getString("actor_role")));
+                }
                 Future<?> redact = type.equals("message.deleted")
                     ? stream.redact(conn, roomId, messageId, seq).compose(x -> AttachmentStore.removeOf(conn, messageId))
+                        .compose(x -> !moderating ? Future.succeededFuture()
+                            : io.parley.persistence.admin.AdminStore.audit(conn, userId, "message.delete", "message", messageId,
+                                new JsonObject().put("room_id", roomId).put("author_id", m.getLong("author_id"))
+                                    .put("body", m.getString("body")), null, b.getString("ip"), b.getString("request_id")))
                     : Future.succeededFuture();
                 return redact.compose(x -> stream.insert(conn, roomId, seq, type, messageId, event))
                     .map(x -> new RoomStream.Committed(new JsonObject().put("message", changed).put("seq", seq), event));
