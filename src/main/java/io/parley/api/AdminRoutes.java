@@ -36,7 +36,12 @@ final class AdminRoutes {
       JsonObject b = body(rc);
       JsonObject request = new JsonObject().put("actor_id", userId(rc)).put("user_id", pathLong(rc, "user_id"))
           .put("status", b.getString("status")).put("role", b.getString("role"))
+          .put("email_verified", b.getBoolean("email_verified")).put("plan_code", b.getString("plan_code"))
+          .put("plan_until", b.getString("plan_until"))
           .put("ip", HttpLimits.clientIp(rc)).put("request_id", rc.get(HttpEdge.REQUEST_ID));
+      if (b.containsKey("plan_code") != b.containsKey("plan_until")) {
+        throw ParleyException.invalid("plan_until", "a plan grant takes plan_code and plan_until together");
+      }
       if (request.getLong("actor_id").equals(request.getLong("user_id")) && (b.containsKey("status") || b.containsKey("role"))) {
         throw ParleyException.invalid("user_id", "admins change other accounts, not their own (ask another admin)");
       }

@@ -24,11 +24,27 @@ final class AdminSql {
           + "AND ($4::text IS NULL OR u.status = $4) AND ($5::text IS NULL OR u.role = $5) ORDER BY u.id LIMIT $2";
 
   /** $1 user, locked: the state an update starts from. */
-  static final String USER_FOR_UPDATE = "SELECT id, status, role FROM users WHERE id = $1 AND NOT is_bot FOR UPDATE";
+  static final String USER_FOR_UPDATE =
+      "SELECT id, status, role, email_verified_at IS NOT NULL AS verified FROM users WHERE id = $1 AND NOT is_bot FOR UPDATE";
 
   /** $1 user, $2 status, $3 role (each unchanged when null). */
   static final String USER_UPDATE =
       "UPDATE users SET status = COALESCE($2, status), role = COALESCE($3, role) WHERE id = $1 RETURNING status, role";
+
+  /** $1 user, $2 verified (set now, or cleared). */
+  static final String SET_VERIFIED =
+      "UPDATE users SET email_verified_at = CASE WHEN $2 THEN COALESCE(email_verified_at, now()) ELSE NULL END WHERE id = $1";
+
+  /**
+   * A manual plan grant: $1 user, $2 plan code, $3 until; a subscription of its own
+   * ({@code manual-<user>-<epoch ms>}), so quota_limit_of counts it (and its trigger tells the
+   * persistence nodes at once) until it ends. No row: no such active plan.
+   */
+  static final String GRANT_PLAN =
+      "INSERT INTO subscriptions (stripe_subscription_id, user_id, plan_id, status, current_period_start, current_period_end) "
+          + "SELECT 'manual-' || $1::bigint || '-' || (extract(epoch FROM clock_timestamp()) * 1000)::bigint, $1::bigint, p.id, "
+          + "'active', now(), $3 "
+          + "FROM plans p WHERE p.code = $2 AND p.active RETURNING id";
 
   /** $1 actor (null: the system), $2 action, $3 target type, $4 target id, $5 before, $6 after, $7 ip, $8 request id. */
   static final String AUDIT_INSERT =

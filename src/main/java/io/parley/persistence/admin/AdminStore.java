@@ -57,20 +57,43 @@ public final class AdminStore {
         .compose(x -> me(conn, userId)));
   }
 
-  /** {actor_id, user_id, status?, role?, ip?, request_id?} → Me after the change; NOT_FOUND for no such person. */
+  /**
+   * {actor_id, user_id, status?, role?, email_verified?, plan_code? with plan_until?, ip?,
+   * request_id?} → Me after the change; NOT_FOUND for no such person, VALIDATION_FAILED for a
+   * plan that is not offered or an end not in the future.
+   */
   private Future<JsonObject> updateUser(JsonObject b) {
     long userId = b.getLong("user_id");
     String status = b.getString("status");
     String role = b.getString("role");
+    Boolean verified = b.getBoolean("email_verified");
+    String planCode = b.getString("plan_code");
+    java.time.OffsetDateTime planUntil = b.getString("plan_until") == null ? null
+        : java.time.OffsetDateTime.parse(b.getString("plan_until"));
+    if (planCode != null && (planUntil == null || !planUntil.isAfter(java.time.OffsetDateTime.now()))) {
+      return Future.failedFuture(ParleyException.invalid("plan_until", "a plan grant needs plan_until in the future"));
+    }
     return pool.withTransaction(conn -> conn.preparedQuery(AdminSql.USER_FOR_UPDATE).execute(Tuple.of(userId)).compose(rs -> {
       if (rs.size() == 0) {
         return Future.failedFuture(ParleyException.notFound("user"));
       }
       Row before = rs.iterator().next();
-      JsonObject was = new JsonObject().put("status", before.getString("status")).put("role", before.getString("role"));
-      return conn.preparedQuery(AdminSql.USER_UPDATE).execute(Tuple.of(userId, status, role)).compose(up -> {
+      JsonObject was = new JsonObject().put("status", before.getString("status")).put("role", before.getString("role"))
+          .put("email_verified", before.getBoolean("verified"));
+      Future<Void> extra = verified == null ? Future.succeededFuture()
+          : conn.preparedQuery(AdminSql.SET_VERIFIED).execute(Tuple.of(userId, verified)).mapEmpty();
+      if (planCode != null) {
+        extra = extra.compose(x -> conn.preparedQuery(AdminSql.GRANT_PLAN).execute(Tuple.of(userId, planCode, planUntil)))
+            .compose(g -> g.size() == 0 ? Future.failedFuture(ParleyException.invalid("plan_code", "no such plan on offer"))
+                : Future.succeededFuture());
+      }
+      return extra.compose(x0 -> conn.preparedQuery(AdminSql.USER_UPDATE).execute(Tuple.of(userId, status, role))).compose(up -> {
         Row after = up.iterator().next();
-        JsonObject now = new JsonObject().put("status", after.getString("status")).put("role", after.getString("role"));
+        JsonObject now = new JsonObject().put("status", after.getString("status")).put("role", after.getString("role"))
+            .put("email_verified", verified == null ? was.getBoolean("email_verified") : verified);
+        if (planCode != null) {
+          now.put("plan_code", planCode).put("plan_until", b.getString("plan_until"));
+        }
         boolean disabling = "disabled".equals(now.getString("status")) && !"disabled".equals(was.getString("status"));
         Future<Void> revoked = disabling ? tokens.revokeAll(conn, userId) : Future.succeededFuture();
         return revoked.compose(x -> was.equals(now) ? Future.succeededFuture()
