@@ -15,6 +15,7 @@ import io.parley.support.Await;
 import io.parley.support.ClusterExtension;
 import io.parley.support.TestCluster;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
@@ -129,13 +130,32 @@ class ApiContractTest {
     api.call("adminUpdateUser", PATCH, path, someone.getString("access_token"), new JsonObject().put("role", "admin"))
         .problem(403, "FORBIDDEN");
     api.call("adminUpdateUser", PATCH, "/admin/users/999999999", token, new JsonObject().put("role", "user")).problem(404, "NOT_FOUND");
-    JsonObject found = api.call("adminListUsers", GET, "/admin/users?q=contract_someone&role=moderator&limit=5", token, null)
+    JsonObject found = api.call("adminListUsers", GET, "/admin/users?q=" + someone.getString("username") + "&role=moderator&limit=5", token, null)
         .expect(200).json();
     assertTrue(found.getJsonArray("items").stream().map(JsonObject.class::cast)
         .anyMatch(u -> u.getLong("id").equals(someone.getLong("id")) && "free".equals(u.getString("plan_code"))));
     api.call("adminListUsers", GET, "/admin/users?status=gone", token, null).problem(400, "VALIDATION_FAILED");
     api.call("adminListUsers", GET, "/admin/users", null, null).problem(401, "UNAUTHORIZED");
     api.call("adminListUsers", GET, "/admin/users", someone.getString("access_token"), null).problem(403, "FORBIDDEN");
+    JsonArray plans = api.call("adminListPlans", GET, "/admin/plans", token, null).expect(200).json().getJsonArray("items");
+    assertTrue(plans.stream().map(JsonObject.class::cast).anyMatch(p -> "basic".equals(p.getString("code"))));
+    api.call("adminListPlans", GET, "/admin/plans", null, null).problem(401, "UNAUTHORIZED");
+    api.call("adminListPlans", GET, "/admin/plans", someone.getString("access_token"), null).problem(403, "FORBIDDEN");
+    JsonObject basic = plans.stream().map(JsonObject.class::cast).filter(p -> "basic".equals(p.getString("code"))).findFirst().orElseThrow();
+    assertEquals(basic.getString("name"), api.call("adminUpdatePlan", PATCH, "/admin/plans/basic", token,
+        new JsonObject().put("name", basic.getString("name"))).expect(200).json().getString("name"));
+    api.call("adminUpdatePlan", PATCH, "/admin/plans/basic", token, new JsonObject().put("price_cents", -1)).problem(400, "VALIDATION_FAILED");
+    api.call("adminUpdatePlan", PATCH, "/admin/plans/nothing", token, new JsonObject().put("name", "x")).problem(404, "NOT_FOUND");
+    api.call("adminUpdatePlan", PATCH, "/admin/plans/basic", null, new JsonObject().put("name", "x")).problem(401, "UNAUTHORIZED");
+    api.call("adminUpdatePlan", PATCH, "/admin/plans/basic", someone.getString("access_token"), new JsonObject().put("name", "x"))
+        .problem(403, "FORBIDDEN");
+    for (String[] op : new String[][] {{"adminListPayments", "/admin/payments", "?status=lost"}, {"adminUsage", "/admin/usage", "?days=0"},
+        {"adminListRooms", "/admin/rooms", "?limit=0"}}) {
+      api.call(op[0], GET, op[1], token, null).expect(200);
+      api.call(op[0], GET, op[1] + op[2], token, null).problem(400, "VALIDATION_FAILED");
+      api.call(op[0], GET, op[1], null, null).problem(401, "UNAUTHORIZED");
+      api.call(op[0], GET, op[1], someone.getString("access_token"), null).problem(403, "FORBIDDEN");
+    }
     assertFalse(api.call("adminAudit", GET, "/admin/audit?limit=1", token, null).expect(200).json().getJsonArray("items").isEmpty());
     api.call("adminAudit", GET, "/admin/audit?limit=0", token, null).problem(400, "VALIDATION_FAILED");
     api.call("adminAudit", GET, "/admin/audit", null, null).problem(401, "UNAUTHORIZED");

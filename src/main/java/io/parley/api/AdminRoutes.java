@@ -11,6 +11,11 @@ import static io.parley.api.RouteSupport.userId;
 import static io.parley.bus.Addresses.ADMIN_AUDIT;
 import static io.parley.bus.Addresses.ADMIN_USER_UPDATE;
 import static io.parley.bus.Addresses.ADMIN_USERS;
+import static io.parley.bus.Addresses.ADMIN_PAYMENTS;
+import static io.parley.bus.Addresses.ADMIN_PLANS;
+import static io.parley.bus.Addresses.ADMIN_PLAN_UPDATE;
+import static io.parley.bus.Addresses.ADMIN_ROOMS;
+import static io.parley.bus.Addresses.ADMIN_USAGE;
 
 import io.parley.bus.ParleyException;
 import io.vertx.core.Handler;
@@ -49,6 +54,21 @@ final class AdminRoutes {
     }));
     on(rb, "adminListUsers", admin(rc -> api.call(rc, ADMIN_USERS, RouteSupport.page(rc).put("limit", queryInt(rc, "limit", 50))
         .put("q", query(rc, "q")).put("status", query(rc, "status")).put("role", query(rc, "role")), 200)));
+    on(rb, "adminListPlans", admin(rc -> api.call(rc, ADMIN_PLANS, new JsonObject(), 200)));
+    on(rb, "adminUpdatePlan", admin(rc -> api.call(rc, ADMIN_PLAN_UPDATE, body(rc).copy().put("actor_id", userId(rc))
+        .put("code", RouteSupport.validated(rc).getPathParameters().get("code").getString())
+        .put("ip", HttpLimits.clientIp(rc)).put("request_id", rc.get(HttpEdge.REQUEST_ID)), 200)));
+    on(rb, "adminListPayments", admin(rc -> {
+      JsonObject q = new JsonObject().put("limit", queryInt(rc, "limit", 50)).put("user_id", queryLong(rc, "user_id"))
+          .put("status", query(rc, "status")).put("from", query(rc, "from")).put("to", query(rc, "to"));
+      Long before = queryLong(rc, "before");
+      if (before != null) {
+        q.put("before", before);
+      }
+      api.call(rc, ADMIN_PAYMENTS, q, 200);
+    }));
+    on(rb, "adminUsage", admin(rc -> api.call(rc, ADMIN_USAGE, new JsonObject().put("days", queryInt(rc, "days", 30)), 200)));
+    on(rb, "adminListRooms", admin(rc -> api.call(rc, ADMIN_ROOMS, RouteSupport.page(rc), 200)));
     on(rb, "adminAudit", admin(rc -> {
       JsonObject q = new JsonObject().put("limit", queryInt(rc, "limit", 50));
       Long before = queryLong(rc, "before");

@@ -110,6 +110,15 @@ public final class Addresses {
   public static final String ADMIN_AUDIT = P + "admin.audit";
   /** {cursor?, limit, q?, status?, role?} → {items: [Me + plan_code], next_cursor}: people, by id. */
   public static final String ADMIN_USERS = P + "admin.users";
+  /** {} → {items: [Plan + active]}; {actor_id, code, name?, price_cents?, daily_message_limit?, daily_assistant_limit?, active?, stripe_price_id?, ip?, request_id?} → Plan (audited). */
+  public static final String ADMIN_PLANS = P + "admin.plans";
+  public static final String ADMIN_PLAN_UPDATE = P + "admin.plan-update";
+  /** {before?, limit, user_id?, status?, from?, to?} → {items, next_before}: payments, newest first. */
+  public static final String ADMIN_PAYMENTS = P + "admin.payments";
+  /** {days} → {items: [{day, messages, assistant_replies}]}, newest first. */
+  public static final String ADMIN_USAGE = P + "admin.usage";
+  /** {cursor?, limit} → {items: [{id, name, is_private, owner_id, created_at, member_count, message_count}], next_cursor}. */
+  public static final String ADMIN_ROOMS = P + "admin.rooms";
   /** Published: {user_id} of a user just disabled; every gateway closes their sockets (4403). */
   public static final String USERS_DISABLED = "parley.users.disabled";
 

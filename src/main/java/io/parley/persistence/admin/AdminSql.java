@@ -31,6 +31,48 @@ final class AdminSql {
   static final String USER_UPDATE =
       "UPDATE users SET status = COALESCE($2, status), role = COALESCE($3, role) WHERE id = $1 RETURNING status, role";
 
+  static final String PLANS =
+      "SELECT id, code, name, price_cents, currency, interval_days, daily_message_limit, daily_assistant_limit, stripe_price_id, "
+          + "active FROM plans ORDER BY id";
+
+  static final String PLAN_FOR_UPDATE = "SELECT " + "id, code, name, price_cents, currency, interval_days, daily_message_limit, "
+      + "daily_assistant_limit, stripe_price_id, active FROM plans WHERE code = $1 FOR UPDATE";
+
+  /**
+   * $1 code, then each field and whether to set it: $2/$3 name, $4/$5 price_cents,
+   * $6/$7 daily_message_limit (null: unlimited), $8/$9 daily_assistant_limit, $10/$11 active,
+   * $12/$13 stripe_price_id. The plans trigger of V5 tells every persistence node at once.
+   */
+  static final String PLAN_UPDATE =
+      "UPDATE plans SET name = CASE WHEN $3 THEN $2 ELSE name END, price_cents = CASE WHEN $5 THEN $4 ELSE price_cents END, "
+          + "daily_message_limit = CASE WHEN $7 THEN $6 ELSE daily_message_limit END, "
+          + "daily_assistant_limit = CASE WHEN $9 THEN $8 ELSE daily_assistant_limit END, "
+          + "active = CASE WHEN $11 THEN $10 ELSE active END, stripe_price_id = CASE WHEN $13 THEN $12 ELSE stripe_price_id END "
+          + "WHERE code = $1 RETURNING id, code, name, price_cents, currency, interval_days, daily_message_limit, "
+          + "daily_assistant_limit, stripe_price_id, active";
+
+  /** Payments newest first: $1 before id, $2 limit + 1, $3 user, $4 status, $5 from, $6 to (each ignored when null). */
+  static final String PAYMENTS =
+      "SELECT id, user_id, amount_cents, currency, status, stripe_invoice_id, stripe_session_id, created_at FROM payments "
+          + "WHERE id < $1 AND ($3::bigint IS NULL OR user_id = $3) AND ($4::text IS NULL OR status = $4) "
+          + "AND ($5::timestamptz IS NULL OR created_at >= $5) AND ($6::timestamptz IS NULL OR created_at < $6) "
+          + "ORDER BY id DESC LIMIT $2";
+
+  /** Usage per UTC day over the last $1 days: messages stored and assistant replies. */
+  static final String USAGE =
+      "SELECT d::date AS day, "
+          + "(SELECT count(*) FROM messages m WHERE m.created_at >= d AND m.created_at < d + interval '1 day') AS messages, "
+          + "(SELECT coalesce(sum(used), 0) FROM assistant_usage a WHERE a.day = d::date) AS assistant_replies "
+          + "FROM generate_series(date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => $1 - 1), "
+          + "date_trunc('day', now() AT TIME ZONE 'UTC'), interval '1 day') d ORDER BY d DESC";
+
+  /** Group rooms by id with member and message counts: $1 after id, $2 limit + 1. */
+  static final String ROOMS =
+      "SELECT r.id, r.name, r.is_private, r.owner_id, r.created_at, "
+          + "(SELECT count(*) FROM room_members m WHERE m.room_id = r.id) AS member_count, "
+          + "(SELECT count(*) FROM messages x WHERE x.room_id = r.id AND x.deleted_at IS NULL) AS message_count "
+          + "FROM rooms r WHERE r.kind = 'group' AND r.id > $1 ORDER BY r.id LIMIT $2";
+
   /** $1 user, $2 verified (set now, or cleared). */
   static final String SET_VERIFIED =
       "UPDATE users SET email_verified_at = CASE WHEN $2 THEN COALESCE(email_verified_at, now()) ELSE NULL END WHERE id = $1";

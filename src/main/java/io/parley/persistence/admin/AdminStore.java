@@ -39,6 +39,27 @@ public final class AdminStore {
     h.on(ADMIN_USER_UPDATE, this::updateUser);
     h.on(ADMIN_AUDIT, this::audit);
     h.on(ADMIN_USERS, this::users);
+    h.on(ADMIN_PLANS, b -> pool.query(AdminSql.PLANS).execute().map(rs -> {
+      JsonArray items = new JsonArray();
+      rs.forEach(r -> items.add(plan(r)));
+      return new JsonObject().put("items", items);
+    }));
+    h.on(ADMIN_PLAN_UPDATE, this::updatePlan);
+    h.on(ADMIN_PAYMENTS, this::payments);
+    h.on(ADMIN_USAGE, b -> pool.preparedQuery(AdminSql.USAGE).execute(Tuple.of(b.getInteger("days", 30))).map(rs -> {
+      JsonArray items = new JsonArray();
+      rs.forEach(r -> items.add(new JsonObject().put("day", r.getLocalDate("day").toString()).put("messages", r.getLong("messages"))
+          .put("assistant_replies", r.getLong("assistant_replies"))));
+      return new JsonObject().put("items", items);
+    }));
+    h.on(ADMIN_ROOMS, b -> {
+      int limit = b.getInteger("limit", 50);
+      return pool.preparedQuery(AdminSql.ROOMS).execute(Tuple.of(io.parley.persistence.shared.Pages.cursorId(b), limit + 1))
+          .map(rs -> io.parley.persistence.shared.Pages.page(rs, limit, r -> new JsonObject().put("id", r.getLong("id"))
+              .put("name", r.getString("name")).put("is_private", r.getBoolean("is_private")).put("owner_id", r.getLong("owner_id"))
+              .put("created_at", Rows.ts(r.getOffsetDateTime("created_at"))).put("member_count", r.getLong("member_count"))
+              .put("message_count", r.getLong("message_count")), m -> String.valueOf(m.getLong("id"))));
+    });
   }
 
   /** Writes one audit row inside {@code conn}'s transaction (also for moderators' deletes, by the message store). */
@@ -112,6 +133,58 @@ public final class AdminStore {
 
   private static Future<JsonObject> me(SqlConnection conn, long userId) {
     return conn.preparedQuery(AccountSql.USER_BY_ID).execute(Tuple.of(userId)).map(rs -> Rows.me(rs.iterator().next()));
+  }
+
+  private static JsonObject plan(Row r) {
+    return new JsonObject().put("id", r.getLong("id")).put("code", r.getString("code")).put("name", r.getString("name"))
+        .put("price_cents", r.getInteger("price_cents")).put("currency", r.getString("currency"))
+        .put("interval_days", r.getInteger("interval_days")).put("daily_message_limit", r.getInteger("daily_message_limit"))
+        .put("daily_assistant_limit", r.getInteger("daily_assistant_limit")).put("stripe_price_id", r.getString("stripe_price_id"))
+        .put("active", r.getBoolean("active"));
+  }
+
+  /** Edits a plan (the fields present; a null limit is unlimited), audited; NOT_FOUND for no such plan. */
+  private Future<JsonObject> updatePlan(JsonObject b) {
+    String code = b.getString("code");
+    Tuple t = Tuple.of(code, b.getString("name"), b.containsKey("name"), b.getInteger("price_cents"), b.containsKey("price_cents"),
+            b.getInteger("daily_message_limit"), b.containsKey("daily_message_limit"))
+        .addValue(b.getInteger("daily_assistant_limit")).addValue(b.containsKey("daily_assistant_limit"))
+        .addValue(b.getBoolean("active")).addValue(b.containsKey("active"))
+        .addValue(b.getString("stripe_price_id")).addValue(b.containsKey("stripe_price_id"));
+    return pool.withTransaction(conn -> conn.preparedQuery(AdminSql.PLAN_FOR_UPDATE).execute(Tuple.of(code)).compose(before -> {
+      if (before.size() == 0) {
+        return Future.failedFuture(ParleyException.notFound("plan"));
+      }
+      JsonObject was = plan(before.iterator().next());
+      return conn.preparedQuery(AdminSql.PLAN_UPDATE).execute(t).compose(after -> {
+        JsonObject now = plan(after.iterator().next());
+        return audit(conn, b.getLong("actor_id"), "plan.update", "plan", now.getLong("id"), was, now, b.getString("ip"),
+            b.getString("request_id")).map(now);
+      });
+    }));
+  }
+
+  /** {before?, limit, user_id?, status?, from?, to?} → {items, next_before}. */
+  private Future<JsonObject> payments(JsonObject b) {
+    int limit = b.getInteger("limit", 50);
+    java.time.OffsetDateTime from = b.getString("from") == null ? null : java.time.OffsetDateTime.parse(b.getString("from"));
+    java.time.OffsetDateTime to = b.getString("to") == null ? null : java.time.OffsetDateTime.parse(b.getString("to"));
+    return pool.preparedQuery(AdminSql.PAYMENTS).execute(Tuple.of(b.getLong("before", Long.MAX_VALUE), limit + 1,
+        b.getLong("user_id"), b.getString("status"), from, to)).map(rs -> {
+          JsonArray items = new JsonArray();
+          Long last = null;
+          for (Row r : rs) {
+            if (items.size() == limit) {
+              break;
+            }
+            last = r.getLong("id");
+            items.add(new JsonObject().put("id", last).put("user_id", r.getLong("user_id")).put("amount_cents", r.getLong("amount_cents"))
+                .put("currency", r.getString("currency")).put("status", r.getString("status"))
+                .put("stripe_invoice_id", r.getString("stripe_invoice_id")).put("stripe_session_id", r.getString("stripe_session_id"))
+                .put("created_at", Rows.ts(r.getOffsetDateTime("created_at"))));
+          }
+          return new JsonObject().put("items", items).put("next_before", rs.size() > limit ? last : null);
+        });
   }
 
   /** {cursor?, limit, q?, status?, role?} → {items: [Me + plan_code], next_cursor}. */
