@@ -143,6 +143,12 @@ class ApiContractTest {
     api.call("adminListUsers", GET, "/admin/users?status=gone", token, null).problem(400, "VALIDATION_FAILED");
     api.call("adminListUsers", GET, "/admin/users", null, null).problem(401, "UNAUTHORIZED");
     api.call("adminListUsers", GET, "/admin/users", someone.getString("access_token"), null).problem(403, "FORBIDDEN");
+    JsonObject page = api.call("adminGetUser", GET, path, token, null).expect(200).json();
+    assertEquals(someone.getLong("id"), page.getJsonObject("user").getLong("id"));
+    assertEquals(0L, page.getJsonObject("today").getLong("messages"));
+    api.call("adminGetUser", GET, "/admin/users/999999999", token, null).problem(404, "NOT_FOUND");
+    api.call("adminGetUser", GET, path, null, null).problem(401, "UNAUTHORIZED");
+    api.call("adminGetUser", GET, path, someone.getString("access_token"), null).problem(403, "FORBIDDEN");
     JsonArray plans = api.call("adminListPlans", GET, "/admin/plans", token, null).expect(200).json().getJsonArray("items");
     assertTrue(plans.stream().map(JsonObject.class::cast).anyMatch(p -> "basic".equals(p.getString("code"))));
     api.call("adminListPlans", GET, "/admin/plans", null, null).problem(401, "UNAUTHORIZED");

@@ -11,6 +11,7 @@ import static io.parley.api.RouteSupport.userId;
 import static io.parley.bus.Addresses.ADMIN_AUDIT;
 import static io.parley.bus.Addresses.ADMIN_USER_UPDATE;
 import static io.parley.bus.Addresses.ADMIN_USERS;
+import static io.parley.bus.Addresses.ADMIN_USER;
 import static io.parley.bus.Addresses.ADMIN_PAYMENTS;
 import static io.parley.bus.Addresses.ADMIN_PLANS;
 import static io.parley.bus.Addresses.ADMIN_PLAN_UPDATE;
@@ -54,6 +55,7 @@ final class AdminRoutes {
     }));
     on(rb, "adminListUsers", admin(rc -> api.call(rc, ADMIN_USERS, RouteSupport.page(rc).put("limit", queryInt(rc, "limit", 50))
         .put("q", query(rc, "q")).put("status", query(rc, "status")).put("role", query(rc, "role")), 200)));
+    on(rb, "adminGetUser", admin(rc -> api.call(rc, ADMIN_USER, new JsonObject().put("user_id", pathLong(rc, "user_id")), 200)));
     on(rb, "adminListPlans", admin(rc -> api.call(rc, ADMIN_PLANS, new JsonObject(), 200)));
     on(rb, "adminUpdatePlan", admin(rc -> api.call(rc, ADMIN_PLAN_UPDATE, body(rc).copy().put("actor_id", userId(rc))
         .put("code", RouteSupport.validated(rc).getPathParameters().get("code").getString())

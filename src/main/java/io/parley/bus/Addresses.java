@@ -116,6 +116,8 @@ public final class Addresses {
   public static final String ADMIN_AUDIT = P + "admin.audit";
   /** {cursor?, limit, q?, status?, role?} → {items: [Me + plan_code], next_cursor}: people, by id. */
   public static final String ADMIN_USERS = P + "admin.users";
+  /** {user_id} → {user, rooms, today, payments}: one person, for the admin's user page. */
+  public static final String ADMIN_USER = P + "admin.user";
   /** {} → {items: [Plan + active]}; {actor_id, code, name?, price_cents?, daily_message_limit?, daily_assistant_limit?, active?, stripe_price_id?, ip?, request_id?} → Plan (audited). */
   public static final String ADMIN_PLANS = P + "admin.plans";
   public static final String ADMIN_PLAN_UPDATE = P + "admin.plan-update";

@@ -13,15 +13,31 @@ final class AdminSql {
    * e-mail containing it, as a LIKE pattern; null: all), $4 status, $5 role (null: any). Each
    * with the code of the plan in force ('free' without a live subscription).
    */
-  static final String USERS_PAGE =
+  private static final String PERSON_COLUMNS =
       "SELECT u.id, u.email, u.username, u.first_name, u.last_name, u.created_at, u.email_verified_at, u.status, "
           + "u.avatar_attachment_id, u.is_bot, u.role, COALESCE((SELECT p.code FROM subscriptions s JOIN plans p ON p.id = s.plan_id "
           + "WHERE s.user_id = u.id AND s.status IN ('active', 'trialing', 'past_due', 'canceled') AND s.current_period_end > now() "
-          + "ORDER BY p.daily_message_limit DESC NULLS FIRST LIMIT 1), 'free') AS plan_code "
-          + "FROM users u WHERE NOT u.is_bot AND u.id > $1 "
-          + "AND ($3::text IS NULL OR lower(u.username) LIKE $3 OR lower(u.email) LIKE $3 "
-          + "OR lower(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) LIKE $3) "
-          + "AND ($4::text IS NULL OR u.status = $4) AND ($5::text IS NULL OR u.role = $5) ORDER BY u.id LIMIT $2";
+          + "ORDER BY p.daily_message_limit DESC NULLS FIRST LIMIT 1), 'free') AS plan_code FROM users u ";
+
+  static final String USERS_PAGE = PERSON_COLUMNS
+      + "WHERE NOT u.is_bot AND u.id > $1 "
+      + "AND ($3::text IS NULL OR lower(u.username) LIKE $3 OR lower(u.email) LIKE $3 "
+      + "OR lower(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) LIKE $3) "
+      + "AND ($4::text IS NULL OR u.status = $4) AND ($5::text IS NULL OR u.role = $5) ORDER BY u.id LIMIT $2";
+
+  /** $1 user: one person as USERS_PAGE shows them (no row: none, or a bot). */
+  static final String USER_ONE = PERSON_COLUMNS + "WHERE NOT u.is_bot AND u.id = $1";
+
+  /** $1 user: their rooms with their room role. */
+  static final String USER_ROOMS =
+      "SELECT r.id, r.kind, r.name, m.role FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = $1 ORDER BY r.id";
+
+  /** $1 user: messages sent and assistant replies today (UTC). */
+  static final String USER_TODAY =
+      "SELECT (SELECT count(*) FROM messages m WHERE m.author_id = $1 "
+          + "AND m.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS messages, "
+          + "(SELECT coalesce(sum(used), 0) FROM assistant_usage a WHERE a.user_id = $1 AND a.day = (now() AT TIME ZONE 'UTC')::date) "
+          + "AS assistant_replies";
 
   /** $1 user, locked: the state an update starts from. */
   static final String USER_FOR_UPDATE =

@@ -39,6 +39,7 @@ public final class AdminStore {
     h.on(ADMIN_USER_UPDATE, this::updateUser);
     h.on(ADMIN_AUDIT, this::audit);
     h.on(ADMIN_USERS, this::users);
+    h.on(ADMIN_USER, this::user);
     h.on(ADMIN_PLANS, b -> pool.query(AdminSql.PLANS).execute().map(rs -> {
       JsonArray items = new JsonArray();
       rs.forEach(r -> items.add(plan(r)));
@@ -185,6 +186,29 @@ public final class AdminStore {
           }
           return new JsonObject().put("items", items).put("next_before", rs.size() > limit ? last : null);
         });
+  }
+
+  /** {user_id} → {user (Me + plan_code), rooms, today {messages, assistant_replies}, payments (the last 20)}. */
+  private Future<JsonObject> user(JsonObject b) {
+    long id = b.getLong("user_id");
+    return pool.preparedQuery(AdminSql.USER_ONE).execute(Tuple.of(id)).compose(rs -> {
+      if (rs.size() == 0) {
+        return Future.failedFuture(ParleyException.notFound("user"));
+      }
+      Row u = rs.iterator().next();
+      JsonObject out = new JsonObject().put("user", Rows.me(u).put("plan_code", u.getString("plan_code")));
+      return pool.preparedQuery(AdminSql.USER_ROOMS).execute(Tuple.of(id)).compose(rooms -> {
+        JsonArray list = new JsonArray();
+        rooms.forEach(r -> list.add(new JsonObject().put("id", r.getLong("id")).put("kind", r.getString("kind"))
+            .put("name", r.getString("name")).put("role", r.getString("role"))));
+        out.put("rooms", list);
+        return pool.preparedQuery(AdminSql.USER_TODAY).execute(Tuple.of(id));
+      }).compose(today -> {
+        Row t = today.iterator().next();
+        out.put("today", new JsonObject().put("messages", t.getLong("messages")).put("assistant_replies", t.getLong("assistant_replies")));
+        return payments(new JsonObject().put("user_id", id).put("limit", 20));
+      }).map(p -> out.put("payments", p.getJsonArray("items")));
+    });
   }
 
   /** {cursor?, limit, q?, status?, role?} → {items: [Me + plan_code], next_cursor}. */
