@@ -151,11 +151,11 @@ class SearchWebTest {
       search(b, bold);
       Map<String, Object> markup = b.waitFor(d -> {
         Map<String, Object> r = results(b);
-        return list(r, "snippets").size() == 1 ? r : null;
+        return list(r, "marks").equals(List.of(bold)) ? r : null;
       }, "one hit for " + bold);
       assertTrue(list(markup, "snippets").get(0).contains("<b>x</b>"), "the literal text: " + markup);
       assertEquals(List.of("mark"), list(markup, "elements"), "no element but the mark");
-      assertEquals(List.of(bold), list(markup, "marks"));
+      assertEquals(1, list(markup, "snippets").size());
 
       // many hits come a page at a time (newest first); More appends the older ones
       b.find("[data-testid=search-input]").sendKeys(Keys.chord(Keys.CONTROL, "a"), "filler", Keys.ENTER);
