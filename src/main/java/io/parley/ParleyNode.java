@@ -142,7 +142,7 @@ public final class ParleyNode {
           .put("url_secret", jwtSecret); // attachments' signed URLs (SignedUrls.derive)
       chain = vertx.executeBlocking(() -> {
         String url = Database.resolveUrl(p.getString("database_url"), p.getString("embedded_data_dir"));
-        Database.migrate(url);
+        Database.migrate(url, cfg.section("search").getString("text_search_config", "simple"));
         return url;
       }, false).compose(url -> deploy(vertx, PersistenceVerticle.class, p.put("database_url", url), "persistence"));
     }

@@ -104,6 +104,12 @@ class ApiContractTest {
   }
 
   @Test
+  @DisplayName("message search: a page, a blank query, no token, a room not yours (each declared status; SearchTest has the behaviour)")
+  void search() {
+    io.parley.persistence.search.SearchContractCalls.exercise(api);
+  }
+
+  @Test
   @DisplayName("the assistant: who it is, and your conversation with it (made, then found)")
   void assistant() {
     JsonObject ann = api.newUser("assistant_ann");

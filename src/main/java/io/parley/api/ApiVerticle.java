@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP API: a router built from {@code openapi.yaml} (vertx-web-openapi-router) mounted at
  * {@code /api/v1}, with the routes of each aggregate ({@link AuthRoutes}, {@link UserRoutes},
- * {@link RoomRoutes}, {@link MessageRoutes}, {@link BillingRoutes}) bound to its operations, and the operations routes
+ * {@link RoomRoutes}, {@link MessageRoutes}, {@link BillingRoutes}, {@link SearchRoutes}) bound to its operations, and the operations routes
  * ({@link OpsRoutes}: health, metrics, the contract, Swagger UI, the web client) beside it.
  *
  * <p>Every request first passes {@link HttpEdge} (request id, well-formed URI), {@link AccessLog}
@@ -107,6 +107,7 @@ public class ApiVerticle extends VerticleBase {
           billing.mount(rb);
           media.mount(rb);
           new AssistantRoutes(api).mount(rb);
+          new SearchRoutes(api).mount(rb);
           Router apiRouter = rb.createRouter();
           apiRouter.route().last().handler(rc -> rc.fail(404));
           router.route(BASE + "/*").subRouter(apiRouter);

@@ -98,6 +98,12 @@ public final class Addresses {
   public static final String MESSAGES_EDIT = P + "messages.edit";
   public static final String MESSAGES_DELETE = P + "messages.delete";
   public static final String MESSAGES_HISTORY = P + "messages.history";
+  /**
+   * Full-text search: {user_id, q, room_id?, limit, before?} → {items: [{room_id, room_name,
+   * message_id, seq, author_id, created_at, snippet}], next_before}: live messages of the user's
+   * rooms, newest first; {@code snippet} is HTML with only {@code <mark>} tags.
+   */
+  public static final String SEARCH_MESSAGES = P + "search.messages";
   /** Replay of a room's event stream after a seq, for (re)subscribing sockets and gap repair. */
   public static final String EVENTS_SINCE = P + "events.since";
 

@@ -51,14 +51,44 @@ public final class Database {
     return "postgresql://postgres:postgres@127.0.0.1:" + embedded.getPort() + "/postgres";
   }
 
-  /** Applies pending migrations to the database at {@code url} (postgresql:// form). */
-  public static void migrate(String url) {
+  /** A text search configuration name, optionally schema-qualified: nothing else reaches the migration's SQL. */
+  private static final java.util.regex.Pattern CONFIG_NAME =
+      java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_]*\\.)?[A-Za-z_][A-Za-z0-9_]*");
+
+  /**
+   * Applies pending migrations to the database at {@code url} (postgresql:// form).
+   * {@code searchConfig} ({@code search.text_search_config}) is the Flyway placeholder
+   * {@code search_config} of {@code V9__search.sql}: it takes effect when that migration runs and
+   * stays fixed afterwards; a different value later is only warned about.
+   *
+   * @throws IllegalArgumentException when {@code searchConfig} is not a plain (optionally schema-qualified) name
+   */
+  public static void migrate(String url, String searchConfig) {
+    if (!CONFIG_NAME.matcher(searchConfig).matches()) {
+      throw new IllegalArgumentException("search.text_search_config must name a text search configuration "
+          + "(e.g. simple, english), not " + searchConfig);
+    }
     Jdbc jdbc = Jdbc.of(url);
-    Flyway.configure()
+    Flyway flyway = Flyway.configure()
         .dataSource(jdbc.url(), jdbc.user(), jdbc.password())
         .locations("classpath:db/migration")
-        .load()
-        .migrate();
+        .placeholders(java.util.Map.of("search_config", searchConfig))
+        .load();
+    flyway.migrate();
+    warnIfSearchConfigDiffers(flyway, searchConfig);
+  }
+
+  private static void warnIfSearchConfigDiffers(Flyway flyway, String configured) {
+    try (java.sql.Connection c = flyway.getConfiguration().getDataSource().getConnection();
+         java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT parley_search_config()::text")) {
+      String inUse = rs.next() ? rs.getString(1).replaceFirst("^pg_catalog\\.", "") : configured;
+      if (!inUse.equalsIgnoreCase(configured.replaceFirst("^pg_catalog\\.", ""))) {
+        LOG.warn("search.text_search_config is {} but messages were indexed with {} when the search migration ran; "
+            + "search keeps using {} (changing it needs a migration that rebuilds messages.search_tsv)", configured, inUse, inUse);
+      }
+    } catch (java.sql.SQLException e) {
+      LOG.warn("could not read the text search configuration in use: {}", e.getMessage());
+    }
   }
 
   /** A postgresql:// URL in JDBC terms. */

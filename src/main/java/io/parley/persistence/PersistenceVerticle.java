@@ -19,6 +19,7 @@ import io.parley.persistence.messages.MessageStore;
 import io.parley.persistence.outbox.OutboxStore;
 import io.parley.persistence.readstate.ReadStateStore;
 import io.parley.persistence.rooms.RoomStore;
+import io.parley.persistence.search.SearchStore;
 import io.parley.persistence.stream.RoomStream;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -34,7 +35,7 @@ import java.util.function.Function;
 
 /**
  * Owns PostgreSQL: makes the pool and the stores, one per aggregate (accounts and refresh
- * tokens, rooms, messages, read state, each room's event stream, the mail outbox, plans and subscriptions and Stripe's events), and serves
+ * tokens, rooms, messages, read state, each room's event stream, the mail outbox, plans and subscriptions and Stripe's events, message search), and serves
  * the addresses they register ({@code parley.persistence.*} of {@link io.parley.bus.Addresses};
  * formats in {@code docs/event-bus.md}). Migrations run before it deploys ({@link Database}).
  *
@@ -93,6 +94,7 @@ public class PersistenceVerticle extends VerticleBase {
     new ReadStateStore(vertx, pool).register(handlers);
     new BillingStore(pool).register(handlers);
     new StripeEventStore(pool).register(handlers);
+    new SearchStore(pool).register(handlers);
     return Future.all(ready);
   }
 

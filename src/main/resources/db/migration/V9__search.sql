@@ -1,0 +1,17 @@
+-- Full-text search of messages (GET /search/messages).
+--
+-- The text search configuration is search.text_search_config, put in by Flyway (placeholder
+-- search_config, see Database.migrate) when this migration runs, and fixed from then on: the
+-- stored vectors and every query use parley_search_config(), so they always agree. Changing the
+-- setting later changes nothing (a warning says so at start); it needs a migration that
+-- redefines the function and rebuilds the column.
+CREATE FUNCTION parley_search_config() RETURNS regconfig
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $$ SELECT '${search_config}'::regconfig $$;
+
+-- Deleted messages have a NULL body, so their vector is empty and never matches. Adding a
+-- stored column rewrites the table (it is locked meanwhile).
+ALTER TABLE messages ADD COLUMN search_tsv tsvector
+  GENERATED ALWAYS AS (to_tsvector(parley_search_config(), coalesce(body, ''))) STORED;
+
+CREATE INDEX messages_search ON messages USING gin (search_tsv);
