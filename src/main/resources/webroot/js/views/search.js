@@ -23,14 +23,14 @@ function render() {
     box.replaceChildren();
     return;
   }
+  const more = results.next && !results.error // replaceChildren would write out a null
+    ? [el('button', { type: 'button', class: 'search-more', 'data-testid': 'search-more', disabled: results.loading,
+      onclick: () => search.more() }, results.loading ? 'Loading…' : 'More')]
+    : [];
   box.replaceChildren(
     el('div', { class: 'search-head' }, el('span', { 'data-testid': 'search-status' }, statusText()),
       el('button', { type: 'button', class: 'link', 'data-testid': 'search-close', onclick: endSearch }, 'Close')),
-    ...groups().map(group),
-    results.next && !results.error
-      ? el('button', { type: 'button', class: 'search-more', 'data-testid': 'search-more', disabled: results.loading,
-        onclick: () => search.more() }, results.loading ? 'Loading…' : 'More')
-      : null);
+    ...groups().map(group), ...more);
 }
 
 function statusText() {
@@ -38,7 +38,7 @@ function statusText() {
   if (results.loading && !results.items.length) return 'Searching…';
   if (!results.items.length) return `No messages match “${results.q}”.`;
   const n = results.items.length;
-  return `${n}${results.next ? '+' : ''} message${n === 1 ? '' : 's'} match “${results.q}”`;
+  return `${n}${results.next ? '+' : ''} message${n === 1 && !results.next ? ' matches' : 's match'} “${results.q}”`;
 }
 
 /** The hits by room, rooms in the order of their newest hit. */

@@ -72,6 +72,7 @@ class SearchWebTest {
             + "const q = (s) => [...box.querySelectorAll(s)];"
             + "return {"
             + "  shown: !box.hidden,"
+            + "  text: box.innerText,"
             + "  status: (box.querySelector('[data-testid=search-status]') || {}).innerText || '',"
             + "  rooms: q('[data-testid=search-room]').map(e => e.innerText),"
             + "  snippets: q('[data-testid=search-snippet]').map(e => e.textContent),"
@@ -128,6 +129,8 @@ class SearchWebTest {
       assertEquals(List.of(needle), list(found, "marks"), "the word marked");
       assertTrue(list(found, "snippets").get(0).contains(needle + " was seen"), "the snippet: " + found);
       assertEquals(List.of(user.getString("username")), list(found, "authors"), "the author named");
+      assertTrue(((String) found.get("status")).startsWith("1 message matches"), "the count: " + found);
+      assertFalse(((String) found.get("text")).contains("null"), "nothing but the hits: " + found);
 
       // the hit opens the room at that message: loaded, scrolled into view, highlighted
       b.click("[data-testid=search-hit]");
