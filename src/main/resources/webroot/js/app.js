@@ -26,6 +26,7 @@ import * as planLine from './views/plan-line.js';
 import * as profileView from './views/profile.js';
 import * as roomList from './views/room-list.js';
 import * as room from './views/room.js';
+import * as searchView from './views/search.js';
 import * as status from './views/status.js';
 
 const { api } = session;
@@ -80,6 +81,7 @@ function mountViews() {
   assistantEntry.mount();
   roomList.mount();
   panels.mount();
+  searchView.mount();
   room.mount();
   messages.mount();
   members.mount();

@@ -3,8 +3,10 @@
 // explains it, Retry once sending is possible again); ✓ sent / ✓✓ read ticks; editing
 // and deleting our own; the page before loaded when scrolled to the top. Each message shows its
 // author's avatar and its attachments (views/attachments.js); a text may be absent then. The
-// assistant's replies being written come last, as drafts (views/assistant-replies.js).
+// assistant's replies being written come last, as drafts (views/assistant-replies.js). A message
+// opened from a search hit is scrolled to the middle and highlighted for a moment (search.js).
 import { $, el, time } from '../dom.js';
+import { focused } from '../search.js';
 import * as session from '../session.js';
 import * as store from '../state.js';
 import { botBadge, draftItems, replyStatus } from './assistant-replies.js';
@@ -21,6 +23,7 @@ export function mount() {
   store.on('room', () => render());
   store.on('me', () => render()); // our own avatar or name changed
   store.on('messages', ({ roomId, toEnd }) => { if (roomId === state.current) render(toEnd); });
+  store.on('search.focus', ({ roomId, messageId }) => { if (roomId === state.current) showFound(messageId); });
   $('#messages').addEventListener('scroll', (e) => { if (e.target.scrollTop < 60) showOlder(); });
 }
 
@@ -47,6 +50,13 @@ function render(scrollToEnd = false) {
   }
 }
 
+/** A search hit opened here: drawn highlighted, then scrolled to the middle of the list. */
+function showFound(messageId) {
+  render();
+  const li = $('#messages').querySelector(`[data-testid=message][data-id="${CSS.escape(String(messageId))}"]`);
+  if (li) li.scrollIntoView({ block: 'center' });
+}
+
 /** Loads the page before the oldest shown, keeping in view what was. */
 async function showOlder() {
   const id = state.current;
@@ -61,7 +71,7 @@ function message(m) {
     ? el('p', { class: 'body deleted' }, 'message deleted')
     : editing && editing.id === m.id ? editor(m)
       : bodyOf(m.body, m.attachments);
-  const li = el('li', { class: `message${mine ? ' mine' : ''}`, dataset: { seq: m.seq, id: m.id, testid: 'message' } },
+  const li = el('li', { class: `message${mine ? ' mine' : ''}${focused(m.id) ? ' found' : ''}`, dataset: { seq: m.seq, id: m.id, testid: 'message' } },
     el('div', { class: 'meta' }, avatarOf(m.author_id),
       el('strong', {}, store.nameOf(m.author_id)), botBadge(m.author_id), ' ', el('time', { datetime: m.created_at }, time(m.created_at)),
       m.edited_at && !m.deleted ? el('span', { class: 'edited', 'data-testid': 'edited' }, ' (edited)') : null,
