@@ -129,6 +129,13 @@ class ApiContractTest {
     api.call("adminUpdateUser", PATCH, path, someone.getString("access_token"), new JsonObject().put("role", "admin"))
         .problem(403, "FORBIDDEN");
     api.call("adminUpdateUser", PATCH, "/admin/users/999999999", token, new JsonObject().put("role", "user")).problem(404, "NOT_FOUND");
+    JsonObject found = api.call("adminListUsers", GET, "/admin/users?q=contract_someone&role=moderator&limit=5", token, null)
+        .expect(200).json();
+    assertTrue(found.getJsonArray("items").stream().map(JsonObject.class::cast)
+        .anyMatch(u -> u.getLong("id").equals(someone.getLong("id")) && "free".equals(u.getString("plan_code"))));
+    api.call("adminListUsers", GET, "/admin/users?status=gone", token, null).problem(400, "VALIDATION_FAILED");
+    api.call("adminListUsers", GET, "/admin/users", null, null).problem(401, "UNAUTHORIZED");
+    api.call("adminListUsers", GET, "/admin/users", someone.getString("access_token"), null).problem(403, "FORBIDDEN");
     assertFalse(api.call("adminAudit", GET, "/admin/audit?limit=1", token, null).expect(200).json().getJsonArray("items").isEmpty());
     api.call("adminAudit", GET, "/admin/audit?limit=0", token, null).problem(400, "VALIDATION_FAILED");
     api.call("adminAudit", GET, "/admin/audit", null, null).problem(401, "UNAUTHORIZED");

@@ -10,6 +10,7 @@ import static io.parley.api.RouteSupport.query;
 import static io.parley.api.RouteSupport.userId;
 import static io.parley.bus.Addresses.ADMIN_AUDIT;
 import static io.parley.bus.Addresses.ADMIN_USER_UPDATE;
+import static io.parley.bus.Addresses.ADMIN_USERS;
 
 import io.parley.bus.ParleyException;
 import io.vertx.core.Handler;
@@ -41,6 +42,8 @@ final class AdminRoutes {
       }
       api.call(rc, ADMIN_USER_UPDATE, request, 200);
     }));
+    on(rb, "adminListUsers", admin(rc -> api.call(rc, ADMIN_USERS, RouteSupport.page(rc).put("limit", queryInt(rc, "limit", 50))
+        .put("q", query(rc, "q")).put("status", query(rc, "status")).put("role", query(rc, "role")), 200)));
     on(rb, "adminAudit", admin(rc -> {
       JsonObject q = new JsonObject().put("limit", queryInt(rc, "limit", 50));
       Long before = queryLong(rc, "before");

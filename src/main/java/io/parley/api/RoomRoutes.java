@@ -37,12 +37,13 @@ final class RoomRoutes {
     on(rb, "listPublicRooms", rc -> api.call(rc, ROOMS_LIST_PUBLIC, page(rc).put("user_id", userId(rc)).put("q", query(rc, "q")), 200));
     on(rb, "getRoom", rc -> api.call(rc, ROOMS_GET, inRoom(rc), 200));
     on(rb, "updateRoom", rc -> api.call(rc, ROOMS_UPDATE, body(rc).mergeIn(inRoom(rc)), 200));
-    on(rb, "deleteRoom", rc -> api.call(rc, ROOMS_DELETE, inRoom(rc), 204));
+    on(rb, "deleteRoom", rc -> api.call(rc, ROOMS_DELETE, audited(rc, inRoom(rc)), 204)); // owners, and moderators (audited)
     on(rb, "joinRoom", rc -> api.call(rc, ROOMS_JOIN, inRoom(rc), 200));
     on(rb, "leaveRoom", rc -> api.call(rc, ROOMS_LEAVE, inRoom(rc), 204));
     on(rb, "listMembers", this::listMembers);
     on(rb, "addMember", rc -> api.call(rc, MEMBERS_ADD, inRoom(rc).put("target_user_id", body(rc).getLong("user_id")), 201));
-    on(rb, "removeMember", rc -> api.call(rc, MEMBERS_REMOVE, inRoom(rc).put("target_user_id", pathLong(rc, "user_id")), 204));
+    on(rb, "removeMember", rc -> api.call(rc, MEMBERS_REMOVE,
+        audited(rc, inRoom(rc).put("target_user_id", pathLong(rc, "user_id"))), 204));
     on(rb, "markRead", rc -> api.call(rc, MEMBERS_READ, inRoom(rc).put("seq", body(rc).getLong("seq")), 200));
     on(rb, "getUnread", rc -> api.call(rc, UNREAD, new JsonObject().put("user_id", userId(rc)), 200));
     on(rb, "openConversation", rc -> api.request(rc, CONVERSATIONS_OPEN,
@@ -74,4 +75,9 @@ final class RoomRoutes {
         .onFailure(rc::fail);
   }
 
+
+  /** The client address and request id, for the audit row of a moderator's action. */
+  private static JsonObject audited(io.vertx.ext.web.RoutingContext rc, JsonObject body) {
+    return body.put("ip", HttpLimits.clientIp(rc)).put("request_id", rc.get(HttpEdge.REQUEST_ID));
+  }
 }

@@ -108,6 +108,8 @@ public final class Addresses {
   public static final String ADMIN_USER_UPDATE = P + "admin.user-update";
   /** {before?, limit, actor_id?, action?, target_type?, target_id?} → {items, next_before}: the audit log, newest first. */
   public static final String ADMIN_AUDIT = P + "admin.audit";
+  /** {cursor?, limit, q?, status?, role?} → {items: [Me + plan_code], next_cursor}: people, by id. */
+  public static final String ADMIN_USERS = P + "admin.users";
   /** Published: {user_id} of a user just disabled; every gateway closes their sockets (4403). */
   public static final String USERS_DISABLED = "parley.users.disabled";
 

@@ -92,6 +92,15 @@ class AdminTest {
     JsonObject row = audit(admin, "?action=message.delete&target_id=" + rude.getLong("id")).getJsonObject(0);
     assertEquals(mod.getLong("id"), row.getLong("actor_id"));
     assertEquals("something rude", row.getJsonObject("before").getString("body"));
+
+    // a moderator also removes a member and deletes a room, neither theirs; each audited
+    a.call("removeMember", HttpMethod.DELETE, "/rooms/" + room + "/members/" + ben.getLong("id"), token(ben), null)
+        .problem(403, "FORBIDDEN");
+    a.call("removeMember", HttpMethod.DELETE, "/rooms/" + room + "/members/" + ben.getLong("id"), token(mod), null).expect(204);
+    a.call("deleteRoom", HttpMethod.DELETE, "/rooms/" + room, token(mod), null).expect(204);
+    assertEquals(1, audit(admin, "?action=member.remove&target_id=" + room).size());
+    assertEquals(1, audit(admin, "?action=room.delete&target_id=" + room).size());
+    a.call("getRoom", GET, "/rooms/" + room, token(ann), null).problem(404, "NOT_FOUND");
   }
 
   @Test

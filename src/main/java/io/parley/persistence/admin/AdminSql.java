@@ -8,6 +8,21 @@ final class AdminSql {
   static final String BOOTSTRAP =
       "UPDATE users SET role = 'admin' WHERE id = $1 AND role <> 'admin' AND email_verified_at IS NOT NULL RETURNING id";
 
+  /**
+   * People (no bots), by id: $1 after id (exclusive), $2 limit + 1, $3 text (username, names or
+   * e-mail containing it, as a LIKE pattern; null: all), $4 status, $5 role (null: any). Each
+   * with the code of the plan in force ('free' without a live subscription).
+   */
+  static final String USERS_PAGE =
+      "SELECT u.id, u.email, u.username, u.first_name, u.last_name, u.created_at, u.email_verified_at, u.status, "
+          + "u.avatar_attachment_id, u.is_bot, u.role, COALESCE((SELECT p.code FROM subscriptions s JOIN plans p ON p.id = s.plan_id "
+          + "WHERE s.user_id = u.id AND s.status IN ('active', 'trialing', 'past_due', 'canceled') AND s.current_period_end > now() "
+          + "ORDER BY p.daily_message_limit DESC NULLS FIRST LIMIT 1), 'free') AS plan_code "
+          + "FROM users u WHERE NOT u.is_bot AND u.id > $1 "
+          + "AND ($3::text IS NULL OR lower(u.username) LIKE $3 OR lower(u.email) LIKE $3 "
+          + "OR lower(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) LIKE $3) "
+          + "AND ($4::text IS NULL OR u.status = $4) AND ($5::text IS NULL OR u.role = $5) ORDER BY u.id LIMIT $2";
+
   /** $1 user, locked: the state an update starts from. */
   static final String USER_FOR_UPDATE = "SELECT id, status, role FROM users WHERE id = $1 AND NOT is_bot FOR UPDATE";
 

@@ -38,6 +38,7 @@ public final class AdminStore {
     h.on(ADMIN_BOOTSTRAP, this::bootstrap);
     h.on(ADMIN_USER_UPDATE, this::updateUser);
     h.on(ADMIN_AUDIT, this::audit);
+    h.on(ADMIN_USERS, this::users);
   }
 
   /** Writes one audit row inside {@code conn}'s transaction (also for moderators' deletes, by the message store). */
@@ -88,6 +89,18 @@ public final class AdminStore {
 
   private static Future<JsonObject> me(SqlConnection conn, long userId) {
     return conn.preparedQuery(AccountSql.USER_BY_ID).execute(Tuple.of(userId)).map(rs -> Rows.me(rs.iterator().next()));
+  }
+
+  /** {cursor?, limit, q?, status?, role?} → {items: [Me + plan_code], next_cursor}. */
+  private Future<JsonObject> users(JsonObject b) {
+    int limit = b.getInteger("limit", 50);
+    String q = b.getString("q");
+    String pattern = q == null || q.isBlank() ? null
+        : "%" + io.parley.persistence.shared.Pages.likeLiteral(q.trim().toLowerCase(java.util.Locale.ROOT)) + "%";
+    return pool.preparedQuery(AdminSql.USERS_PAGE).execute(Tuple.of(io.parley.persistence.shared.Pages.cursorId(b), limit + 1,
+            pattern, b.getString("status"), b.getString("role")))
+        .map(rs -> io.parley.persistence.shared.Pages.page(rs, limit, r -> Rows.me(r).put("plan_code", r.getString("plan_code")),
+            r -> String.valueOf(r.getLong("id"))));
   }
 
   /** {before?, limit, actor_id?, action?, target_type?, target_id?} → {items, next_before}. */

@@ -145,8 +145,11 @@ public final class RoomStore {
   private Future<JsonObject> deleteRoom(JsonObject b) {
     long roomId = b.getLong("room_id");
     long userId = b.getLong("user_id");
-    return pool.withTransaction(conn -> RoomAccess.requireOwner(conn, roomId, userId)
-            .compose(a -> conn.preparedQuery(RoomSql.ROOM_DELETE).execute(Tuple.of(roomId))))
+    return pool.withTransaction(conn -> RoomAccess.requireOwnerOrModerator(conn, roomId, userId)
+            .compose(moderating -> (moderating ? io.parley.persistence.admin.AdminStore.audit(conn, userId, "room.delete", "room",
+                roomId, new JsonObject().put("room_id", roomId), null, b.getString("ip"), b.getString("request_id"))
+                : Future.<Void>succeededFuture())
+                .compose(x -> conn.preparedQuery(RoomSql.ROOM_DELETE).execute(Tuple.of(roomId)))))
         .map(rs -> {
           long seq = rs.iterator().next().getLong("last_seq") + 1;
           stream.publish(RoomStream.frame("room.deleted", roomId, seq)); // not stored: the stream is gone with the room
@@ -210,11 +213,14 @@ public final class RoomStore {
     long roomId = b.getLong("room_id");
     long target = b.getLong("target_user_id");
     long userId = b.getLong("user_id");
-    return pool.withTransaction(conn -> RoomAccess.requireOwner(conn, roomId, userId).compose(a -> {
-          if (target == userId) {
+    return pool.withTransaction(conn -> RoomAccess.requireOwnerOrModerator(conn, roomId, userId).compose(moderating -> {
+          if (target == userId && !moderating) {
             return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "the owner cannot remove themselves"));
           }
-          return removeMemberTx(conn, roomId, target);
+          Future<Void> audited = !moderating ? Future.succeededFuture()
+              : io.parley.persistence.admin.AdminStore.audit(conn, userId, "member.remove", "room", roomId,
+                  new JsonObject().put("user_id", target), null, b.getString("ip"), b.getString("request_id"));
+          return audited.compose(x -> removeMemberTx(conn, roomId, target));
         }))
         .map(stream::publishAndUnwrap);
   }

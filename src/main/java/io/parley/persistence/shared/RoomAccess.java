@@ -63,6 +63,22 @@ public final class RoomAccess {
         .compose(a -> a.member() ? Future.succeededFuture(a) : Future.failedFuture(a.notMember()));
   }
 
+  /**
+   * As {@link #requireOwner}, or a moderator or admin of the service acting on a group room (the
+   * row locked all the same): answers whether it is such a moderation (to be audited).
+   */
+  public static Future<Boolean> requireOwnerOrModerator(SqlClient client, long roomId, long userId) {
+    return requireOwner(client, roomId, userId).map(false).recover(notOwner -> client
+        .preparedQuery("SELECT role FROM users WHERE id = $1").execute(Tuple.of(userId)).compose(rs -> {
+          String role = rs.size() == 0 ? null : rs.iterator().next().getString("role");
+          if (!"moderator".equals(role) && !"admin".equals(role)) {
+            return Future.failedFuture(notOwner);
+          }
+          return of(client, roomId, userId, true).compose(a -> a.kind().equals("group") ? Future.succeededFuture(true)
+              : Future.failedFuture(ParleyException.forbidden("conversations have no owner and cannot be changed")));
+        }));
+  }
+
   /** The room's owner, with its row locked; conversations have none (FORBIDDEN). */
   public static Future<Access> requireOwner(SqlClient client, long roomId, long userId) {
     return requireMember(client, roomId, userId, true).compose(a -> {
