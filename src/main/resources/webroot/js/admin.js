@@ -8,7 +8,7 @@
 //   'admin.users'  the users shown, or one of them, changed
 //   'admin.audit'  the audit log shown changed
 import { api } from './session.js';
-import { announce, reportError } from './state.js';
+import { announce, me, reportError } from './state.js';
 
 export const admin = {
   filter: { q: '', status: '', role: '' },
@@ -80,5 +80,7 @@ export async function loadAudit(more = false) {
 /** Who a user id is, as far as the admin area knows. */
 export function nameOf(id) {
   if (id === null || id === undefined) return 'system';
+  const user = me();
+  if (user && id === user.id) return user.username;
   return admin.names.get(id) || `user #${id}`;
 }

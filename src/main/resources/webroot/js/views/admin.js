@@ -36,10 +36,12 @@ export function mount() {
   const form = $('#admin-user-filter');
   let typing = null;
   form.addEventListener('submit', (e) => { e.preventDefault(); adminData.listUsers(readFilter()); });
-  form.addEventListener('input', () => { // search as one types (a short pause first)
+  const search = () => { // as one types (after a short pause) or picks a filter
     clearTimeout(typing);
     typing = setTimeout(() => adminData.listUsers(readFilter()), 250);
-  });
+  };
+  form.addEventListener('input', search);
+  form.addEventListener('change', search);
   $('#admin-users-more').addEventListener('click', () => adminData.listUsers(admin.filter, true));
   $('#admin-audit-more').addEventListener('click', () => adminData.loadAudit(true));
 }
@@ -91,17 +93,12 @@ function auditRow(row) {
     el('td', { 'data-testid': 'audit-change', class: 'change' }, change(row.before, row.after)));
 }
 
-/** before → after: of an update, the fields that changed; otherwise all that each side holds. */
+/** before → after: of an update, each field that changed ("status: active → disabled"); else each side whole. */
 function change(before, after) {
-  const b = before || {};
-  const a = after || {};
-  const keys = before && after
-    ? [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]))
-    : null;
-  const side = (obj) => {
-    if (!obj) return '—';
-    const shown = Object.entries(obj).filter(([k]) => !keys || keys.includes(k));
-    return shown.length ? shown.map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ') : '—';
-  };
-  return `${side(before)} → ${side(after)}`;
+  const value = (v) => (v === undefined || v === null ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+  const whole = (obj) => (obj ? Object.entries(obj).map(([k, v]) => `${k}: ${value(v)}`).join(', ') || '—' : '—');
+  if (!before || !after) return `${whole(before)} → ${whole(after)}`;
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  return keys.map((k) => `${k}: ${value(before[k])} → ${value(after[k])}`).join(', ') || 'no change';
 }
