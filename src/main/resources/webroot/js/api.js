@@ -17,6 +17,7 @@ export class ApiClient {
     this.user = null;
     this.refreshTimer = null;
     this.refreshing = null;
+    this.refreshError = null; // why the last refresh failed (an ApiError), null after a success
     this.onAuthLost = () => {};
   }
 
@@ -119,8 +120,8 @@ export class ApiClient {
       const rotate = () => this.request('POST', '/auth/refresh', {}, { auth: false });
       const once = navigator.locks ? navigator.locks.request('parley-refresh', rotate) : rotate();
       this.refreshing = once
-        .then((pair) => { this.setSession(pair); return true; })
-        .catch(() => { this.clear(); return false; })
+        .then((pair) => { this.refreshError = null; this.setSession(pair); return true; })
+        .catch((e) => { this.refreshError = e; this.clear(); return false; })
         .finally(() => { this.refreshing = null; });
     }
     return this.refreshing;

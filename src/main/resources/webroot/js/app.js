@@ -4,12 +4,14 @@
 //   session.js  the traffic with the server (api.js over HTTP, socket.js over the WebSocket)
 //   views/*.js  one module per screen or part of one, drawing from the store
 // It mounts the views, reads what the page was opened for, and shows that screen.
+import * as accountLost from './account-lost.js';
 import * as assistant from './assistant.js';
 import * as session from './session.js';
 import * as store from './state.js';
 import * as billing from './billing-session.js';
 import { showScreen } from './dom.js';
 import * as account from './views/account.js';
+import * as adminView from './views/admin.js';
 import * as assistantEntry from './views/assistant-entry.js';
 import * as assistantNotice from './views/assistant-notice.js';
 import { mount as mountAuth, showAuth } from './views/auth.js';
@@ -33,7 +35,8 @@ const { api } = session;
 
 /**
  * Reads what the page was opened for: a mailed link (#reset, #invite), the mailbox, the billing
- * view (#billing, and #billing?checkout=… back from Checkout), the profile, a verification result.
+ * view (#billing, and #billing?checkout=… back from Checkout), the profile, the admin area (#admin),
+ * a verification result.
  */
 function route() {
   const params = new URLSearchParams(location.search);
@@ -47,6 +50,7 @@ function route() {
   if (name === 'mailbox') return { view: 'mailbox' };
   if (name === 'billing') return { view: 'app', billing: new URLSearchParams(query), profile: false };
   if (name === 'profile') return { view: 'app', billing: null, profile: true };
+  if (name === 'admin') return { view: 'app', billing: null, profile: false, admin: true };
   if (name === 'reset' || name === 'invite') return { view: 'token', kind: name, token: new URLSearchParams(query).get('token') };
   return { view: 'app', billing: null, profile: false };
 }
@@ -68,9 +72,13 @@ async function start() {
   if (where.view === 'token') return showTokenForm(where.kind, where.token);
   if (session.started() && api.accessToken) showScreen('chat-view'); // back from another view
   else if (api.accessToken || await api.refresh()) await showChat();
-  else return showAuth();
-  billingView.show(where.billing); // the billing view or the profile in place of the room, or the room
-  return profileView.show(where.profile);
+  else {
+    if (accountLost.isDisabled(api.refreshError)) notices.showNotice(accountLost.DISABLED_TEXT);
+    return showAuth();
+  }
+  billingView.show(where.billing); // the billing view, the profile or the admin area in place of the room, or the room
+  profileView.show(where.profile);
+  return adminView.show(Boolean(where.admin));
 }
 
 function mountViews() {
@@ -91,16 +99,30 @@ function mountViews() {
   billingView.mount();
   composerMedia.mount();
   profileView.mount();
+  adminView.mount();
+}
+
+/** The session is over (refused, or the account disabled): a clean page on the login screen. */
+let signingOut = false;
+async function signOut(disabled) {
+  if (signingOut) return;
+  signingOut = true;
+  session.stopSocket();
+  if (disabled) {
+    accountLost.remember(accountLost.DISABLED_TEXT);
+    await api.logout(); // drops the refresh cookie (the server revoked its token already)
+  }
+  location.reload(); // a clean page: nothing of this session stays in memory
 }
 
 async function main() {
   store.setIdentity(() => api.user);
   mountViews();
   window.addEventListener('hashchange', () => start());
-  api.onAuthLost = () => {
-    session.stopSocket();
-    location.reload(); // a clean page: nothing of this session stays in memory
-  };
+  api.onAuthLost = () => signOut(accountLost.isDisabled(api.refreshError));
+  store.on('account.disabled', () => signOut(true)); // the gateway closed our socket with 4403
+  const why = accountLost.take(); // the page before this one was signed out, and said why
+  if (why) notices.showNotice(why);
   try {
     await session.loadConfig();
   } catch (e) {

@@ -5,6 +5,7 @@
 import { ApiClient } from './api.js';
 import * as assistantStore from './assistant-state.js';
 import * as billingStore from './billing-state.js';
+import { deletedByMe, keepDeleter } from './moderation.js';
 import { ChatSocket } from './socket.js';
 import * as store from './state.js';
 
@@ -172,7 +173,7 @@ export async function editMessage(messageId, body) {
 /** Rejects with the error frame when refused. */
 export async function deleteMessage(messageId) {
   const ack = await socket.request({ type: 'message.delete', message_id: messageId });
-  store.messageReplied(ack.message);
+  store.messageReplied(deletedByMe(ack.message)); // a moderator's removal of someone else's says so
 }
 
 // ---- the WebSocket -------------------------------------------------------------------------
@@ -196,6 +197,7 @@ function onEvent(frame) {
     return;
   }
   if (assistantStore.applyEvent(frame)) return; // a reply being written, or a refusal to answer
+  keepDeleter(frame); // who removed a message (the author, or a moderator): kept with it
   if (store.applyEvent(frame)) markRead();
 }
 
@@ -247,6 +249,7 @@ export function startSocket() {
     },
     event: onEvent,
     closed: () => {},
+    disabled: () => store.announce('account.disabled'), // close 4403: app.js logs out
   });
   socket.start();
 }

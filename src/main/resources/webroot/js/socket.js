@@ -6,7 +6,7 @@ export class ChatSocket {
   /**
    * @param {() => string} urlOf    the gateway URL (without token)
    * @param {() => Promise<string|null>} tokenOf  a valid access token, refreshed when needed
-   * @param {object} on  {status(s), open(welcome), event(frame), closed()}
+   * @param {object} on  {status(s), open(welcome), event(frame), closed(), disabled()}
    */
   constructor(urlOf, tokenOf, on) {
     this.urlOf = urlOf;
@@ -109,6 +109,12 @@ export class ChatSocket {
     this.ws = null;
     this.on.closed();
     if (this.stopped) return;
+    if (e.code === 4403) {
+      // an admin disabled the account: never reconnect (the owner logs out)
+      this.stop();
+      this.on.disabled();
+      return;
+    }
     if (e.code === 4401) {
       // token rejected: get a fresh one and try again at once
       this.attempt++;

@@ -12,7 +12,7 @@
 //   'typing'       who is typing changed
 //   'connection'   the WebSocket status changed (state.connection)
 //   'error'        something failed that the user should read about (the error)
-//   'billing', 'billing.refused', 'uploads', 'me', 'search', 'search.focus'  announced by billing-state.js, uploads.js, profile.js, search.js
+//   'billing*', 'uploads', 'me', 'search*', 'admin.*', 'account.disabled'  by billing-state, uploads, profile, search, admin, session.js
 
 export const state = {
   config: null,          // GET /client-config

@@ -1,6 +1,8 @@
 // The signed-in user's corner of the sidebar: avatar, name and e-mail, the link to the profile,
-// the verify-your-address banner with its resend button, and logging out.
+// the link to the admin area (admins only), the verify-your-address banner with its resend button,
+// and logging out.
 import { $ } from '../dom.js';
+import { isAdmin } from '../moderation.js';
 import * as session from '../session.js';
 import * as store from '../state.js';
 import { avatar } from './avatar.js';
@@ -15,6 +17,7 @@ export function render() {
   $('#me-name').textContent = user.username;
   $('#me-email').textContent = user.email || '';
   $('#verify-banner').hidden = user.email_verified !== false;
+  $('#admin-link').hidden = !isAdmin();
 }
 
 export function mount() {

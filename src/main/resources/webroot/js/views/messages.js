@@ -1,7 +1,8 @@
 // The open room's messages (#messages): stored ones in seq order under the start of the room,
 // then our pending sends (… sending, ✗ not sent with Retry, ✗ over today's limit: the limit banner
 // explains it, Retry once sending is possible again); ✓ sent / ✓✓ read ticks; editing
-// and deleting our own; the page before loaded when scrolled to the top. Each message shows its
+// and deleting our own (moderators and admins delete anyone's: "removed by a moderator" then);
+// the page before loaded when scrolled to the top. Each message shows its
 // author's avatar and its attachments (views/attachments.js); a text may be absent then. The
 // assistant's replies being written come last, as drafts (views/assistant-replies.js). A message
 // opened from a search hit is scrolled to the middle and highlighted for a moment (search.js).
@@ -9,6 +10,7 @@ import { $, el, time } from '../dom.js';
 import { focused } from '../search.js';
 import * as session from '../session.js';
 import * as store from '../state.js';
+import { canModerate, removedByModerator } from '../moderation.js';
 import { botBadge, draftItems, replyStatus } from './assistant-replies.js';
 import { attachmentList } from './attachments.js';
 import { avatarOf } from './avatar.js';
@@ -67,8 +69,7 @@ async function showOlder() {
 
 function message(m) {
   const mine = store.isMine(m.author_id);
-  const body = m.deleted
-    ? el('p', { class: 'body deleted' }, 'message deleted')
+  const body = m.deleted ? deletedBody(m)
     : editing && editing.id === m.id ? editor(m)
       : bodyOf(m.body, m.attachments);
   const li = el('li', { class: `message${mine ? ' mine' : ''}${focused(m.id) ? ' found' : ''}`, dataset: { seq: m.seq, id: m.id, testid: 'message' } },
@@ -77,12 +78,18 @@ function message(m) {
       m.edited_at && !m.deleted ? el('span', { class: 'edited', 'data-testid': 'edited' }, ' (edited)') : null,
       mine && !m.deleted ? sentState(m) : null, m.deleted ? null : replyStatus(m)),
     body, m.deleted ? null : attachmentList(m.attachments));
-  if (mine && !m.deleted) {
+  if ((mine || canModerate()) && !m.deleted) { // only authors edit; moderators and admins delete any
     li.append(el('div', { class: 'tools' },
-      m.body ? el('button', { type: 'button', 'data-testid': 'edit', onclick: () => startEdit(m) }, 'Edit') : null,
+      mine && m.body ? el('button', { type: 'button', 'data-testid': 'edit', onclick: () => startEdit(m) }, 'Edit') : null,
       el('button', { type: 'button', 'data-testid': 'delete', onclick: () => deleteMessage(m) }, 'Delete')));
   }
   return li;
+}
+
+function deletedBody(m) {
+  return removedByModerator(m)
+    ? el('p', { class: 'body deleted moderated', 'data-testid': 'message-deleted' }, 'removed by a moderator')
+    : el('p', { class: 'body deleted', 'data-testid': 'message-deleted' }, 'message deleted');
 }
 
 function sentState(m) {
