@@ -49,14 +49,14 @@ final class Containers {
   static Probe webm(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long end = ch.size();
-      Reader top = new Reader(ch, 0, end);
+      Ebml.Reader top = new Ebml.Reader(ch, 0, end);
       if (top.id() != EBML_MAGIC) {
         return new Probe("application/octet-stream", null);
       }
       long headerSize = top.size();
       String docType = "matroska";
       if (headerSize > 0 && headerSize <= 4096) {
-        Cursor header = new Cursor(top.body((int) headerSize));
+        Ebml.Cursor header = new Ebml.Cursor(top.body((int) headerSize));
         while (header.more()) {
           int id = header.id();
           int size = header.size();
@@ -88,7 +88,7 @@ final class Containers {
             break;
           }
           if ((id == INFO || id == TRACKS) && size <= MAX_BODY) {
-            Cursor c = new Cursor(top.body((int) size));
+            Ebml.Cursor c = new Ebml.Cursor(top.body((int) size));
             if (id == INFO) {
               sawInfo = true;
               while (c.more()) {
@@ -111,7 +111,7 @@ final class Containers {
                   c.skip(csize);
                   continue;
                 }
-                Cursor entry = new Cursor(c.bytes(csize));
+                Ebml.Cursor entry = new Ebml.Cursor(c.bytes(csize));
                 while (entry.more()) {
                   int eid = entry.id();
                   int esize = entry.size();
@@ -138,7 +138,7 @@ final class Containers {
       }
       String family = audio && !video ? "audio/" : "video/";
       return new Probe(family + (webm ? "webm" : "x-matroska"), duration);
-    } catch (MalformedException e) {
+    } catch (Ebml.MalformedException e) {
       return new Probe("video/webm", null);
     }
   }
@@ -236,7 +236,7 @@ final class Containers {
     return null;
   }
 
-  private static ByteBuffer read(FileChannel ch, long pos, int length) throws IOException {
+  static ByteBuffer read(FileChannel ch, long pos, int length) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(Math.max(0, length)).order(ByteOrder.LITTLE_ENDIAN);
     while (buf.hasRemaining()) {
       if (ch.read(buf, pos + buf.position()) < 0) {
@@ -244,162 +244,5 @@ final class Containers {
       }
     }
     return buf.flip();
-  }
-
-  /** An EBML element header or body that does not fit. */
-  private static final class MalformedException extends IOException {
-    MalformedException() {
-      super("malformed EBML", null);
-    }
-  }
-
-  /** Sequential EBML reads from the file, within [pos, limit). */
-  private static final class Reader {
-    private final FileChannel ch;
-    long pos;
-    long limit;
-
-    Reader(FileChannel ch, long pos, long limit) {
-      this.ch = ch;
-      this.pos = pos;
-      this.limit = limit;
-    }
-
-    private int next() throws IOException {
-      if (pos >= limit) {
-        throw new MalformedException();
-      }
-      ByteBuffer one = read(ch, pos++, 1);
-      if (!one.hasRemaining()) {
-        throw new MalformedException();
-      }
-      return one.get() & 0xFF;
-    }
-
-    int id() throws IOException {
-      int first = next();
-      int length = Integer.numberOfLeadingZeros(first) - 23;
-      if (length < 1 || length > 4) {
-        throw new MalformedException();
-      }
-      int id = first;
-      for (int i = 1; i < length; i++) {
-        id = id << 8 | next();
-      }
-      return id;
-    }
-
-    /** The size, or -1 when unknown (all value bits set). */
-    long size() throws IOException {
-      int first = next();
-      int length = Integer.numberOfLeadingZeros(first) - 23;
-      if (length < 1 || length > 8) {
-        throw new MalformedException();
-      }
-      long value = first & (0xFF >> length);
-      boolean allOnes = value == (0xFF >> length);
-      for (int i = 1; i < length; i++) {
-        int b = next();
-        allOnes &= b == 0xFF;
-        value = value << 8 | b;
-      }
-      return allOnes ? -1 : value;
-    }
-
-    byte[] body(int size) throws IOException {
-      if (size > limit - pos) {
-        throw new MalformedException();
-      }
-      ByteBuffer buf = read(ch, pos, size);
-      if (buf.remaining() != size) {
-        throw new MalformedException();
-      }
-      pos += size;
-      byte[] out = new byte[size];
-      buf.get(out);
-      return out;
-    }
-  }
-
-  /** EBML reads within a byte array already read (an element's body, at most {@link #MAX_BODY}). */
-  private static final class Cursor {
-    private final byte[] data;
-    private int pos;
-
-    Cursor(byte[] data) {
-      this.data = data;
-    }
-
-    boolean more() {
-      return pos < data.length;
-    }
-
-    private int next() throws MalformedException {
-      if (pos >= data.length) {
-        throw new MalformedException();
-      }
-      return data[pos++] & 0xFF;
-    }
-
-    int id() throws MalformedException {
-      int first = next();
-      int length = Integer.numberOfLeadingZeros(first) - 23;
-      if (length < 1 || length > 4) {
-        throw new MalformedException();
-      }
-      int id = first;
-      for (int i = 1; i < length; i++) {
-        id = id << 8 | next();
-      }
-      return id;
-    }
-
-    /** A child's size, which must fit in what is left of the body. */
-    int size() throws MalformedException {
-      int first = next();
-      int length = Integer.numberOfLeadingZeros(first) - 23;
-      if (length < 1 || length > 8) {
-        throw new MalformedException();
-      }
-      long value = first & (0xFF >> length);
-      for (int i = 1; i < length; i++) {
-        value = value << 8 | next();
-      }
-      if (value > data.length - pos) {
-        throw new MalformedException();
-      }
-      return (int) value;
-    }
-
-    void skip(int size) {
-      pos += size;
-    }
-
-    byte[] bytes(int size) {
-      byte[] out = new byte[size];
-      System.arraycopy(data, pos, out, 0, size);
-      pos += size;
-      return out;
-    }
-
-    String string(int size) {
-      return new String(bytes(size), StandardCharsets.US_ASCII).replace("\u0000", "");
-    }
-
-    long uint(int size) throws MalformedException {
-      if (size > 8) {
-        throw new MalformedException();
-      }
-      long v = 0;
-      for (int i = 0; i < size; i++) {
-        v = v << 8 | next();
-      }
-      return v;
-    }
-
-    Double floating(int size) throws MalformedException {
-      ByteBuffer b = ByteBuffer.wrap(bytes(size));
-      return size == 4 ? (double) b.getFloat() : size == 8 ? b.getDouble() : null;
-    }
   }
 }
