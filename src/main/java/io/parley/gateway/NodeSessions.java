@@ -41,6 +41,10 @@ final class NodeSessions implements Shareable {
     this.ready = Future.all(vertx.eventBus().<JsonObject>consumer(NOTIFICATIONS, this::onNotification).completion(),
         vertx.eventBus().<JsonObject>consumer(USERS_DISABLED, msg -> closeUser(msg.body().getLong("user_id"))).completion())
         .mapEmpty();
+    // Run once now, while file descriptors are plenty: linking a lambda loads classes from the
+    // class path, and a link that fails (say, during descriptor exhaustion) fails for good.
+    evictStale();
+    heartbeat();
     vertx.setPeriodic(heartbeatMs, t -> heartbeat());
     vertx.setPeriodic(EVICT_EVERY_MS, t -> evictStale());
   }
@@ -111,7 +115,11 @@ final class NodeSessions implements Shareable {
 
   private void heartbeat() {
     JsonArray conns = new JsonArray();
-    byUser.forEach((user, set) -> set.forEach(c -> conns.add(new JsonArray().add(user).add(c.id()))));
+    for (Map.Entry<Long, Set<Connection>> e : byUser.entrySet()) {
+      for (Connection c : e.getValue()) {
+        conns.add(new JsonArray().add(e.getKey()).add(c.id()));
+      }
+    }
     if (!conns.isEmpty()) {
       bus.request(PRESENCE_HEARTBEAT, new JsonObject().put("conns", conns), "heartbeat")
           .onFailure(err -> LOG.debug("presence heartbeat: {}", err.getMessage()));
