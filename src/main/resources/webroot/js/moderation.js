@@ -1,7 +1,7 @@
 // Who may moderate, and who removed a message. Moderators and admins delete any message (the
 // server audits it); `message.deleted` events say who did it in `deleted_by` {user_id, role},
 // outside the message: it is kept on the message here so that the views can say "removed by a
-// moderator". History pages carry no deleted_by: a tombstone loaded over HTTP just reads deleted.
+// moderator". Tombstones in history pages carry deleted_by too (those deleted before V11 do not).
 // No DOM and no network.
 import { isMine, me } from './state.js';
 

@@ -66,7 +66,7 @@ class AdminTest {
   }
 
   @Test
-  @DisplayName("a moderator deletes another user's message on node A: members on node B see it removed with deleted_by, also in a replay; audited")
+  @DisplayName("a moderator deletes another user's message on node A: members on node B see it removed with deleted_by, also in a replay and in history; audited")
   void moderatorDeletes() {
     JsonObject admin = admin();
     JsonObject mod = a.newUser("mod");
@@ -89,6 +89,17 @@ class AdminTest {
       JsonObject replayed = again.next(f -> "message.deleted".equals(f.getString("type")), "the delete in the replay");
       assertEquals("moderator", replayed.getJsonObject("deleted_by").getString("role"));
     }
+    // the tombstone in history says it too, on either node; an author's own delete says author
+    JsonObject own = a.send(ann, room, "typo");
+    a.call("deleteMessage", HttpMethod.DELETE, "/messages/" + own.getLong("id"), token(ann), null).expect(204);
+    JsonArray history = b.call("listMessages", GET, "/rooms/" + room + "/messages", token(ben), null).expect(200).json()
+        .getJsonArray("items");
+    java.util.Map<Long, JsonObject> byId = new java.util.HashMap<>();
+    history.forEach(m -> byId.put(((JsonObject) m).getLong("id"), (JsonObject) m));
+    assertEquals(new JsonObject().put("user_id", mod.getLong("id")).put("role", "moderator"),
+        byId.get(rude.getLong("id")).getJsonObject("deleted_by"), "history: " + history);
+    assertEquals(new JsonObject().put("user_id", ann.getLong("id")).put("role", "author"), byId.get(own.getLong("id")).getJsonObject("deleted_by"));
+
     JsonObject row = audit(admin, "?action=message.delete&target_id=" + rude.getLong("id")).getJsonObject(0);
     assertEquals(mod.getLong("id"), row.getLong("actor_id"));
     assertEquals("something rude", row.getJsonObject("before").getString("body"));

@@ -37,19 +37,20 @@ final class MessageChanges {
   /** {user_id, message_id, body} → {message, seq}: the author edits; seq is the edit event's. */
   Future<JsonObject> edit(JsonObject b) {
     String body = validBody.apply(b);
-    return changeMessage(b, (conn, id) -> conn.preparedQuery(MessageSql.MESSAGE_EDIT).execute(Tuple.of(id, body)),
+    return changeMessage(b, (conn, id, deletedBy) -> conn.preparedQuery(MessageSql.MESSAGE_EDIT).execute(Tuple.of(id, body)),
         "message.updated");
   }
 
   /** {user_id, message_id} → {message, seq}: the author deletes; the body is removed everywhere. */
   Future<JsonObject> delete(JsonObject b) {
-    return changeMessage(b, (conn, id) -> conn.preparedQuery(MessageSql.MESSAGE_DELETE).execute(Tuple.of(id)),
+    return changeMessage(b, (conn, id, deletedBy) -> conn.preparedQuery(MessageSql.MESSAGE_DELETE).execute(Tuple.of(id, deletedBy)),
         "message.deleted");
   }
 
   /** The statement that changes a locked message (edit or delete). */
   private interface Change {
-    Future<RowSet<Row>> apply(SqlConnection conn, long messageId);
+    /** {@code deletedBy}: {user_id, role} of a delete (null for an edit). */
+    Future<RowSet<Row>> apply(SqlConnection conn, long messageId, JsonObject deletedBy);
   }
 
   /** The message row read under lock, and the seq its change takes. */
@@ -99,12 +100,14 @@ final class MessageChanges {
                 return Future.failedFuture(ParleyException.notFound("message"));
               }
               long roomId = m.getLong("room_id");
-              return change.apply(conn, messageId).compose(upd -> {
+              // who deletes it: the author, or a moderator or admin (kept with the tombstone, said in the event)
+              JsonObject deletedBy = type.equals("message.deleted")
+                  ? new JsonObject().put("user_id", userId).put("role", own ? "author" : m.getString("actor_role")) : null;
+              return change.apply(conn, messageId, deletedBy).compose(upd -> {
                 JsonObject changed = attachments.signMessage(Rows.message(upd.iterator().next()));
                 JsonObject event = RoomStream.frame(type, roomId, seq).put("message", changed);
-                if (type.equals("message.deleted")) { // who deleted it: the author, or a moderator or admin
-                  event.put("deleted_by", new JsonObject().put("user_id", userId)
-                      .put("role", own ? "author" : m.getString("actor_role")));
+                if (deletedBy != null) {
+                  event.put("deleted_by", deletedBy);
                 }
                 Future<?> redact = type.equals("message.deleted")
                     ? stream.redact(conn, roomId, messageId, seq).compose(x -> AttachmentStore.removeOf(conn, messageId))

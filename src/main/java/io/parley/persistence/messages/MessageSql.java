@@ -5,7 +5,7 @@ final class MessageSql {
   private MessageSql() {}
 
   static final String MESSAGE_COLUMNS =
-      "id, room_id, seq, author_id, client_msg_id, body, created_at, edited_at, deleted_at, attachments, stream_id, status";
+      "id, room_id, seq, author_id, client_msg_id, body, created_at, edited_at, deleted_at, attachments, stream_id, status, deleted_by";
 
   /** $1 how many: message ids taken ahead, so a send needs no extra round trip for its id. */
   static final String MESSAGE_IDS =
@@ -101,8 +101,9 @@ final class MessageSql {
   static final String MESSAGE_EDIT =
       "UPDATE messages SET body = $2, edited_at = now() WHERE id = $1 RETURNING " + MESSAGE_COLUMNS;
 
-  static final String MESSAGE_DELETE =
-      "UPDATE messages SET body = NULL, attachments = NULL, deleted_at = now() WHERE id = $1 RETURNING " + MESSAGE_COLUMNS;
+  /** $1 message id, $2 deleted_by {user_id, role}. */
+  static final String MESSAGE_DELETE = "UPDATE messages SET body = NULL, attachments = NULL, deleted_at = now(), deleted_by = $2 "
+      + "WHERE id = $1 RETURNING " + MESSAGE_COLUMNS;
 
   /**
    * A history page and its room's last_seq in one statement, for members only: {@code page}

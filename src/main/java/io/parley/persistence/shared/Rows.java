@@ -147,6 +147,9 @@ public final class Rows {
     if (r.getString("stream_id") != null) { // the assistant's replies: the stream of their deltas, and how it ended
       m.put("stream_id", r.getString("stream_id")).put("status", r.getString("status"));
     }
+    if (r.getColumnIndex("deleted_by") >= 0 && r.getValue("deleted_by") instanceof JsonObject by) { // who deleted it
+      m.put("deleted_by", by);
+    }
     return m;
   }
 
@@ -178,6 +181,10 @@ public final class Rows {
         if (r.getString("stream_id") != null) { // the assistant's replies
           g.writeStringField("stream_id", r.getString("stream_id"));
           string(g, "status", r.getString("status"));
+        }
+        if (r.getValue("deleted_by") instanceof JsonObject by) { // who deleted it
+          g.writeFieldName("deleted_by");
+          g.writeRawValue(by.encode());
         }
         g.writeFieldName("attachments");
         if (!deleted && r.getValue("attachments") instanceof JsonArray stored && !stored.isEmpty()) {
