@@ -2,7 +2,8 @@
 // then our pending sends (… sending, ✗ not sent with Retry, ✗ over today's limit: the limit banner
 // explains it, Retry once sending is possible again); ✓ sent / ✓✓ read ticks; editing
 // and deleting our own (moderators and admins delete anyone's: "removed by a moderator" then);
-// the page before loaded when scrolled to the top. Each message shows its
+// the page before loaded when scrolled to the top. Texts show links, @mentions (ours
+// highlighted) and a little Markdown (rich-text.js). Each message shows its
 // author's avatar and its attachments (views/attachments.js); a text may be absent then. The
 // assistant's replies being written come last, as drafts (views/assistant-replies.js). A message
 // opened from a search hit is scrolled to the middle and highlighted for a moment (search.js).
@@ -14,6 +15,7 @@ import { canModerate, removedByModerator } from '../moderation.js';
 import { botBadge, draftItems, replyStatus } from './assistant-replies.js';
 import { attachmentList } from './attachments.js';
 import { avatarOf } from './avatar.js';
+import { richText } from '../rich-text.js';
 import { showError } from './notices.js';
 
 const { state } = store;
@@ -110,10 +112,10 @@ function pendingMessage(roomId, cmid, p) {
       : null);
 }
 
-/** The text of a message; none when it only carries attachments. */
+/** The text of a message (links, mentions and a little Markdown: rich-text.js); none when it only carries attachments. */
 function bodyOf(text, attachments) {
   if (!text && attachments && attachments.length) return null;
-  return el('p', { class: 'body', 'data-testid': 'message-body' }, text);
+  return el('div', { class: 'body', 'data-testid': 'message-body' }, richText(text || '', store.me() ? store.me().username : ''));
 }
 
 function startEdit(m) {
