@@ -120,7 +120,8 @@ class AdminWebTest {
       user.click("#login-form button[type=submit]");
       user.waitText("[data-testid=toast]", "this account is disabled");
 
-      // the audit log, newest first: who disabled whom, status before → after
+      // the audit log (its own tab), newest first: who disabled whom, status before → after
+      admin.click("[data-testid=admin-tab-audit]");
       String expected = "user.update | root_admin | " + victim + " | status: active → disabled";
       try {
         admin.waitFor(d -> expected.equals(newestAudit(admin)) ? true : null, "the audit row of the disabling");
@@ -129,6 +130,7 @@ class AdminWebTest {
       }
 
       // the status filter: a disabled search finds them, an active one does not
+      admin.click("[data-testid=admin-tab-users]");
       new Select(admin.find("[data-testid=admin-status-filter]")).selectByValue("disabled");
       admin.find(userRow(victim));
       new Select(admin.find("[data-testid=admin-status-filter]")).selectByValue("active");
