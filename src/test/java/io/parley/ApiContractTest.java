@@ -156,6 +156,15 @@ class ApiContractTest {
     JsonObject basic = plans.stream().map(JsonObject.class::cast).filter(p -> "basic".equals(p.getString("code"))).findFirst().orElseThrow();
     assertEquals(basic.getString("name"), api.call("adminUpdatePlan", PATCH, "/admin/plans/basic", token,
         new JsonObject().put("name", basic.getString("name"))).expect(200).json().getString("name"));
+    String code = "contract-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    JsonObject created = api.call("adminCreatePlan", POST, "/admin/plans", token, new JsonObject().put("code", code).put("name", "Contract")
+        .put("daily_message_limit", null).put("stripe_price_id", null).put("active", false)).expect(201).json();
+    assertEquals(false, created.getBoolean("active"));
+    api.call("adminCreatePlan", POST, "/admin/plans", token, new JsonObject().put("code", code).put("name", "x")).problem(409, "CONFLICT");
+    api.call("adminCreatePlan", POST, "/admin/plans", token, new JsonObject().put("code", code + "-2")).problem(400, "VALIDATION_FAILED");
+    api.call("adminCreatePlan", POST, "/admin/plans", null, new JsonObject().put("code", "x").put("name", "x")).problem(401, "UNAUTHORIZED");
+    api.call("adminCreatePlan", POST, "/admin/plans", someone.getString("access_token"), new JsonObject().put("code", "x"))
+        .problem(403, "FORBIDDEN"); // refused before the body is validated
     api.call("adminUpdatePlan", PATCH, "/admin/plans/basic", token, new JsonObject().put("price_cents", -1)).problem(400, "VALIDATION_FAILED");
     api.call("adminUpdatePlan", PATCH, "/admin/plans/nothing", token, new JsonObject().put("name", "x")).problem(404, "NOT_FOUND");
     api.call("adminUpdatePlan", PATCH, "/admin/plans/basic", null, new JsonObject().put("name", "x")).problem(401, "UNAUTHORIZED");

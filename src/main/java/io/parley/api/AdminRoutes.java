@@ -14,12 +14,16 @@ import static io.parley.bus.Addresses.ADMIN_USERS;
 import static io.parley.bus.Addresses.ADMIN_USER;
 import static io.parley.bus.Addresses.ADMIN_PAYMENTS;
 import static io.parley.bus.Addresses.ADMIN_PLANS;
+import static io.parley.bus.Addresses.ADMIN_PLAN_CREATE;
 import static io.parley.bus.Addresses.ADMIN_PLAN_UPDATE;
 import static io.parley.bus.Addresses.ADMIN_ROOMS;
 import static io.parley.bus.Addresses.ADMIN_USAGE;
 
 import io.parley.bus.ParleyException;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -32,12 +36,15 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
  */
 final class AdminRoutes {
   private final RouteSupport api;
+  private final JWTAuth jwt;
 
-  AdminRoutes(RouteSupport api) {
+  AdminRoutes(RouteSupport api, JWTAuth jwt) {
     this.api = api;
+    this.jwt = jwt;
   }
 
   void mount(RouterBuilder rb) {
+    rb.rootHandler(this::adminFirst);
     on(rb, "adminUpdateUser", admin(rc -> {
       JsonObject b = body(rc);
       JsonObject request = new JsonObject().put("actor_id", userId(rc)).put("user_id", pathLong(rc, "user_id"))
@@ -60,6 +67,8 @@ final class AdminRoutes {
     on(rb, "adminUpdatePlan", admin(rc -> api.call(rc, ADMIN_PLAN_UPDATE, body(rc).copy().put("actor_id", userId(rc))
         .put("code", RouteSupport.validated(rc).getPathParameters().get("code").getString())
         .put("ip", HttpLimits.clientIp(rc)).put("request_id", rc.get(HttpEdge.REQUEST_ID)), 200)));
+    on(rb, "adminCreatePlan", admin(rc -> api.call(rc, ADMIN_PLAN_CREATE, body(rc).copy().put("actor_id", userId(rc))
+        .put("ip", HttpLimits.clientIp(rc)).put("request_id", rc.get(HttpEdge.REQUEST_ID)), 201)));
     on(rb, "adminListPayments", admin(rc -> {
       JsonObject q = new JsonObject().put("limit", queryInt(rc, "limit", 50)).put("user_id", queryLong(rc, "user_id"))
           .put("status", query(rc, "status")).put("from", query(rc, "from")).put("to", query(rc, "to"));
@@ -88,6 +97,28 @@ final class AdminRoutes {
       q.put("action", query(rc, "action")).put("target_type", query(rc, "target_type"));
       api.request(rc, ADMIN_AUDIT, q).onSuccess(page -> json(rc, 200, page)).onFailure(rc::fail);
     }));
+  }
+
+  /**
+   * Before the contract's validation (a root handler, run for every request of the contract's
+   * router, acting on paths under {@code /admin} only): a valid token without {@code role: admin}
+   * is refused 403 at once, so a non-admin learns nothing of an admin operation's request
+   * schema. No token or an invalid one goes on to the bearer check (401).
+   */
+  private void adminFirst(RoutingContext rc) {
+    String mount = rc.mountPoint() == null ? "" : rc.mountPoint().replaceFirst("/$", "");
+    String header = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (!rc.normalizedPath().startsWith(mount + "/admin/") || header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      rc.next();
+      return;
+    }
+    jwt.authenticate(new TokenCredentials(header.substring(7).trim())).onComplete(ar -> {
+      if (ar.succeeded() && !"admin".equals(ar.result().principal().getString("role"))) {
+        rc.fail(ParleyException.forbidden("this needs an admin"));
+      } else {
+        rc.next();
+      }
+    });
   }
 
   /** {@code handler}, for callers whose token says {@code role: admin}; 403 for anyone else. */

@@ -107,7 +107,7 @@ public class ApiVerticle extends VerticleBase {
           billing.mount(rb);
           media.mount(rb);
           new AssistantRoutes(api).mount(rb);
-          new AdminRoutes(api).mount(rb);
+          new AdminRoutes(api, tokens.jwt()).mount(rb);
           new SearchRoutes(api).mount(rb);
           Router apiRouter = rb.createRouter();
           apiRouter.route().last().handler(rc -> rc.fail(404));
@@ -120,7 +120,7 @@ public class ApiVerticle extends VerticleBase {
             router.errorHandler(status, Problems::handle);
           }
           server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true)
-                  .setMaxInitialLineLength(4096).setMaxHeaderSize(8192)) // 414 and 431 beyond: the contract states both
+                  .setMaxInitialLineLength(65_536).setMaxHeaderSize(8192)) // 414 and 431 beyond: the contract states both
               .invalidRequestHandler(HttpEdge.invalidRequests());
           return server.requestHandler(router).listen(cfg.getInteger("port", 8080), cfg.getString("host", "0.0.0.0"));
         })

@@ -121,6 +121,12 @@ public final class Addresses {
   /** {} → {items: [Plan + active]}; {actor_id, code, name?, price_cents?, daily_message_limit?, daily_assistant_limit?, active?, stripe_price_id?, ip?, request_id?} → Plan (audited). */
   public static final String ADMIN_PLANS = P + "admin.plans";
   public static final String ADMIN_PLAN_UPDATE = P + "admin.plan-update";
+  /**
+   * {actor_id, code, name, price_cents?, currency?, interval_days?, daily_message_limit?,
+   * daily_assistant_limit?, stripe_price_id?, active?, ip?, request_id?} → Plan (audited);
+   * CONFLICT when the code or the Stripe price id is taken.
+   */
+  public static final String ADMIN_PLAN_CREATE = P + "admin.plan-create";
   /** {before?, limit, user_id?, status?, from?, to?} → {items, next_before}: payments, newest first. */
   public static final String ADMIN_PAYMENTS = P + "admin.payments";
   /** {days} → {items: [{day, messages, assistant_replies}]}, newest first. */

@@ -125,6 +125,45 @@ class AdminTest {
   }
 
   @Test
+  @DisplayName("an admin adds a plan, audited as plan.create; granted, its limits count at once; a taken code is 409 and writes no row")
+  void createPlan() {
+    JsonObject admin = admin();
+    String code = "tiny-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    JsonObject plan = a.call("adminCreatePlan", POST, "/admin/plans", token(admin), new JsonObject().put("code", code)
+        .put("name", "Tiny").put("price_cents", 199).put("daily_message_limit", 2).put("daily_assistant_limit", 0)).expect(201).json();
+    assertEquals(code, plan.getString("code"));
+    assertEquals("usd", plan.getString("currency"), "the default currency");
+    assertEquals(30, plan.getInteger("interval_days"), "the default interval");
+    assertEquals(true, plan.getBoolean("active"));
+    assertNull(plan.getValue("stripe_price_id"));
+    assertTrue(b.call("adminListPlans", GET, "/admin/plans", token(admin), null).expect(200).json().getJsonArray("items").stream()
+        .map(JsonObject.class::cast).anyMatch(p -> code.equals(p.getString("code"))), "listed on the other node");
+    JsonArray rows = audit(admin, "?action=plan.create&target_id=" + plan.getLong("id"));
+    assertEquals(1, rows.size());
+    assertNull(rows.getJsonObject(0).getValue("before"));
+    assertEquals(plan, rows.getJsonObject(0).getJsonObject("after"));
+
+    int created = audit(admin, "?action=plan.create").size();
+    a.call("adminCreatePlan", POST, "/admin/plans", token(admin), new JsonObject().put("code", code).put("name", "Again"))
+        .problem(409, "CONFLICT");
+    a.call("adminCreatePlan", POST, "/admin/plans", token(admin), new JsonObject().put("code", "Not A Code").put("name", "x"))
+        .problem(400, "VALIDATION_FAILED");
+    assertEquals(created, audit(admin, "?action=plan.create").size(), "the failed creations wrote no row");
+
+    JsonObject dot = a.newUser("dot");
+    a.call("adminUpdateUser", PATCH, "/admin/users/" + dot.getLong("id"), token(admin), new JsonObject().put("plan_code", code)
+        .put("plan_until", java.time.Instant.now().plusSeconds(3600).toString())).expect(200);
+    JsonObject usage = b.call("getUsage", GET, "/billing/usage", token(dot), null).expect(200).json();
+    assertEquals(2, usage.getInteger("daily_message_limit"), "the new plan's limit, at once, on the other node: " + usage);
+
+    // deactivated: no longer sold, while those who have it keep it
+    a.call("adminUpdatePlan", PATCH, "/admin/plans/" + code, token(admin), new JsonObject().put("active", false)).expect(200);
+    assertTrue(b.call("listPlans", GET, "/plans", null, null).expect(200).json().getJsonArray("items").stream()
+        .map(JsonObject.class::cast).noneMatch(p -> code.equals(p.getString("code"))), "no longer sold");
+    assertEquals(2, b.call("getUsage", GET, "/billing/usage", token(dot), null).expect(200).json().getInteger("daily_message_limit"));
+  }
+
+  @Test
   @DisplayName("a non-admin gets 403 on every operation under /admin in the contract")
   void everyAdminOperationForbidden() {
     JsonObject plain = a.newUser("plain");

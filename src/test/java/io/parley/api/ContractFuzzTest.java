@@ -53,6 +53,7 @@ class ContractFuzzTest {
   /** Statuses seen per operationId. */
   private final Map<String, Set<Integer>> seen = new TreeMap<>();
   private int requests;
+  private String adminToken;
 
   @BeforeAll
   void setUp(Vertx vertx, TestCluster cluster) {
@@ -67,12 +68,19 @@ class ContractFuzzTest {
     long room = api.sharedRoom(user, peer);
     long message = api.send(user, room, "hello").getLong("id");
     contract = Api.await(Contract.raw(vertx));
+    adminToken = io.parley.support.Admins.admin(vertx, api, cluster, TestCluster.CONTRACT_ADMIN_EMAIL).getString("access_token");
     fuzz = new FuzzCases(contract, Map.of("room_id", room, "user_id", peer.getLong("id"), "message_id", message),
-        user.getString("access_token"), cluster.signedToken(vertx, new JsonObject().put("username", "nobody")));
+        user.getString("access_token"),
+        adminToken,
+        cluster.signedToken(vertx, new JsonObject().put("username", "nobody")));
   }
 
   @AfterAll
   void tearDown() {
+    if (api != null) { // adminCreatePlan's valid case made a plan: not to be sold to other tests' users
+      api.call("adminUpdatePlan", io.vertx.core.http.HttpMethod.PATCH, "/admin/plans/fuzz_user", adminToken,
+          new JsonObject().put("active", false));
+    }
     if (node != null) {
       Api.await(node.close());
     }

@@ -34,17 +34,20 @@ final class FuzzCases {
   private final JsonObject contract;
   private final Map<String, Object> fixtures;
   private final String token;
+  private final String adminToken;
   private final String tokenWithoutUser;
 
   /**
    * @param fixtures valid values by parameter or field name (ids of a room, a member, a message)
    * @param token a real access token for operations that need one
+   * @param adminToken an admin's access token, for the operations under {@code /admin}
    * @param tokenWithoutUser a validly signed token whose {@code sub} is no user id
    */
-  FuzzCases(JsonObject contract, Map<String, Object> fixtures, String token, String tokenWithoutUser) {
+  FuzzCases(JsonObject contract, Map<String, Object> fixtures, String token, String adminToken, String tokenWithoutUser) {
     this.contract = contract;
     this.fixtures = fixtures;
     this.token = token;
+    this.adminToken = adminToken;
     this.tokenWithoutUser = tokenWithoutUser;
   }
 
@@ -126,8 +129,8 @@ final class FuzzCases {
     // sizes of the request head
     cases.add(new Case("headers over 8 KB", op.method(), target(op, path, query),
         auth(op, Map.of("X-Padding", "p".repeat(9_000))), null, null, 431));
-    cases.add(new Case("request line over 4 KB", op.method(), target(op, path, query) + (query.isEmpty() ? "?" : "&")
-        + "pad=" + "p".repeat(5_000), auth(op, Map.of()), null, null, 414));
+    cases.add(new Case("request line over 64 KB", op.method(), target(op, path, query) + (query.isEmpty() ? "?" : "&")
+        + "pad=" + "p".repeat(66_000), auth(op, Map.of()), null, null, 414));
     if (op.bearer()) {
       String t = target(op, path, query);
       cases.add(new Case("no token", op.method(), t, Map.of(), json(body), bytes(body), 401));
@@ -291,7 +294,7 @@ final class FuzzCases {
   private Map<String, String> auth(Operation op, Map<String, String> extra) {
     Map<String, String> headers = new LinkedHashMap<>(extra);
     if (op.bearer()) {
-      headers.put("Authorization", "Bearer " + token);
+      headers.put("Authorization", "Bearer " + (op.path().startsWith("/admin/") ? adminToken : token));
     }
     return headers;
   }

@@ -195,7 +195,7 @@ class MalformedInputTest {
         Map.of("Authorization", "Bearer " + t, "X-Padding", "p".repeat(9000)), null, null)));
     problem(headers, 431, "HEADERS_TOO_LARGE");
     Api.Resp line = api.check("searchUsers", RawHttp.exchange(api.port(), RawHttp.request("GET",
-        "/api/v1/users?q=" + "a".repeat(5000), Map.of("Authorization", "Bearer " + t), null, null)));
+        "/api/v1/users?q=" + "a".repeat(66_000), Map.of("Authorization", "Bearer " + t), null, null)));
     problem(line, 414, "URI_TOO_LONG");
     problem(RawHttp.exchange(api.port(), "GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII)), 400, "VALIDATION_FAILED");
     assertTrue(raw("getMe", "GET", "/api/v1/users/me", t, null).expect(200).headers().contains("X-Request-Id"));

@@ -67,6 +67,16 @@ final class AdminSql {
           + "WHERE code = $1 RETURNING id, code, name, price_cents, currency, interval_days, daily_message_limit, "
           + "daily_assistant_limit, stripe_price_id, active";
 
+  /**
+   * A new plan: $1 code, $2 name, $3 price_cents, $4 currency, $5 interval_days,
+   * $6 daily_message_limit, $7 daily_assistant_limit (null: unlimited), $8 stripe_price_id,
+   * $9 active; 23505 when the code or the Stripe price id is taken.
+   */
+  static final String PLAN_INSERT =
+      "INSERT INTO plans (code, name, price_cents, currency, interval_days, daily_message_limit, daily_assistant_limit, "
+          + "stripe_price_id, active) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, code, name, price_cents, "
+          + "currency, interval_days, daily_message_limit, daily_assistant_limit, stripe_price_id, active";
+
   /** Payments newest first: $1 before id, $2 limit + 1, $3 user, $4 status, $5 from, $6 to (each ignored when null). */
   static final String PAYMENTS =
       "SELECT id, user_id, amount_cents, currency, status, stripe_invoice_id, stripe_session_id, created_at FROM payments "

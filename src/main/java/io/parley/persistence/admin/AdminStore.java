@@ -46,6 +46,7 @@ public final class AdminStore {
       return new JsonObject().put("items", items);
     }));
     h.on(ADMIN_PLAN_UPDATE, this::updatePlan);
+    h.on(ADMIN_PLAN_CREATE, this::createPlan);
     h.on(ADMIN_PAYMENTS, this::payments);
     h.on(ADMIN_USAGE, b -> pool.preparedQuery(AdminSql.USAGE).execute(Tuple.of(b.getInteger("days", 30))).map(rs -> {
       JsonArray items = new JsonArray();
@@ -162,6 +163,22 @@ public final class AdminStore {
         return audit(conn, b.getLong("actor_id"), "plan.update", "plan", now.getLong("id"), was, now, b.getString("ip"),
             b.getString("request_id")).map(now);
       });
+    }));
+  }
+
+  /**
+   * Adds a plan (absent fields: free, usd, 30 days, unlimited, no Stripe price, sold), audited
+   * as {@code plan.create}; CONFLICT (from the unique constraints) when its code or Stripe price
+   * id is taken.
+   */
+  private Future<JsonObject> createPlan(JsonObject b) {
+    Tuple t = Tuple.of(b.getString("code"), b.getString("name"), b.getInteger("price_cents", 0), b.getString("currency", "usd"),
+            b.getInteger("interval_days", 30), b.getInteger("daily_message_limit"))
+        .addValue(b.getInteger("daily_assistant_limit")).addValue(b.getString("stripe_price_id")).addValue(b.getBoolean("active", true));
+    return pool.withTransaction(conn -> conn.preparedQuery(AdminSql.PLAN_INSERT).execute(t).compose(rs -> {
+      JsonObject plan = plan(rs.iterator().next());
+      return audit(conn, b.getLong("actor_id"), "plan.create", "plan", plan.getLong("id"), null, plan, b.getString("ip"),
+          b.getString("request_id")).map(plan);
     }));
   }
 

@@ -26,8 +26,10 @@ import java.util.Base64;
  * query: what PostgreSQL finds no words in matches nothing.
  */
 public final class SearchStore {
-  /** Longest query text, in code points (the contract's {@code maxLength} of {@code q}). */
-  public static final int MAX_QUERY_CHARS = 1000;
+  /** Longest query text accepted, in code points (the contract's {@code maxLength} of {@code q}). */
+  public static final int MAX_QUERY_CHARS = 16_384;
+  /** How much of a longer text is searched, in code points: the words within its first 1,000. */
+  public static final int SEARCHED_CHARS = 1000;
   private static final int DEFAULT_LIMIT = 20;
   private static final int MAX_LIMIT = 100;
 
@@ -51,6 +53,7 @@ public final class SearchStore {
     if (q.codePointCount(0, q.length()) > MAX_QUERY_CHARS) {
       throw ParleyException.invalid("q", "q is longer than " + MAX_QUERY_CHARS + " characters");
     }
+    q = searched(q);
     int limit = Math.max(1, Math.min(MAX_LIMIT, b.getInteger("limit", DEFAULT_LIMIT)));
     Cursor before = Cursor.decode(b.getString("before"));
     Long roomId = b.getLong("room_id");
@@ -64,6 +67,23 @@ public final class SearchStore {
         .compose(a -> a.member() ? Future.succeededFuture() : Future.failedFuture(ParleyException.notFound("room")))
         .compose(x -> pool.preparedQuery(SearchSql.SEARCH_ROOM).execute(params.addLong(roomId)))
         .map(rs -> page(rs, limit));
+  }
+
+  /**
+   * The text searched: all of {@code q} up to {@value #SEARCHED_CHARS} code points, else its
+   * words within the first {@value #SEARCHED_CHARS} (a word cut there is dropped, and the text
+   * ends with a space, so no word is taken as typed). It bounds the words PostgreSQL looks up.
+   */
+  static String searched(String q) {
+    if (q.codePointCount(0, q.length()) <= SEARCHED_CHARS) {
+      return q;
+    }
+    String cut = q.substring(0, q.offsetByCodePoints(0, SEARCHED_CHARS));
+    int end = cut.length();
+    while (end > 0 && !Character.isWhitespace(cut.charAt(end - 1)) && !Character.isWhitespace(q.charAt(end))) {
+      end--; // inside a word that goes on past the cut
+    }
+    return end == 0 ? cut + " " : cut.substring(0, end) + " ";
   }
 
   private static JsonObject page(RowSet<Row> rs, int limit) {

@@ -231,7 +231,7 @@ class SearchTest {
   }
 
   @Test
-  @DisplayName("any input answers 200 (or the declared 400/414): quotes, operators, SQL, unicode, 1000 characters of words")
+  @DisplayName("any input answers 200 (or 400 when blank or over 16,384 characters): quotes, operators, SQL, unicode, 10 KB of text")
   void junkInput() {
     JsonObject ann = a.newUser("ann");
     long room = a.newRoom(ann, false).getLong("id");
@@ -258,8 +258,15 @@ class SearchTest {
     }
     String longest = words.substring(0, 1000);
     assertEquals(List.of(), ids(ann, longest, room), "1000 characters of words");
-    search(a, ann, longest + "x", "").problem(400, "VALIDATION_FAILED");
-    search(a, ann, "words ".repeat(1700), "").problem(414, "URI_TOO_LONG"); // 10 KB: past the 4 KB request line
+    // 10 KB of text: its words within the first 1,000 characters are searched
+    assertEquals(List.of(), ids(ann, "words ".repeat(1700), room), "10 KB of one word");
+    StringBuilder tenKb = new StringBuilder("done ");
+    while (tenKb.length() < 10_240) {
+      tenKb.append(tenKb.length() < 990 ? "café " : word() + " ");
+    }
+    assertEquals(1, ids(ann, tenKb.toString(), room).size(), "10 KB whose first 1,000 characters are words of the message");
+    assertEquals(1, ids(ann, "日本語のテキスト ".repeat(400), room).size(), "10 KB of Japanese text (29 KB in the query string)");
+    search(a, ann, "x".repeat(16_385), "").problem(400, "VALIDATION_FAILED");
     search(a, ann, "", "").problem(400, "VALIDATION_FAILED");
     search(a, ann, "   ", "").problem(400, "VALIDATION_FAILED");
     a.call("searchMessages", GET, "/search/messages?q=a%00b", token(ann), null).problem(400, "VALIDATION_FAILED");
