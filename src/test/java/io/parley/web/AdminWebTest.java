@@ -226,9 +226,15 @@ class AdminWebTest {
     return api.call(operationId, HttpMethod.GET, path, token, null).expect(200).json();
   }
 
+  /** The plan of {@code code} as GET /admin/plans lists it. */
+  private static JsonObject plan(Api api, String token, String code) {
+    return adminGet(api, token, "adminListPlans", "/admin/plans").getJsonArray("items").stream().map(JsonObject.class::cast)
+        .filter(p -> code.equals(p.getString("code"))).findFirst().orElseThrow(() -> new AssertionError("no plan " + code));
+  }
+
   @Test
   @DisplayName("an admin opens a user's page from the users table and grants a plan until a date, sees a room's counts in Rooms, "
-      + "edits a plan's daily limit in Plans and filters Payments down to one and to none")
+      + "creates a plan and edits its daily limit in Plans, and filters Payments down to one and to none")
   void userPageRoomsPlansPayments(Vertx vertx, TestCluster cluster) {
     Api api = new Api(vertx, cluster.a().apiPort());
     JsonObject root = Admins.admin(vertx, api, cluster, TestCluster.ADMIN_EMAIL);
@@ -246,10 +252,6 @@ class AdminWebTest {
     long paid = payment(vertx, cluster, userId, 1999, "paid");
     payment(vertx, cluster, peer.getLong("id"), 999, "paid"); // someone else's: the user filter leaves it out
     LocalDate until = LocalDate.now().plusDays(45);
-    JsonObject basic = adminGet(api, token, "adminListPlans", "/admin/plans").getJsonArray("items").stream()
-        .map(JsonObject.class::cast).filter(p -> "basic".equals(p.getString("code"))).findFirst().orElseThrow();
-    Integer basicLimit = basic.getInteger("daily_assistant_limit");
-    int newLimit = (basicLimit == null ? 50 : basicLimit) + 7;
 
     try (Browser admin = Browser.start()) {
       logIn(admin, url(cluster.a()), TestCluster.ADMIN_EMAIL);
@@ -309,16 +311,40 @@ class AdminWebTest {
       admin.waitText(roomRow + " [data-testid=admin-room-members]", "2");
       admin.waitText(roomRow + " [data-testid=admin-room-messages]", "3");
 
-      // Plans: basic's daily assistant limit changed and saved
+      // Plans: a new plan (off sale: no other test sees it sold), then its daily message limit edited in its card
       admin.click("[data-testid=admin-tab-plans]");
-      String card = "[data-testid=admin-plan][data-code=basic]";
-      admin.type(card + " [data-testid=plan-assistant]", String.valueOf(newLimit));
+      String code = unique("web-");
+      admin.type("[data-testid=new-plan-code]", code);
+      admin.type("[data-testid=new-plan-name]", "Web " + code);
+      admin.type("[data-testid=new-plan-price]", "450");
+      admin.type("[data-testid=new-plan-messages]", "5");
+      admin.type("[data-testid=new-plan-assistant]", "2");
+      admin.click("[data-testid=new-plan-active]");
+      admin.click("[data-testid=new-plan-create]");
+      String card = "[data-testid=admin-plan][data-code='" + code + "']";
+      admin.waitText(card + " [data-testid=plan-state]", "off sale");
+      JsonObject created = plan(api, token, code);
+      assertEquals("Web " + code, created.getString("name"));
+      assertEquals(450, created.getInteger("price_cents"));
+      assertEquals("usd", created.getString("currency"));
+      assertEquals(30, created.getInteger("interval_days"));
+      assertEquals(5, created.getInteger("daily_message_limit"));
+      assertEquals(2, created.getInteger("daily_assistant_limit"));
+      assertEquals(false, created.getBoolean("active"));
+      assertEquals(null, created.getValue("stripe_price_id"));
+      admin.waitFor(d -> "".equals(admin.find("[data-testid=new-plan-code]").getAttribute("value")) ? true : null,
+          "the form emptied for the next plan");
+
+      admin.type(card + " [data-testid=plan-messages]", "7");
       admin.click(card + " [data-testid=plan-save]");
-      admin.waitFor(d -> Integer.valueOf(newLimit).equals(adminGet(api, token, "adminListPlans", "/admin/plans").getJsonArray("items")
-          .stream().map(JsonObject.class::cast).filter(p -> "basic".equals(p.getString("code"))).findFirst().orElseThrow()
-          .getInteger("daily_assistant_limit")) ? true : null, "basic's assistant limit saved as " + newLimit);
-      admin.waitFor(d -> String.valueOf(newLimit).equals(admin.find(card + " [data-testid=plan-assistant]").getAttribute("value"))
-          ? true : null, "the card shows the saved limit");
+      admin.waitFor(d -> Integer.valueOf(7).equals(plan(api, token, code).getInteger("daily_message_limit")) ? true : null,
+          code + "'s message limit saved as 7");
+      admin.waitFor(d -> "7".equals(admin.find(card + " [data-testid=plan-messages]").getAttribute("value")) ? true : null,
+          "the card shows the saved limit");
+      JsonObject edited = plan(api, token, code);
+      assertEquals(2, edited.getInteger("daily_assistant_limit"), "the other fields as they were");
+      assertEquals(450, edited.getInteger("price_cents"));
+      assertEquals(false, edited.getBoolean("active"));
 
       // Payments: this user's paid ones list the payment; their failed ones, none
       admin.click("[data-testid=admin-tab-payments]");
@@ -337,9 +363,6 @@ class AdminWebTest {
       admin.find(paidRow);
       pickDate(admin, "[data-testid=admin-payment-from-filter]", LocalDate.now().plusDays(1));
       admin.find("[data-testid=admin-payments-empty]");
-    } finally {
-      api.call("adminUpdatePlan", HttpMethod.PATCH, "/admin/plans/basic", token,
-          new JsonObject().put("daily_assistant_limit", basicLimit)).expect(200);
     }
   }
 }
