@@ -2,7 +2,8 @@
 // only, the server answers 403 to anyone else): the users, searched and filtered
 // (GET /admin/users, paged by cursor), a user's status or role changed (PATCH /admin/users/{id}),
 // and the audit log, newest first (GET /admin/audit, paged by `before`). No DOM: views/admin.js
-// draws what is announced.
+// and views/admin-audit.js draw what is announced. The other tabs have modules of their own:
+// admin-user.js (one person's page), admin-plans.js, admin-lists.js (rooms and payments).
 //
 // Topics (announced through state.js's listeners):
 //   'admin.users'  the users shown, or one of them, changed

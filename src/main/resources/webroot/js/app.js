@@ -35,8 +35,8 @@ const { api } = session;
 
 /**
  * Reads what the page was opened for: a mailed link (#reset, #invite), the mailbox, the billing
- * view (#billing, and #billing?checkout=… back from Checkout), the profile, the admin area (#admin),
- * a verification result.
+ * view (#billing, and #billing?checkout=… back from Checkout), the profile, the admin area (#admin
+ * and its tabs, #admin/…), a verification result.
  */
 function route() {
   const params = new URLSearchParams(location.search);
@@ -50,7 +50,9 @@ function route() {
   if (name === 'mailbox') return { view: 'mailbox' };
   if (name === 'billing') return { view: 'app', billing: new URLSearchParams(query), profile: false };
   if (name === 'profile') return { view: 'app', billing: null, profile: true };
-  if (name === 'admin') return { view: 'app', billing: null, profile: false, admin: true };
+  if (name === 'admin' || name.startsWith('admin/')) { // #admin/users/42, #admin/payments?user_id=42…
+    return { view: 'app', billing: null, profile: false, admin: { path: name.slice('admin'.length), query: new URLSearchParams(query) } };
+  }
   if (name === 'reset' || name === 'invite') return { view: 'token', kind: name, token: new URLSearchParams(query).get('token') };
   return { view: 'app', billing: null, profile: false };
 }
@@ -78,7 +80,7 @@ async function start() {
   }
   billingView.show(where.billing); // the billing view, the profile or the admin area in place of the room, or the room
   profileView.show(where.profile);
-  return adminView.show(Boolean(where.admin));
+  return adminView.show(where.admin || null);
 }
 
 function mountViews() {

@@ -1,19 +1,43 @@
 // The admin area (#admin, in place of the open room; its link in the sidebar is shown to admins
-// only, moderators get no admin area): the users, searched by name or e-mail and filtered by
-// status and role, each with Disable/Enable and a role select (not our own row: the server
-// refuses changes to oneself), then the audit log, newest first, with More for older rows. Every
-// value shown is text (textContent), never HTML: usernames and audit values are typed by people.
-import { $, el, time } from '../dom.js';
+// only, moderators get no admin area), in tabs, each its own hash route:
+//   #admin, #admin/users   the users, searched by name or e-mail and filtered by status and role,
+//                          each with Disable/Enable and a role select (not our own row: the
+//                          server refuses changes to oneself); a name opens that person's page
+//   #admin/users/{id}      one person's page (views/admin-user.js)
+//   #admin/rooms           group rooms with their counts (views/admin-rooms.js)
+//   #admin/plans           plans, edited, and new ones (views/admin-plans.js)
+//   #admin/payments[?user_id=…]  payments, filtered (views/admin-payments.js)
+//   #admin/audit           the audit log (views/admin-audit.js)
+// Every value shown is text (textContent), never HTML: usernames and audit values are typed by people.
+import { $, el } from '../dom.js';
 import * as adminData from '../admin.js';
 import { isAdmin } from '../moderation.js';
 import * as store from '../state.js';
+import * as auditView from './admin-audit.js';
+import * as paymentsView from './admin-payments.js';
+import * as plansView from './admin-plans.js';
+import * as roomsView from './admin-rooms.js';
+import * as userView from './admin-user.js';
 
 const { admin } = adminData;
 
 const ROLES = ['user', 'moderator', 'admin'];
+const TABS = ['users', 'rooms', 'plans', 'payments', 'audit'];
 
-/** Shows the area (open: #admin was asked for) or hides it; not an admin: back to the chat. */
-export function show(open) {
+/** Parses the part of an #admin hash after "admin": {tab, userId} ("" and unknown tabs: users). */
+function parse(path) {
+  const [first, second] = path.split('/').filter(Boolean);
+  const tab = TABS.includes(first) ? first : 'users';
+  const userId = tab === 'users' && /^[1-9][0-9]{0,17}$/.test(second || '') ? Number(second) : null;
+  return { tab, userId };
+}
+
+/**
+ * Shows the area at `where` ({path, query} of an #admin hash) or hides it (null); not an admin:
+ * back to the chat.
+ */
+export function show(where) {
+  const open = Boolean(where);
   if (open && !isAdmin()) {
     location.hash = '';
     return;
@@ -24,13 +48,25 @@ export function show(open) {
   $('#room').hidden = true;
   $('#billing-view').hidden = true;
   $('#profile-view').hidden = true;
-  adminData.listUsers(readFilter());
-  adminData.loadAudit();
+  const { tab, userId } = parse(where.path);
+  for (const link of document.querySelectorAll('.admin-tabs [data-tab]')) {
+    const current = link.dataset.tab === tab;
+    link.classList.toggle('active', current);
+    if (current) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  for (const t of TABS) $(`#admin-${t}-tab`).hidden = t !== tab || userId !== null;
+  $('#admin-user-page').hidden = userId === null;
+  if (userId !== null) userView.show(userId);
+  else if (tab === 'users') adminData.listUsers(readFilter());
+  else if (tab === 'rooms') roomsView.show();
+  else if (tab === 'plans') plansView.show();
+  else if (tab === 'payments') paymentsView.show(where.query);
+  else auditView.show();
 }
 
 export function mount() {
   store.on('admin.users', renderUsers);
-  store.on('admin.audit', renderAudit);
   // opening a room from the sidebar leaves the admin area
   store.on('room', () => { if (!$('#admin-view').hidden && store.state.current) location.hash = ''; });
   const form = $('#admin-user-filter');
@@ -43,7 +79,11 @@ export function mount() {
   form.addEventListener('input', search);
   form.addEventListener('change', search);
   $('#admin-users-more').addEventListener('click', () => adminData.listUsers(admin.filter, true));
-  $('#admin-audit-more').addEventListener('click', () => adminData.loadAudit(true));
+  auditView.mount();
+  userView.mount();
+  roomsView.mount();
+  plansView.mount();
+  paymentsView.mount();
 }
 
 function readFilter() {
@@ -66,39 +106,12 @@ function userRow(u) {
     onchange: (e) => adminData.updateUser(u.id, { role: e.target.value }) },
   ...ROLES.map((r) => el('option', { value: r, selected: r === u.role }, r)));
   return el('tr', { 'data-testid': 'admin-user', dataset: { userId: u.id, username: u.username, status: u.status, role: u.role } },
-    el('td', {}, el('strong', {}, u.username), self ? ' (you)' : null),
+    el('td', {}, el('a', { href: `#admin/users/${u.id}`, 'data-testid': 'admin-user-link' }, el('strong', {}, u.username)),
+      self ? ' (you)' : null),
     el('td', {}, u.email || ''),
     el('td', {}, u.plan_code || ''),
     el('td', {}, el('span', { class: `user-status ${u.status}`, 'data-testid': 'admin-user-status' }, u.status), ' ',
       self ? null : el('button', { type: 'button', 'data-testid': 'admin-toggle-status', disabled: busy,
         onclick: () => adminData.updateUser(u.id, { status: disabled ? 'active' : 'disabled' }) }, disabled ? 'Enable' : 'Disable')),
     el('td', {}, role));
-}
-
-function renderAudit() {
-  const body = $('#admin-audit');
-  body.replaceChildren(...admin.audit.map(auditRow));
-  if (!admin.audit.length) body.append(el('tr', { class: 'empty' }, el('td', { colspan: 5 }, 'Nothing yet')));
-  $('#admin-audit-more').hidden = !admin.auditBefore;
-}
-
-function auditRow(row) {
-  const target = row.target_type === 'user' ? adminData.nameOf(row.target_id)
-    : `${row.target_type}${row.target_id === null ? '' : ` #${row.target_id}`}`;
-  return el('tr', { 'data-testid': 'audit-row', dataset: { id: row.id, action: row.action } },
-    el('td', {}, el('time', { datetime: row.at, title: row.at }, `${new Date(row.at).toLocaleDateString()} ${time(row.at)}`)),
-    el('td', { 'data-testid': 'audit-actor' }, adminData.nameOf(row.actor_id)),
-    el('td', { 'data-testid': 'audit-action' }, row.action),
-    el('td', { 'data-testid': 'audit-target' }, target),
-    el('td', { 'data-testid': 'audit-change', class: 'change' }, change(row.before, row.after)));
-}
-
-/** before → after: of an update, each field that changed ("status: active → disabled"); else each side whole. */
-function change(before, after) {
-  const value = (v) => (v === undefined || v === null ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
-  const whole = (obj) => (obj ? Object.entries(obj).map(([k, v]) => `${k}: ${value(v)}`).join(', ') || '—' : '—');
-  if (!before || !after) return `${whole(before)} → ${whole(after)}`;
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])]
-    .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
-  return keys.map((k) => `${k}: ${value(before[k])} → ${value(after[k])}`).join(', ') || 'no change';
 }

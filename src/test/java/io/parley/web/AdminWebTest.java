@@ -11,7 +11,14 @@ import io.parley.support.TestCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import io.vertx.junit5.VertxExtension;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
@@ -25,7 +32,8 @@ import org.openqa.selenium.support.ui.Select;
 /**
  * The admin area and moderation in the web client, in headless Chromium, two people in separate
  * browser profiles on different nodes: an admin disables someone whose page is open (their page
- * logs out and says why), and a moderator's delete reads "removed by a moderator" for the author.
+ * logs out and says why), a moderator's delete reads "removed by a moderator" for the author, and
+ * an admin walks a user's page (a plan grant), Rooms, Plans and Payments.
  */
 @ExtendWith({VertxExtension.class, ClusterExtension.class})
 @DisplayName("The admin area and moderation in a real browser")
@@ -120,7 +128,8 @@ class AdminWebTest {
       user.click("#login-form button[type=submit]");
       user.waitText("[data-testid=toast]", "this account is disabled");
 
-      // the audit log, newest first: who disabled whom, status before → after
+      // the audit log (its own tab), newest first: who disabled whom, status before → after
+      admin.click("[data-testid=admin-tab-audit]");
       String expected = "user.update | root_admin | " + victim + " | status: active → disabled";
       try {
         admin.waitFor(d -> expected.equals(newestAudit(admin)) ? true : null, "the audit row of the disabling");
@@ -129,6 +138,7 @@ class AdminWebTest {
       }
 
       // the status filter: a disabled search finds them, an active one does not
+      admin.click("[data-testid=admin-tab-users]");
       new Select(admin.find("[data-testid=admin-status-filter]")).selectByValue("disabled");
       admin.find(userRow(victim));
       new Select(admin.find("[data-testid=admin-status-filter]")).selectByValue("active");
@@ -190,6 +200,169 @@ class AdminWebTest {
           "the author sees the removal (shown: " + removals(a) + ")");
       m.waitFor(d -> removals(m).equals(List.of("removed by a moderator")) ? true : null,
           "the moderator sees it too (shown: " + removals(m) + ")");
+    }
+  }
+
+  /** A payment of {@code userId} as the Stripe webhook stores one (BillingSql.PAYMENT_INVOICE); its id. */
+  private static long payment(Vertx vertx, TestCluster cluster, long userId, long cents, String status) {
+    Pool db = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(cluster.databaseUrl)).using(vertx).build();
+    try {
+      return Api.await(db.preparedQuery("INSERT INTO payments (user_id, amount_cents, currency, stripe_invoice_id, status) "
+          + "VALUES ($1, $2, 'usd', $3, $4) RETURNING id").execute(Tuple.of(userId, cents, unique("in_test_"), status)))
+          .iterator().next().getLong("id");
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Sets a date input as its picker would (typing into one depends on the browser's locale), then tells its listeners. */
+  private static void pickDate(Browser b, String css, LocalDate day) {
+    b.driver.executeScript("const i = document.querySelector(arguments[0]); i.value = arguments[1];"
+        + "i.dispatchEvent(new Event('input', {bubbles: true})); i.dispatchEvent(new Event('change', {bubbles: true}));",
+        css, day.toString());
+  }
+
+  private static JsonObject adminGet(Api api, String token, String operationId, String path) {
+    return api.call(operationId, HttpMethod.GET, path, token, null).expect(200).json();
+  }
+
+  /** The plan of {@code code} as GET /admin/plans lists it. */
+  private static JsonObject plan(Api api, String token, String code) {
+    return adminGet(api, token, "adminListPlans", "/admin/plans").getJsonArray("items").stream().map(JsonObject.class::cast)
+        .filter(p -> code.equals(p.getString("code"))).findFirst().orElseThrow(() -> new AssertionError("no plan " + code));
+  }
+
+  @Test
+  @DisplayName("an admin opens a user's page from the users table and grants a plan until a date, sees a room's counts in Rooms, "
+      + "creates a plan and edits its daily limit in Plans, and filters Payments down to one and to none")
+  void userPageRoomsPlansPayments(Vertx vertx, TestCluster cluster) {
+    Api api = new Api(vertx, cluster.a().apiPort());
+    JsonObject root = Admins.admin(vertx, api, cluster, TestCluster.ADMIN_EMAIL);
+    String token = root.getString("access_token");
+    JsonObject grantee = api.newUser("grantee");
+    JsonObject peer = api.newUser("peer");
+    long userId = grantee.getLong("id");
+    String username = grantee.getString("username");
+    JsonObject room = api.newRoom(grantee, false);
+    long roomId = room.getLong("id");
+    api.join(peer, roomId);
+    api.send(grantee, roomId, "one");
+    api.send(grantee, roomId, "two");
+    api.send(peer, roomId, "three");
+    long paid = payment(vertx, cluster, userId, 1999, "paid");
+    payment(vertx, cluster, peer.getLong("id"), 999, "paid"); // someone else's: the user filter leaves it out
+    LocalDate until = LocalDate.now().plusDays(45);
+
+    try (Browser admin = Browser.start()) {
+      logIn(admin, url(cluster.a()), TestCluster.ADMIN_EMAIL);
+      admin.click("[data-testid=admin-link]");
+      admin.type("[data-testid=admin-user-q]", username);
+      admin.click(userRow(username) + " [data-testid=admin-user-link]");
+
+      // the user's page: who, status, plan, today's usage, rooms, payments
+      admin.waitFor(d -> d.getCurrentUrl().endsWith("#admin/users/" + userId) ? true : null, "the page's own address");
+      admin.waitText("[data-testid=admin-user-name]", username);
+      admin.waitText("[data-testid=admin-user-page-status]", "active");
+      admin.waitFor(d -> "free".equals(admin.find("[data-testid=admin-user-plan]").getAttribute("data-code")) ? true : null, "plan free");
+      admin.waitFor(d -> admin.find("[data-testid=admin-user-usage]").getText().startsWith("2 messages") ? true : null,
+          "two messages today");
+      admin.find("[data-testid=admin-user-room][data-room-id='" + roomId + "']");
+      admin.waitText("[data-testid=admin-user-payment][data-payment-id='" + paid + "'] [data-testid=admin-payment-status]", "paid");
+
+      // a manual grant: pro until the end of a day 45 days from now
+      admin.waitFor(d -> {
+        new Select(admin.find("[data-testid=admin-grant-plan]")).selectByValue("pro");
+        return true;
+      }, "pro offered for a grant");
+      pickDate(admin, "[data-testid=admin-grant-until]", until);
+      admin.click("[data-testid=admin-grant]");
+      admin.waitFor(d -> "pro".equals(admin.find("[data-testid=admin-user-plan]").getAttribute("data-code")) ? true : null,
+          "the page shows pro");
+      String shownUntil = admin.find("[data-testid=admin-user-plan-until]").getAttribute("data-until");
+      assertEquals(until, OffsetDateTime.parse(shownUntil).atZoneSameInstant(ZoneId.systemDefault()).toLocalDate(), "the grant's end shown");
+      admin.waitFor(d -> admin.all("[data-testid=admin-user-trail] [data-testid=audit-row]").stream()
+          .anyMatch(r -> r.getText().contains("plan_code: — → pro")) ? true : null, "the grant in the page's history");
+
+      // as the server has it: pro in force, and an audit row of the grant by this admin
+      assertEquals("pro", adminGet(api, token, "adminGetUser", "/admin/users/" + userId).getJsonObject("user").getString("plan_code"));
+      JsonObject row = adminGet(api, token, "adminAudit", "/admin/audit?target_type=user&target_id=" + userId + "&limit=1")
+          .getJsonArray("items").getJsonObject(0);
+      assertEquals("user.update", row.getString("action"));
+      assertEquals(root.getJsonObject("user").getLong("id"), row.getLong("actor_id"));
+      assertEquals("pro", row.getJsonObject("after").getString("plan_code"));
+      assertEquals(until, OffsetDateTime.parse(row.getJsonObject("after").getString("plan_until"))
+          .atZoneSameInstant(ZoneId.systemDefault()).toLocalDate(), "the grant ends on the day picked");
+
+      // back to the list, which shows the plan in force
+      admin.click("[data-testid=admin-user-back]");
+      admin.waitText(userRow(username) + " td:nth-child(3)", "pro");
+
+      // Rooms: the room with 2 members and 3 messages (More until its page is in)
+      admin.click("[data-testid=admin-tab-rooms]");
+      String roomRow = "[data-testid=admin-room][data-room-id='" + roomId + "']";
+      admin.waitFor(d -> {
+        if (!admin.all(roomRow).isEmpty()) {
+          return true;
+        }
+        admin.all("[data-testid=admin-rooms-more]").stream().filter(WebElement::isDisplayed).findFirst().ifPresent(WebElement::click);
+        return null;
+      }, "room " + roomId + " listed");
+      admin.waitText(roomRow + " [data-testid=admin-room-name]", room.getString("name"));
+      admin.waitText(roomRow + " [data-testid=admin-room-members]", "2");
+      admin.waitText(roomRow + " [data-testid=admin-room-messages]", "3");
+
+      // Plans: a new plan (off sale: no other test sees it sold), then its daily message limit edited in its card
+      admin.click("[data-testid=admin-tab-plans]");
+      String code = unique("web-");
+      admin.type("[data-testid=new-plan-code]", code);
+      admin.type("[data-testid=new-plan-name]", "Web " + code);
+      admin.type("[data-testid=new-plan-price]", "450");
+      admin.type("[data-testid=new-plan-messages]", "5");
+      admin.type("[data-testid=new-plan-assistant]", "2");
+      admin.click("[data-testid=new-plan-active]");
+      admin.click("[data-testid=new-plan-create]");
+      String card = "[data-testid=admin-plan][data-code='" + code + "']";
+      admin.waitText(card + " [data-testid=plan-state]", "off sale");
+      JsonObject created = plan(api, token, code);
+      assertEquals("Web " + code, created.getString("name"));
+      assertEquals(450, created.getInteger("price_cents"));
+      assertEquals("usd", created.getString("currency"));
+      assertEquals(30, created.getInteger("interval_days"));
+      assertEquals(5, created.getInteger("daily_message_limit"));
+      assertEquals(2, created.getInteger("daily_assistant_limit"));
+      assertEquals(false, created.getBoolean("active"));
+      assertEquals(null, created.getValue("stripe_price_id"));
+      admin.waitFor(d -> "".equals(admin.find("[data-testid=new-plan-code]").getAttribute("value")) ? true : null,
+          "the form emptied for the next plan");
+
+      admin.type(card + " [data-testid=plan-messages]", "7");
+      admin.click(card + " [data-testid=plan-save]");
+      admin.waitFor(d -> Integer.valueOf(7).equals(plan(api, token, code).getInteger("daily_message_limit")) ? true : null,
+          code + "'s message limit saved as 7");
+      admin.waitFor(d -> "7".equals(admin.find(card + " [data-testid=plan-messages]").getAttribute("value")) ? true : null,
+          "the card shows the saved limit");
+      JsonObject edited = plan(api, token, code);
+      assertEquals(2, edited.getInteger("daily_assistant_limit"), "the other fields as they were");
+      assertEquals(450, edited.getInteger("price_cents"));
+      assertEquals(false, edited.getBoolean("active"));
+
+      // Payments: this user's paid ones list the payment; their failed ones, none
+      admin.click("[data-testid=admin-tab-payments]");
+      admin.type("[data-testid=admin-payment-user-filter]", String.valueOf(userId));
+      new Select(admin.find("[data-testid=admin-payment-status-filter]")).selectByValue("paid");
+      String paidRow = "[data-testid=admin-payment][data-payment-id='" + paid + "']";
+      admin.waitFor(d -> admin.all("[data-testid=admin-payment]").size() == 1 && !admin.all(paidRow).isEmpty() ? true : null,
+          "only payment " + paid);
+      admin.waitText(paidRow + " [data-testid=admin-payment-user-link]", username);
+      new Select(admin.find("[data-testid=admin-payment-status-filter]")).selectByValue("failed");
+      admin.find("[data-testid=admin-payments-empty]");
+      assertTrue(admin.all("[data-testid=admin-payment]").isEmpty(), "no failed payment listed");
+      // the period: paid from today on lists it again, paid from tomorrow on lists none
+      pickDate(admin, "[data-testid=admin-payment-from-filter]", LocalDate.now());
+      new Select(admin.find("[data-testid=admin-payment-status-filter]")).selectByValue("paid");
+      admin.find(paidRow);
+      pickDate(admin, "[data-testid=admin-payment-from-filter]", LocalDate.now().plusDays(1));
+      admin.find("[data-testid=admin-payments-empty]");
     }
   }
 }
