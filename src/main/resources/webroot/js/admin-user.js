@@ -5,10 +5,6 @@
 // {plan_code, plan_until}; the page is read again after each, as the server now has it. No DOM:
 // views/admin-user.js draws.
 //
-// adminGetUser names the plan in force but not when it ends; the end of a manual grant is in the
-// audit log (the grant's `after`), so `grantUntil` reads it from there. A plan bought through
-// Stripe shows no end date here.
-//
 // Topics (announced through state.js's listeners):
 //   'admin.user'  the page's person, or what is known of them, changed, or a change began or ended
 import { admin } from './admin.js';
@@ -66,11 +62,7 @@ export async function changeUser(change) {
   return ok;
 }
 
-/** The latest end of the manual grants of the plan in force still running, or null (none in the trail). */
-export function grantUntil() {
-  if (!page.data) return null;
-  const now = Date.now();
-  const ends = page.trail.filter((row) => row.after && row.after.plan_code === page.data.user.plan_code && row.after.plan_until)
-    .map((row) => row.after.plan_until).filter((until) => new Date(until).getTime() > now);
-  return ends.length ? ends.reduce((a, b) => (new Date(a) > new Date(b) ? a : b)) : null;
+/** When the plan in force ends (a manual grant's end or the paid period's, adminGetUser's plan_until), or null. */
+export function planUntil() {
+  return page.data ? page.data.user.plan_until : null;
 }

@@ -1,6 +1,6 @@
 // One person's page in the admin area (#admin/users/{id}): status with Disable/Enable, role,
-// e-mail and whether it is verified, the plan in force (with the end of a manual grant, when the
-// audit log has it), a manual plan grant (a plan on sale until the end of a chosen day), today's
+// e-mail and whether it is verified, the plan in force with its end (a grant's or the paid
+// period's), a manual plan grant (a plan on sale until the end of a chosen day), today's
 // usage against the plan's limits, their rooms, their last payments and the audit rows about
 // them. Our own page offers no status or role change: the server refuses changes to oneself.
 // Values are text, never HTML.
@@ -88,7 +88,7 @@ function facts(u, today) {
   const self = store.isMine(u.id);
   const disabled = u.status === 'disabled';
   const plan = plansData.planOf(u.plan_code);
-  const until = userData.grantUntil();
+  const until = userData.planUntil();
   const fact = (term, ...value) => [el('dt', {}, term), el('dd', {}, ...value)];
   const limit = (n) => (plan ? ` of ${n === null ? 'unlimited' : n}` : '');
   return [
@@ -103,7 +103,7 @@ function facts(u, today) {
         onclick: () => userData.changeUser({ email_verified: !u.email_verified }) }, u.email_verified ? 'mark unverified' : 'mark verified')),
     ...fact('Plan', el('span', { 'data-testid': 'admin-user-plan', dataset: { code: u.plan_code } },
       plan ? `${plan.name} (${u.plan_code})` : u.plan_code),
-    until ? el('span', { 'data-testid': 'admin-user-plan-until', dataset: { until } }, ` until ${date(until)} (granted)`) : null),
+    until ? el('span', { 'data-testid': 'admin-user-plan-until', dataset: { until } }, ` until ${date(until)}`) : null),
     ...fact('Today', el('span', { 'data-testid': 'admin-user-usage' },
       `${today.messages} messages${limit(plan && plan.daily_message_limit)}, `
       + `${today.assistant_replies} assistant replies${limit(plan && plan.daily_assistant_limit)}`)),

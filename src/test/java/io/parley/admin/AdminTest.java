@@ -127,6 +127,10 @@ class AdminTest {
     assertEquals(true, after.getBoolean("email_verified"));
     assertNull(b.call("getUsage", GET, usage, token(dot), null).expect(200).json().getValue("daily_message_limit"),
         "pro is unlimited, at once, on the other node too");
+    JsonObject page = b.call("adminGetUser", GET, "/admin/users/" + dot.getLong("id"), token(admin), null).expect(200).json();
+    assertEquals("pro", page.getJsonObject("user").getString("plan_code"));
+    assertTrue(Math.abs(java.time.Duration.between(java.time.Instant.parse(until),
+        java.time.Instant.parse(page.getJsonObject("user").getString("plan_until"))).toMillis()) < 1, "the grant's end: " + page);
     io.parley.support.Await.until(() -> Integer.valueOf(10).equals(b.call("getUsage", GET, usage, token(dot), null).expect(200).json()
         .getInteger("daily_message_limit")), "the grant ended at its date");
     JsonObject row = audit(admin, "?target_id=" + dot.getLong("id")).getJsonObject(0);

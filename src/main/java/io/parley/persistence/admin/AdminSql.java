@@ -25,8 +25,10 @@ final class AdminSql {
       + "OR lower(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) LIKE $3) "
       + "AND ($4::text IS NULL OR u.status = $4) AND ($5::text IS NULL OR u.role = $5) ORDER BY u.id LIMIT $2";
 
-  /** $1 user: one person as USERS_PAGE shows them (no row: none, or a bot). */
-  static final String USER_ONE = PERSON_COLUMNS + "WHERE NOT u.is_bot AND u.id = $1";
+  /** $1 user: one person as USERS_PAGE shows them, with plan_until, the end of that plan (no row: none, or a bot). */
+  static final String USER_ONE = "SELECT x.*, (SELECT max(s.current_period_end) FROM subscriptions s JOIN plans p ON p.id = s.plan_id "
+      + "WHERE s.user_id = x.id AND p.code = x.plan_code AND s.status IN ('active', 'trialing', 'past_due', 'canceled') "
+      + "AND s.current_period_end > now()) AS plan_until FROM (" + PERSON_COLUMNS + "WHERE NOT u.is_bot AND u.id = $1) x";
 
   /** $1 user: their rooms with their room role. */
   static final String USER_ROOMS =

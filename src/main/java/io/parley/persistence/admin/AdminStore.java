@@ -205,7 +205,7 @@ public final class AdminStore {
         });
   }
 
-  /** {user_id} → {user (Me + plan_code), rooms, today {messages, assistant_replies}, payments (the last 20)}. */
+  /** {user_id} → {user (Me + plan_code, plan_until), rooms, today {messages, assistant_replies}, payments (the last 20)}. */
   private Future<JsonObject> user(JsonObject b) {
     long id = b.getLong("user_id");
     return pool.preparedQuery(AdminSql.USER_ONE).execute(Tuple.of(id)).compose(rs -> {
@@ -213,7 +213,8 @@ public final class AdminStore {
         return Future.failedFuture(ParleyException.notFound("user"));
       }
       Row u = rs.iterator().next();
-      JsonObject out = new JsonObject().put("user", Rows.me(u).put("plan_code", u.getString("plan_code")));
+      JsonObject out = new JsonObject().put("user", Rows.me(u).put("plan_code", u.getString("plan_code"))
+          .put("plan_until", Rows.ts(u.getOffsetDateTime("plan_until"))));
       return pool.preparedQuery(AdminSql.USER_ROOMS).execute(Tuple.of(id)).compose(rooms -> {
         JsonArray list = new JsonArray();
         rooms.forEach(r -> list.add(new JsonObject().put("id", r.getLong("id")).put("kind", r.getString("kind"))
