@@ -3,7 +3,9 @@
 // explains it, Retry once sending is possible again); ✓ sent / ✓✓ read ticks; editing
 // and deleting our own (moderators and admins delete anyone's: "removed by a moderator" then);
 // the page before loaded when scrolled to the top. Texts show links, @mentions (ours
-// highlighted) and a little Markdown (rich-text.js). Each message shows its
+// highlighted) and a little Markdown (rich-text.js). A line marks each new day; messages of one
+// author within 5 minutes are grouped under one name and avatar; a time shows its full date
+// and time on hover. Each message shows its
 // author's avatar and its attachments (views/attachments.js); a text may be absent then. The
 // assistant's replies being written come last, as drafts (views/assistant-replies.js). A message
 // opened from a search hit is scrolled to the middle and highlighted for a moment (search.js).
@@ -40,7 +42,12 @@ function render(scrollToEnd = false) {
   const msgs = store.messagesOf(id);
   if (msgs.loaded && !msgs.hasMore) list.append(el('li', { class: 'start' }, 'This is the beginning of the room.'));
   const items = [...msgs.byId.values()].sort((a, b) => a.seq - b.seq);
-  for (const m of items) list.append(message(m));
+  let previous = null;
+  for (const m of items) {
+    if (!previous || dayOf(previous.created_at) !== dayOf(m.created_at)) list.append(dayDivider(m.created_at));
+    list.append(message(m, follows(previous, m)));
+    previous = m;
+  }
   const pending = state.pending.get(id);
   if (pending) {
     for (const [cmid, p] of pending) list.append(pendingMessage(id, cmid, p));
@@ -69,21 +76,55 @@ async function showOlder() {
   if (await session.loadOlder(id) && state.current === id) list.scrollTop = list.scrollHeight - fromBottom;
 }
 
-function message(m) {
+/** The reader's calendar day of a moment ("2026-12-07" in their time zone). */
+function dayOf(iso) {
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+}
+
+/** A line between days: "Today", "Yesterday" or the date, in the reader's locale and time zone. */
+function dayDivider(iso) {
+  const d = new Date(iso);
+  const days = Math.round((new Date(new Date().toDateString()) - new Date(d.toDateString())) / 86400000);
+  const label = days === 0 ? 'Today' : days === 1 ? 'Yesterday'
+    : d.toLocaleDateString([], { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  return el('li', { class: 'day-divider', role: 'separator', 'aria-label': label, 'data-testid': 'day-divider', dataset: { day: dayOf(iso) } },
+    el('span', {}, label));
+}
+
+/** Whether m continues previous: same author, within GROUP_MS, neither deleted (then one name and avatar for both). */
+function follows(previous, m) {
+  return Boolean(previous) && previous.author_id === m.author_id && !previous.deleted && !m.deleted
+    && new Date(m.created_at) - new Date(previous.created_at) < GROUP_MS;
+}
+
+const GROUP_MS = 5 * 60 * 1000;
+
+/** The full date and time of a moment, for hovering a message's time. */
+function fullTime(iso) {
+  return new Date(iso).toLocaleString([], { dateStyle: 'full', timeStyle: 'medium' });
+}
+
+function message(m, grouped = false) {
   const mine = store.isMine(m.author_id);
   const body = m.deleted ? deletedBody(m)
     : editing && editing.id === m.id ? editor(m)
       : bodyOf(m.body, m.attachments);
-  const li = el('li', { class: `message${mine ? ' mine' : ''}${focused(m.id) ? ' found' : ''}`, dataset: { seq: m.seq, id: m.id, testid: 'message' } },
+  const li = el('li', { class: `message${mine ? ' mine' : ''}${grouped ? ' grouped' : ''}${focused(m.id) ? ' found' : ''}`,
+    dataset: { seq: m.seq, id: m.id, testid: 'message' } },
     el('div', { class: 'meta' }, avatarOf(m.author_id),
-      el('strong', {}, store.nameOf(m.author_id)), botBadge(m.author_id), ' ', el('time', { datetime: m.created_at }, time(m.created_at)),
+      el('strong', { class: 'author' }, store.nameOf(m.author_id)), botBadge(m.author_id), ' ',
+      el('time', { datetime: m.created_at, title: fullTime(m.created_at) }, time(m.created_at)),
       m.edited_at && !m.deleted ? el('span', { class: 'edited', 'data-testid': 'edited' }, ' (edited)') : null,
       mine && !m.deleted ? sentState(m) : null, m.deleted ? null : replyStatus(m)),
     body, m.deleted ? null : attachmentList(m.attachments));
   if ((mine || canModerate()) && !m.deleted) { // only authors edit; moderators and admins delete any
     li.append(el('div', { class: 'tools' },
-      mine && m.body ? el('button', { type: 'button', 'data-testid': 'edit', onclick: () => startEdit(m) }, 'Edit') : null,
-      el('button', { type: 'button', 'data-testid': 'delete', onclick: () => deleteMessage(m) }, 'Delete')));
+      mine && m.body ? el('button', { type: 'button', 'data-testid': 'edit', 'aria-label': `Edit your message from ${time(m.created_at)}`,
+        onclick: () => startEdit(m) }, 'Edit') : null,
+      el('button', { type: 'button', 'data-testid': 'delete',
+        'aria-label': mine ? `Delete your message from ${time(m.created_at)}` : `Remove ${store.nameOf(m.author_id)}'s message from ${time(m.created_at)}`,
+        onclick: () => deleteMessage(m) }, 'Delete')));
   }
   return li;
 }
