@@ -12,7 +12,7 @@ import { api } from './session.js';
 import { announce, me, reportError } from './state.js';
 
 export const admin = {
-  filter: { q: '', status: '', role: '' },
+  filter: { q: '', status: '', role: '', plan: '', verified: '' },
   users: [],          // as listed, each Me + plan_code
   usersCursor: null,  // next_cursor of the last page: more to list
   busy: new Set(),    // ids of the users being changed
@@ -33,7 +33,7 @@ export async function listUsers(filter = admin.filter, more = false) {
   const mine = ++listing;
   admin.filter = filter;
   const query = new URLSearchParams({ limit: String(PAGE) });
-  for (const k of ['q', 'status', 'role']) if (filter[k]) query.set(k, filter[k]);
+  for (const k of ['q', 'status', 'role', 'plan', 'verified']) if (filter[k]) query.set(k, filter[k]);
   if (more && admin.usersCursor) query.set('cursor', admin.usersCursor);
   try {
     const page = await api.get(`/admin/users?${query}`);

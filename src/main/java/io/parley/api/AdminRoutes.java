@@ -61,7 +61,8 @@ final class AdminRoutes {
       api.call(rc, ADMIN_USER_UPDATE, request, 200);
     }));
     on(rb, "adminListUsers", admin(rc -> api.call(rc, ADMIN_USERS, RouteSupport.page(rc).put("limit", queryInt(rc, "limit", 50))
-        .put("q", query(rc, "q")).put("status", query(rc, "status")).put("role", query(rc, "role")), 200)));
+        .put("q", query(rc, "q")).put("status", query(rc, "status")).put("role", query(rc, "role"))
+        .put("plan", query(rc, "plan")).put("verified", RouteSupport.queryBoolean(rc, "verified")), 200)));
     on(rb, "adminGetUser", admin(rc -> api.call(rc, ADMIN_USER, new JsonObject().put("user_id", pathLong(rc, "user_id")), 200)));
     on(rb, "adminListPlans", admin(rc -> api.call(rc, ADMIN_PLANS, new JsonObject(), 200)));
     on(rb, "adminUpdatePlan", admin(rc -> api.call(rc, ADMIN_PLAN_UPDATE, body(rc).copy().put("actor_id", userId(rc))

@@ -110,6 +110,11 @@ final class RouteSupport {
     return p == null ? null : p.getLong();
   }
 
+  static Boolean queryBoolean(RoutingContext rc, String name) {
+    RequestParameter p = param(rc, name);
+    return p == null ? null : p.getBoolean();
+  }
+
   static int queryInt(RoutingContext rc, String name, int fallback) {
     RequestParameter p = param(rc, name);
     return p == null ? fallback : p.getInteger();

@@ -114,7 +114,7 @@ public final class Addresses {
   public static final String ADMIN_USER_UPDATE = P + "admin.user-update";
   /** {before?, limit, actor_id?, action?, target_type?, target_id?} → {items, next_before}: the audit log, newest first. */
   public static final String ADMIN_AUDIT = P + "admin.audit";
-  /** {cursor?, limit, q?, status?, role?} → {items: [Me + plan_code], next_cursor}: people, by id. */
+  /** {cursor?, limit, q?, status?, role?, plan?, verified?} → {items: [Me + plan_code], next_cursor}: people, by id. */
   public static final String ADMIN_USERS = P + "admin.users";
   /** {user_id} → {user, rooms, today, payments}: one person, for the admin's user page. */
   public static final String ADMIN_USER = P + "admin.user";

@@ -11,6 +11,7 @@
 // Every value shown is text (textContent), never HTML: usernames and audit values are typed by people.
 import { $, el } from '../dom.js';
 import * as adminData from '../admin.js';
+import * as plansData from '../admin-plans.js';
 import { isAdmin } from '../moderation.js';
 import * as store from '../state.js';
 import * as auditView from './admin-audit.js';
@@ -58,7 +59,10 @@ export function show(where) {
   for (const t of TABS) $(`#admin-${t}-tab`).hidden = t !== tab || userId !== null;
   $('#admin-user-page').hidden = userId === null;
   if (userId !== null) userView.show(userId);
-  else if (tab === 'users') adminData.listUsers(readFilter());
+  else if (tab === 'users') {
+    adminData.listUsers(readFilter());
+    if (!plansData.plans.items) plansData.loadPlans();
+  }
   else if (tab === 'rooms') roomsView.show();
   else if (tab === 'plans') plansView.show();
   else if (tab === 'payments') paymentsView.show(where.query);
@@ -67,6 +71,7 @@ export function show(where) {
 
 export function mount() {
   store.on('admin.users', renderUsers);
+  store.on('admin.plans', renderPlanFilter);
   // opening a room from the sidebar leaves the admin area
   store.on('room', () => { if (!$('#admin-view').hidden && store.state.current) location.hash = ''; });
   const form = $('#admin-user-filter');
@@ -88,7 +93,16 @@ export function mount() {
 
 function readFilter() {
   const f = new FormData($('#admin-user-filter'));
-  return { q: String(f.get('q') || '').trim(), status: f.get('status') || '', role: f.get('role') || '' };
+  return { q: String(f.get('q') || '').trim(), status: f.get('status') || '', role: f.get('role') || '',
+    plan: f.get('plan') || '', verified: f.get('verified') || '' };
+}
+
+/** The plan filter's choices: every plan, sold or not (people may still have one no longer sold). */
+function renderPlanFilter() {
+  const select = $('#admin-user-filter').elements.plan;
+  const chosen = select.value;
+  select.replaceChildren(el('option', { value: '' }, 'any plan'),
+    ...(plansData.plans.items || []).map((p) => el('option', { value: p.code, selected: p.code === chosen }, p.name)));
 }
 
 function renderUsers() {

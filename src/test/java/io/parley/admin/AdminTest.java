@@ -131,6 +131,12 @@ class AdminTest {
     assertEquals("pro", page.getJsonObject("user").getString("plan_code"));
     assertTrue(Math.abs(java.time.Duration.between(java.time.Instant.parse(until),
         java.time.Instant.parse(page.getJsonObject("user").getString("plan_until"))).toMillis()) < 1, "the grant's end: " + page);
+    String name = "/admin/users?q=" + dot.getString("username");
+    for (String[] filter : new String[][] {{"&plan=pro&verified=true", "1"}, {"&plan=free", "0"}, {"&verified=false", "0"},
+        {"&plan=pro&verified=true&status=active&role=user", "1"}}) {
+      assertEquals(Integer.parseInt(filter[1]), a.call("adminListUsers", GET, name + filter[0], token(admin), null).expect(200).json()
+          .getJsonArray("items").size(), "users" + filter[0]);
+    }
     io.parley.support.Await.until(() -> Integer.valueOf(10).equals(b.call("getUsage", GET, usage, token(dot), null).expect(200).json()
         .getInteger("daily_message_limit")), "the grant ended at its date");
     JsonObject row = audit(admin, "?target_id=" + dot.getLong("id")).getJsonObject(0);

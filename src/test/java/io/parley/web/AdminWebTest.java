@@ -296,6 +296,13 @@ class AdminWebTest {
       // back to the list, which shows the plan in force
       admin.click("[data-testid=admin-user-back]");
       admin.waitText(userRow(username) + " td:nth-child(3)", "pro");
+      // the plan filter: free leaves them out, pro lists them
+      admin.waitFor(d -> admin.all("[data-testid=admin-plan-filter] option[value=pro]").size() == 1 ? true : null, "the plans to filter by");
+      new Select(admin.find("[data-testid=admin-plan-filter]")).selectByValue("free");
+      admin.waitFor(d -> admin.all(userRow(username)).isEmpty() ? true : null, username + " not among free users");
+      new Select(admin.find("[data-testid=admin-plan-filter]")).selectByValue("pro");
+      admin.find(userRow(username));
+      new Select(admin.find("[data-testid=admin-plan-filter]")).selectByValue("");
 
       // Rooms: the room with 2 members and 3 messages (More until its page is in)
       admin.click("[data-testid=admin-tab-rooms]");

@@ -19,11 +19,14 @@ final class AdminSql {
           + "WHERE s.user_id = u.id AND s.status IN ('active', 'trialing', 'past_due', 'canceled') AND s.current_period_end > now() "
           + "ORDER BY p.daily_message_limit DESC NULLS FIRST LIMIT 1), 'free') AS plan_code FROM users u ";
 
-  static final String USERS_PAGE = PERSON_COLUMNS
+  /** As PERSON_COLUMNS says, and $6 plan code in force, $7 e-mail verified (null: any). */
+  static final String USERS_PAGE = "SELECT * FROM (" + PERSON_COLUMNS
       + "WHERE NOT u.is_bot AND u.id > $1 "
       + "AND ($3::text IS NULL OR lower(u.username) LIKE $3 OR lower(u.email) LIKE $3 "
       + "OR lower(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) LIKE $3) "
-      + "AND ($4::text IS NULL OR u.status = $4) AND ($5::text IS NULL OR u.role = $5) ORDER BY u.id LIMIT $2";
+      + "AND ($4::text IS NULL OR u.status = $4) AND ($5::text IS NULL OR u.role = $5) "
+      + "AND ($7::boolean IS NULL OR (u.email_verified_at IS NOT NULL) = $7)) x "
+      + "WHERE $6::text IS NULL OR x.plan_code = $6 ORDER BY x.id LIMIT $2";
 
   /** $1 user: one person as USERS_PAGE shows them, with plan_until, the end of that plan (no row: none, or a bot). */
   static final String USER_ONE = "SELECT x.*, (SELECT max(s.current_period_end) FROM subscriptions s JOIN plans p ON p.id = s.plan_id "

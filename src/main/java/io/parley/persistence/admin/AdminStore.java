@@ -229,14 +229,14 @@ public final class AdminStore {
     });
   }
 
-  /** {cursor?, limit, q?, status?, role?} → {items: [Me + plan_code], next_cursor}. */
+  /** {cursor?, limit, q?, status?, role?, plan?, verified?} → {items: [Me + plan_code], next_cursor}. */
   private Future<JsonObject> users(JsonObject b) {
     int limit = b.getInteger("limit", 50);
     String q = b.getString("q");
     String pattern = q == null || q.isBlank() ? null
         : "%" + io.parley.persistence.shared.Pages.likeLiteral(q.trim().toLowerCase(java.util.Locale.ROOT)) + "%";
     return pool.preparedQuery(AdminSql.USERS_PAGE).execute(Tuple.of(io.parley.persistence.shared.Pages.cursorId(b), limit + 1,
-            pattern, b.getString("status"), b.getString("role")))
+            pattern, b.getString("status"), b.getString("role")).addValue(b.getString("plan")).addValue(b.getBoolean("verified")))
         .map(rs -> io.parley.persistence.shared.Pages.page(rs, limit, r -> Rows.me(r).put("plan_code", r.getString("plan_code")),
             r -> String.valueOf(r.getLong("id"))));
   }
