@@ -22,6 +22,8 @@ import * as mailbox from './views/mailbox.js';
 import * as members from './views/members.js';
 import * as messages from './views/messages.js';
 import * as notices from './views/notices.js';
+import * as notifySettings from './views/notify-settings.js';
+import { setOpener as onNotificationClick } from './notify.js';
 import * as panels from './views/panels.js';
 import { showTokenForm, TOKEN_REASONS } from './views/password.js';
 import * as planLine from './views/plan-line.js';
@@ -102,6 +104,8 @@ function mountViews() {
   composerMedia.mount();
   profileView.mount();
   adminView.mount();
+  notifySettings.mount();
+  onNotificationClick((roomId) => session.openRoom(roomId));
 }
 
 /** The session is over (refused, or the account disabled): a clean page on the login screen. */

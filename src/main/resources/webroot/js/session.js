@@ -6,6 +6,7 @@ import { ApiClient } from './api.js';
 import * as assistantStore from './assistant-state.js';
 import * as billingStore from './billing-state.js';
 import { deletedByMe, keepDeleter } from './moderation.js';
+import * as notify from './notify.js';
 import { ChatSocket } from './socket.js';
 import * as store from './state.js';
 
@@ -198,7 +199,9 @@ function onEvent(frame) {
   }
   if (assistantStore.applyEvent(frame)) return; // a reply being written, or a refusal to answer
   keepDeleter(frame); // who removed a message (the author, or a moderator): kept with it
+  const news = frame.type === 'message.created' && !(state.positions.get(frame.room_id) >= frame.seq); // not a replay of one applied
   if (store.applyEvent(frame)) markRead();
+  if (news && state.rooms.has(frame.room_id)) notify.messageArrived(frame.message);
 }
 
 /** A message in a room we did not know (added to it, or a new conversation): list and follow it. */
@@ -214,6 +217,7 @@ async function onNotification(frame) {
     }
   }
   store.notified(frame.room_id, frame.unread_count);
+  if (frame.message) notify.messageArrived({ ...frame.message, body: frame.message.preview, room_id: frame.room_id });
 }
 
 /** The server cannot replay what we missed in a room: reload its latest page. */

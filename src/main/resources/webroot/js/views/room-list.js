@@ -6,6 +6,7 @@ import * as session from '../session.js';
 import * as assistantStore from '../assistant-state.js';
 import * as store from '../state.js';
 import { avatar } from './avatar.js';
+import { isMuted } from '../notify.js';
 
 const { state } = store;
 
@@ -20,11 +21,13 @@ function item(room) {
     el('button', { type: 'button', dataset: { roomId: room.id, testid: 'room-item' }, onclick: () => session.openRoom(room.id) },
       el('span', { class: 'room-title' }, room.peer ? avatar(room.peer, 22) : null,
         room.peer ? presenceDot(state.presence.get(room.peer.id) === 'online') : null,
-        store.roomTitle(room), room.is_private && room.kind === 'group' ? ' 🔒' : ''),
+        store.roomTitle(room), room.is_private && room.kind === 'group' ? ' 🔒' : '',
+        isMuted(room.id) ? el('span', { class: 'muted-mark', title: 'muted', 'aria-label': 'muted', 'data-testid': 'muted' }, ' 🔕') : null),
       unread ? el('span', { class: 'badge', 'data-testid': 'unread' }, unread) : null));
 }
 
 export function mount() {
   store.on('rooms', render);
+  store.on('notify', render);
   store.on('assistant', render);
 }
