@@ -23,6 +23,7 @@ import * as members from './views/members.js';
 import * as messages from './views/messages.js';
 import * as notices from './views/notices.js';
 import * as notifySettings from './views/notify-settings.js';
+import * as unreadLine from './views/unread-line.js';
 import { setOpener as onNotificationClick } from './notify.js';
 import * as panels from './views/panels.js';
 import { showTokenForm, TOKEN_REASONS } from './views/password.js';
@@ -105,6 +106,7 @@ function mountViews() {
   profileView.mount();
   adminView.mount();
   notifySettings.mount();
+  unreadLine.mount();
   onNotificationClick((roomId) => session.openRoom(roomId));
 }
 

@@ -18,6 +18,7 @@ import { botBadge, draftItems, replyStatus } from './assistant-replies.js';
 import { attachmentList } from './attachments.js';
 import { avatarOf } from './avatar.js';
 import { richText } from '../rich-text.js';
+import { isFirstUnread, line as unreadLine } from './unread-line.js';
 import { showError } from './notices.js';
 
 const { state } = store;
@@ -45,6 +46,7 @@ function render(scrollToEnd = false) {
   let previous = null;
   for (const m of items) {
     if (!previous || dayOf(previous.created_at) !== dayOf(m.created_at)) list.append(dayDivider(m.created_at));
+    if (isFirstUnread(m, previous)) list.append(unreadLine());
     list.append(message(m, follows(previous, m)));
     previous = m;
   }

@@ -83,4 +83,63 @@ class ReadingWebTest {
       assertTrue(title.contains(String.valueOf(threeDaysAgo.getYear())) && title.contains(weekday), "the full date and time on hover: " + title);
     }
   }
+
+  @Test
+  @DisplayName("reopening a room with 70 unread: a New messages line above the first of them, reached with the jump button (older pages loaded), then Jump to latest")
+  void newMessagesLine(Vertx vertx, TestCluster cluster) {
+    Api api = new Api(vertx, cluster.a().apiPort());
+    JsonObject ada = api.newUser("ada");
+    JsonObject bo = api.newUser("bo");
+    long room = api.sharedRoom(ada, bo);
+    long elsewhere = api.sharedRoom(ada, bo);
+    for (int i = 0; i < 5; i++) {
+      api.send(bo, room, "old " + i);
+    }
+    try (Browser b = Browser.start()) {
+      b.open("http://127.0.0.1:" + cluster.a().apiPort() + "/");
+      b.type("#login-form [name=email]", ada.getString("email"));
+      b.type("#login-form [name=password]", "correct horse");
+      b.click("#login-form button[type=submit]");
+      b.waitText("[data-testid=conn-status]", "connected");
+      b.click("[data-testid=room-item][data-room-id='" + room + "']");
+      b.waitFor(d -> b.messageBodies().contains("old 4") ? true : null, "the old messages");
+      io.parley.support.Await.until(() -> {
+        JsonObject r = api.call("getRoom", io.vertx.core.http.HttpMethod.GET, "/rooms/" + room, ada.getString("access_token"), null)
+            .expect(200).json();
+        return r.getLong("last_read_seq").equals(r.getLong("last_seq"));
+      }, "ada has read the room");
+      assertEquals(1, b.all("[data-testid=new-messages]").size(), "the five were unread at opening: a line above them");
+
+      b.click("[data-testid=room-item][data-room-id='" + elsewhere + "']");
+      for (int i = 0; i < 70; i++) {
+        api.send(bo, room, "new " + i);
+      }
+      b.find("[data-testid=room-item][data-room-id='" + room + "'] [data-testid=unread]");
+      b.open("http://127.0.0.1:" + cluster.a().apiPort() + "/"); // a fresh page: only the latest 50 get loaded
+      b.waitText("[data-testid=conn-status]", "connected");
+      b.click("[data-testid=room-item][data-room-id='" + room + "']");
+      b.waitFor(d -> b.messageBodies().contains("new 69") ? true : null, "the newest message");
+      // the line is older than the latest page: the button counts the unread loaded and brings it
+      b.waitText("[data-testid=jump-unread]", "↑ 50 new messages");
+      assertEquals(0, b.all("[data-testid=new-messages]").size(), "the line is not loaded yet");
+      b.click("[data-testid=jump-unread]");
+      b.find("[data-testid=new-messages]");
+      String after = (String) b.driver.executeScript("const l = document.querySelector('[data-testid=new-messages]');"
+          + "let n = l.nextElementSibling; while (n && n.dataset.testid !== 'message') n = n.nextElementSibling;"
+          + "return n.querySelector('[data-testid=message-body]').innerText;");
+      assertEquals("new 0", after, "the line is above the first unread message");
+      b.waitFor(d -> (Boolean) b.driver.executeScript("const l = document.querySelector('[data-testid=new-messages]').getBoundingClientRect();"
+          + "const v = document.querySelector('#messages').getBoundingClientRect(); return l.top >= v.top - 1 && l.bottom <= v.bottom + 1;")
+          ? true : null, "the line in view");
+      b.waitFor(d -> b.all("[data-testid=jump-unread]").stream().noneMatch(org.openqa.selenium.WebElement::isDisplayed) ? true : null,
+          "the unread button gone once the line is in view");
+
+      b.find("[data-testid=jump-latest]"); // offered (find waits until it shows)
+      b.click("[data-testid=jump-latest]");
+      b.waitFor(d -> (Boolean) b.driver.executeScript("const l = document.querySelector('#messages');"
+          + "return l.scrollHeight - l.scrollTop - l.clientHeight < 5;") ? true : null, "at the end of the room");
+      b.waitFor(d -> b.all("[data-testid=jump-latest]").stream().noneMatch(org.openqa.selenium.WebElement::isDisplayed) ? true : null,
+          "Jump to latest gone at the end");
+    }
+  }
 }
