@@ -181,6 +181,7 @@ class MediaWebTest {
       uploaded(a, 2);
       a.click("[data-testid=send]");
       String second = "[data-testid=messages] [data-testid=message]:last-child ";
+      b.waitFor(d -> b.all("[data-testid=messages] [data-testid=message]").size() == 2 ? true : null, "the second message arrived");
       assertTrue(loadedImage(b, second + "[data-testid=attachment-image]") > 0, "the pasted image");
       assertEquals("60", b.find(second + "[data-testid=attachment-image]").getAttribute("width"), "shown at its own size");
       b.waitText(second + "[data-testid=attachment-name]", "dropped.txt");
