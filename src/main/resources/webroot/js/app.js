@@ -24,6 +24,7 @@ import * as messages from './views/messages.js';
 import * as notices from './views/notices.js';
 import * as notifySettings from './views/notify-settings.js';
 import * as unreadLine from './views/unread-line.js';
+import * as mentionComplete from './views/mention-complete.js';
 import { setOpener as onNotificationClick } from './notify.js';
 import * as panels from './views/panels.js';
 import { showTokenForm, TOKEN_REASONS } from './views/password.js';
@@ -107,6 +108,7 @@ function mountViews() {
   adminView.mount();
   notifySettings.mount();
   unreadLine.mount();
+  mentionComplete.mount();
   onNotificationClick((roomId) => session.openRoom(roomId));
 }
 

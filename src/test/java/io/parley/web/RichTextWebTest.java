@@ -94,4 +94,51 @@ class RichTextWebTest {
       assertEquals(hostile.replace("**<a", "<a").replace("</a>**", "</a>"), m.get("text"), "everything else as typed");
     }
   }
+
+  @Test
+  @DisplayName("typing @ and the start of a name offers the room's members; Tab or Enter completes it, Escape closes the list; the mention reads highlighted for its target")
+  void mentionCompletion(io.vertx.core.Vertx vertx, TestCluster cluster) {
+    io.parley.support.Api api = new io.parley.support.Api(vertx, cluster.a().apiPort());
+    io.vertx.core.json.JsonObject ada = api.newUser("ada");
+    io.vertx.core.json.JsonObject bob = api.newUser("bob");
+    io.vertx.core.json.JsonObject bea = api.newUser("bea");
+    long room = api.sharedRoom(ada, bob, bea);
+    try (Browser b = Browser.start(); Browser other = Browser.start()) {
+      for (Object[] who : new Object[][] {{b, ada}, {other, bob}}) {
+        Browser x = (Browser) who[0];
+        x.open("http://127.0.0.1:" + cluster.a().apiPort() + "/");
+        x.type("#login-form [name=email]", ((io.vertx.core.json.JsonObject) who[1]).getString("email"));
+        x.type("#login-form [name=password]", "correct horse");
+        x.click("#login-form button[type=submit]");
+        x.waitText("[data-testid=conn-status]", "connected");
+        x.click("[data-testid=room-item][data-room-id='" + room + "']");
+      }
+      WebElement input = b.find("[data-testid=composer-input]");
+      b.waitFor(d -> b.all("[data-testid=member-list] li").size() >= 3 || !b.all("[data-testid=mention-list]").isEmpty() ? true : null,
+          "the members loaded");
+      input.sendKeys("thanks @b");
+      b.waitFor(d -> b.all("[data-testid=mention-option]").size() == 2 ? true : null, "bob and bea offered");
+      assertEquals("true", input.getAttribute("aria-expanded"));
+      input.sendKeys("o");
+      b.waitFor(d -> b.all("[data-testid=mention-option]").size() == 1 ? true : null, "only bob");
+      input.sendKeys(Keys.TAB);
+      b.waitFor(d -> ("thanks @" + bob.getString("username") + " ").equals(input.getAttribute("value")) ? true : null, "completed");
+      assertTrue(b.all("[data-testid=mention-option]").isEmpty(), "the list closed");
+      input.sendKeys("and @b");
+      b.waitFor(d -> b.all("[data-testid=mention-option]").size() == 2 ? true : null, "offered again");
+      input.sendKeys(Keys.ESCAPE);
+      b.waitFor(d -> b.all("[data-testid=mention-option]").isEmpty() ? true : null, "Escape closes it");
+      input.sendKeys("ea");
+      b.waitFor(d -> b.all("[data-testid=mention-option]").size() == 1 ? true : null, "bea");
+      input.sendKeys(Keys.ENTER); // completes: does not send
+      b.waitFor(d -> input.getAttribute("value").endsWith("@" + bea.getString("username") + " ") ? true : null, "completed with Enter");
+      input.sendKeys(Keys.ENTER); // now it sends
+      String sent = "thanks @" + bob.getString("username") + " and @" + bea.getString("username");
+      other.waitFor(d -> other.messageBodies().stream().anyMatch(t -> t.strip().equals(sent)) ? true : null,
+          "bob gets it (shown: " + other.messageBodies() + ")");
+      assertEquals(List.of(bob.getString("username")), other.driver.executeScript(
+          "return [...document.querySelectorAll('[data-testid=message] .mention.mention-me')].map(e => e.dataset.username)"),
+          "the mention of bob is highlighted for bob, bea's is not");
+    }
+  }
 }
