@@ -25,6 +25,7 @@ import * as notices from './views/notices.js';
 import * as notifySettings from './views/notify-settings.js';
 import * as unreadLine from './views/unread-line.js';
 import * as mentionComplete from './views/mention-complete.js';
+import * as announcer from './views/announcer.js';
 import { setOpener as onNotificationClick } from './notify.js';
 import * as panels from './views/panels.js';
 import { showTokenForm, TOKEN_REASONS } from './views/password.js';
@@ -109,6 +110,7 @@ function mountViews() {
   notifySettings.mount();
   unreadLine.mount();
   mentionComplete.mount();
+  announcer.mount();
   onNotificationClick((roomId) => session.openRoom(roomId));
 }
 

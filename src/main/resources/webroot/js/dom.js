@@ -28,10 +28,10 @@ export function showScreen(id) {
   for (const screen of SCREENS) document.getElementById(screen).hidden = screen !== id;
 }
 
-/** The dot beside a person: green when online. */
+/** The dot beside a person: filled green when online, a grey ring when not (and named for screen readers). */
 export function presenceDot(online) {
-  return el('span', { class: `dot${online ? ' online' : ''}`, 'data-testid': 'presence-dot',
-    'data-online': online ? 'true' : 'false', title: online ? 'online' : 'offline' });
+  return el('span', { class: `dot${online ? ' online' : ''}`, 'data-testid': 'presence-dot', role: 'img',
+    'aria-label': online ? 'online' : 'offline', 'data-online': online ? 'true' : 'false', title: online ? 'online' : 'offline' });
 }
 
 /** Hours and minutes of a timestamp, in the reader's locale. */

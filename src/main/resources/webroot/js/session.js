@@ -201,7 +201,10 @@ function onEvent(frame) {
   keepDeleter(frame); // who removed a message (the author, or a moderator): kept with it
   const news = frame.type === 'message.created' && !(state.positions.get(frame.room_id) >= frame.seq); // not a replay of one applied
   if (store.applyEvent(frame)) markRead();
-  if (news && state.rooms.has(frame.room_id)) notify.messageArrived(frame.message);
+  if (news && state.rooms.has(frame.room_id)) {
+    notify.messageArrived(frame.message);
+    store.announce('message.new', frame.message); // views/announcer.js reads it out in the open room
+  }
 }
 
 /** A message in a room we did not know (added to it, or a new conversation): list and follow it. */

@@ -40,7 +40,7 @@ function initials(user) {
 /** A colour of the user's own (the golden angle spreads neighbouring ids apart). */
 function colour(id) {
   const hue = Math.round(((Number(id) || 0) * 137.508) % 360);
-  return `hsl(${hue} 50% 42%)`;
+  return `hsl(${hue} 50% 30%)`; // white initials at least 4.5:1 on every hue (WCAG 2.2 AA)
 }
 
 /**

@@ -90,7 +90,7 @@ function dayDivider(iso) {
   const days = Math.round((new Date(new Date().toDateString()) - new Date(d.toDateString())) / 86400000);
   const label = days === 0 ? 'Today' : days === 1 ? 'Yesterday'
     : d.toLocaleDateString([], { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
-  return el('li', { class: 'day-divider', role: 'separator', 'aria-label': label, 'data-testid': 'day-divider', dataset: { day: dayOf(iso) } },
+  return el('li', { class: 'day-divider', 'data-testid': 'day-divider', dataset: { day: dayOf(iso) } },
     el('span', {}, label));
 }
 

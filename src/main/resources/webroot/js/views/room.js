@@ -61,6 +61,8 @@ async function leave() {
 function bindComposer() {
   const composer = $('#composer');
   const input = composer.querySelector('textarea');
+  // a touch keyboard's Enter makes a new line there: no Shift+Enter hint on phones
+  if (window.matchMedia('(pointer: coarse)').matches) input.placeholder = 'Message';
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();

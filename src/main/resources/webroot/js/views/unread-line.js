@@ -39,7 +39,7 @@ function isUnread(m, span) {
 
 /** The line itself. */
 export function line() {
-  return el('li', { class: 'new-messages', role: 'separator', 'aria-label': 'New messages', 'data-testid': 'new-messages' },
+  return el('li', { class: 'new-messages', 'data-testid': 'new-messages' },
     el('span', {}, 'New messages'));
 }
 
