@@ -102,14 +102,17 @@ function mountViews() {
   adminView.mount();
 }
 
-/** The session is over (refused, or the account disabled): a clean page on the login screen. */
+/**
+ * The session is over (refused, the account disabled, or ended by a new password): a clean page
+ * on the login screen, saying `why` when given.
+ */
 let signingOut = false;
-async function signOut(disabled) {
+async function signOut(why) {
   if (signingOut) return;
   signingOut = true;
   session.stopSocket();
-  if (disabled) {
-    accountLost.remember(accountLost.DISABLED_TEXT);
+  if (why) {
+    accountLost.remember(why);
     await api.logout(); // drops the refresh cookie (the server revoked its token already)
   }
   location.reload(); // a clean page: nothing of this session stays in memory
@@ -119,8 +122,9 @@ async function main() {
   store.setIdentity(() => api.user);
   mountViews();
   window.addEventListener('hashchange', () => start());
-  api.onAuthLost = () => signOut(accountLost.isDisabled(api.refreshError));
-  store.on('account.disabled', () => signOut(true)); // the gateway closed our socket with 4403
+  api.onAuthLost = () => signOut(accountLost.isDisabled(api.refreshError) ? accountLost.DISABLED_TEXT : null);
+  store.on('account.disabled', () => signOut(accountLost.DISABLED_TEXT)); // the gateway closed our socket with 4403
+  store.on('session.ended', () => signOut(accountLost.PASSWORD_CHANGED_TEXT)); // ... with 4410
   const why = accountLost.take(); // the page before this one was signed out, and said why
   if (why) notices.showNotice(why);
   try {

@@ -250,6 +250,7 @@ export function startSocket() {
     event: onEvent,
     closed: () => {},
     disabled: () => store.announce('account.disabled'), // close 4403: app.js logs out
+    ended: () => store.announce('session.ended'), // close 4410 (a new password): app.js logs out
   });
   socket.start();
 }
