@@ -20,6 +20,7 @@ import * as composerMedia from './views/composer-media.js';
 import * as limitBanner from './views/limit-banner.js';
 import * as mailbox from './views/mailbox.js';
 import * as members from './views/members.js';
+import * as membershipNotice from './views/membership-notice.js';
 import * as messages from './views/messages.js';
 import * as notices from './views/notices.js';
 import * as panels from './views/panels.js';
@@ -93,6 +94,7 @@ function mountViews() {
   room.mount();
   messages.mount();
   members.mount();
+  membershipNotice.mount();
   planLine.mount();
   limitBanner.mount();
   assistantNotice.mount();

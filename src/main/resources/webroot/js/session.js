@@ -196,6 +196,10 @@ function onEvent(frame) {
     resync(frame.room_id);
     return;
   }
+  if (frame.type === 'membership.added') {
+    onAdded(frame);
+    return;
+  }
   if (assistantStore.applyEvent(frame)) return; // a reply being written, or a refusal to answer
   keepDeleter(frame); // who removed a message (the author, or a moderator): kept with it
   if (store.applyEvent(frame)) markRead();
@@ -214,6 +218,17 @@ async function onNotification(frame) {
     }
   }
   store.notified(frame.room_id, frame.unread_count);
+}
+
+/** Someone added us to a room (membership.added, on every socket of ours): listed, followed, and said so. */
+async function onAdded(frame) {
+  const known = state.rooms.has(frame.room_id);
+  store.roomsLoaded([frame.room]);
+  store.announce('room.added', { room: frame.room, by: frame.added_by });
+  if (!known) {
+    await subscribe(frame.room_id);
+    loadPresence();
+  }
 }
 
 /** The server cannot replay what we missed in a room: reload its latest page. */

@@ -12,7 +12,7 @@
 //   'typing'       who is typing changed
 //   'connection'   the WebSocket status changed (state.connection)
 //   'error'        something failed that the user should read about (the error)
-//   'billing*', 'uploads', 'me', 'search*', 'admin.*', 'account.disabled', 'session.ended'  by billing-state, uploads, profile, search, admin, session.js
+//   'billing*', 'uploads', 'me', 'search*', 'admin.*', 'account.disabled', 'session.ended', 'room.added'  by billing-state, uploads, profile, search, admin, session.js
 
 export const state = {
   config: null,          // GET /client-config

@@ -67,6 +67,13 @@ public final class Addresses {
    */
   public static final String NOTIFICATIONS = "parley.notifications";
 
+  /**
+   * Published: {user_id, frame}, a frame for every socket of that user on every gateway node,
+   * whatever rooms they follow ({@link UserFrames}): {@code membership.added} when someone added
+   * the user to a room.
+   */
+  public static final String USER_FRAMES = "parley.users.frames";
+
   // the mail outbox (worked by the mail verticle)
   public static final String OUTBOX_CLAIM = P + "outbox.claim";
   public static final String OUTBOX_SENT = P + "outbox.sent";

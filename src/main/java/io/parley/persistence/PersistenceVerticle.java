@@ -79,7 +79,7 @@ public class PersistenceVerticle extends VerticleBase {
     stream.register(handlers);
     tokens.register(handlers);
     new AccountStore(vertx, pool, outbox, tokens, requireVerified).register(handlers);
-    new RoomStore(pool, stream, attachments).register(handlers);
+    new RoomStore(vertx, pool, stream, attachments).register(handlers);
     new AttachmentStore(pool, attachments).register(handlers);
     new io.parley.persistence.assistant.AssistantStore(pool).register(handlers);
     new io.parley.persistence.admin.AdminStore(vertx, pool, tokens).register(handlers);
