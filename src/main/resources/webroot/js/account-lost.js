@@ -1,11 +1,15 @@
 // An account an admin disabled: the gateway closes our sockets with 4403 "account disabled", and
-// a refresh answers 401 "this account is disabled". Either way the page logs out and, once
-// reloaded clean, the login screen says why. The reason crosses the reload in sessionStorage
+// a refresh answers 401 "this account is disabled". A session a new password ended (changed in
+// another session, or reset by mail): the gateway closes its sockets with 4410. Either way the
+// page logs out and, once reloaded clean, the login screen says why. The reason crosses the reload in sessionStorage
 // (this tab only). No DOM.
 
 const KEY = 'parley.signed-out-because';
 
 export const DISABLED_TEXT = 'Your account was disabled';
+
+/** Why a session ended by a new password (the gateway's 4410) is signed out. */
+export const PASSWORD_CHANGED_TEXT = 'Your password was changed, so this session ended. Log in with the new password.';
 
 /** Whether an error (an ApiError of a refresh or a login) says the account is disabled. */
 export function isDisabled(err) {

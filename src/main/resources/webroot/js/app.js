@@ -20,6 +20,7 @@ import * as composerMedia from './views/composer-media.js';
 import * as limitBanner from './views/limit-banner.js';
 import * as mailbox from './views/mailbox.js';
 import * as members from './views/members.js';
+import * as membershipNotice from './views/membership-notice.js';
 import * as messages from './views/messages.js';
 import * as notices from './views/notices.js';
 import * as notifySettings from './views/notify-settings.js';
@@ -100,6 +101,7 @@ function mountViews() {
   room.mount();
   messages.mount();
   members.mount();
+  membershipNotice.mount();
   planLine.mount();
   limitBanner.mount();
   assistantNotice.mount();
@@ -114,14 +116,17 @@ function mountViews() {
   onNotificationClick((roomId) => session.openRoom(roomId));
 }
 
-/** The session is over (refused, or the account disabled): a clean page on the login screen. */
+/**
+ * The session is over (refused, the account disabled, or ended by a new password): a clean page
+ * on the login screen, saying `why` when given.
+ */
 let signingOut = false;
-async function signOut(disabled) {
+async function signOut(why) {
   if (signingOut) return;
   signingOut = true;
   session.stopSocket();
-  if (disabled) {
-    accountLost.remember(accountLost.DISABLED_TEXT);
+  if (why) {
+    accountLost.remember(why);
     await api.logout(); // drops the refresh cookie (the server revoked its token already)
   }
   location.reload(); // a clean page: nothing of this session stays in memory
@@ -131,8 +136,9 @@ async function main() {
   store.setIdentity(() => api.user);
   mountViews();
   window.addEventListener('hashchange', () => start());
-  api.onAuthLost = () => signOut(accountLost.isDisabled(api.refreshError));
-  store.on('account.disabled', () => signOut(true)); // the gateway closed our socket with 4403
+  api.onAuthLost = () => signOut(accountLost.isDisabled(api.refreshError) ? accountLost.DISABLED_TEXT : null);
+  store.on('account.disabled', () => signOut(accountLost.DISABLED_TEXT)); // the gateway closed our socket with 4403
+  store.on('session.ended', () => signOut(accountLost.PASSWORD_CHANGED_TEXT)); // ... with 4410
   const why = accountLost.take(); // the page before this one was signed out, and said why
   if (why) notices.showNotice(why);
   try {

@@ -197,6 +197,10 @@ function onEvent(frame) {
     resync(frame.room_id);
     return;
   }
+  if (frame.type === 'membership.added') {
+    onAdded(frame);
+    return;
+  }
   if (assistantStore.applyEvent(frame)) return; // a reply being written, or a refusal to answer
   keepDeleter(frame); // who removed a message (the author, or a moderator): kept with it
   const news = frame.type === 'message.created' && !(state.positions.get(frame.room_id) >= frame.seq); // not a replay of one applied
@@ -221,6 +225,17 @@ async function onNotification(frame) {
   }
   store.notified(frame.room_id, frame.unread_count);
   if (frame.message) notify.messageArrived({ ...frame.message, body: frame.message.preview, room_id: frame.room_id });
+}
+
+/** Someone added us to a room (membership.added, on every socket of ours): listed, followed, and said so. */
+async function onAdded(frame) {
+  const known = state.rooms.has(frame.room_id);
+  store.roomsLoaded([frame.room]);
+  store.announce('room.added', { room: frame.room, by: frame.added_by });
+  if (!known) {
+    await subscribe(frame.room_id);
+    loadPresence();
+  }
 }
 
 /** The server cannot replay what we missed in a room: reload its latest page. */
@@ -257,6 +272,7 @@ export function startSocket() {
     event: onEvent,
     closed: () => {},
     disabled: () => store.announce('account.disabled'), // close 4403: app.js logs out
+    ended: () => store.announce('session.ended'), // close 4410 (a new password): app.js logs out
   });
   socket.start();
 }

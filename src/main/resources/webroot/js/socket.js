@@ -6,7 +6,7 @@ export class ChatSocket {
   /**
    * @param {() => string} urlOf    the gateway URL (without token)
    * @param {() => Promise<string|null>} tokenOf  a valid access token, refreshed when needed
-   * @param {object} on  {status(s), open(welcome), event(frame), closed(), disabled()}
+   * @param {object} on  {status(s), open(welcome), event(frame), closed(), disabled(), ended()}
    */
   constructor(urlOf, tokenOf, on) {
     this.urlOf = urlOf;
@@ -109,10 +109,11 @@ export class ChatSocket {
     this.ws = null;
     this.on.closed();
     if (this.stopped) return;
-    if (e.code === 4403) {
-      // an admin disabled the account: never reconnect (the owner logs out)
+    if (e.code === 4403 || e.code === 4410) {
+      // an admin disabled the account, or a new password ended this session: never reconnect
+      // (the owner logs out)
       this.stop();
-      this.on.disabled();
+      if (e.code === 4403) this.on.disabled(); else this.on.ended();
       return;
     }
     if (e.code === 4401) {

@@ -12,7 +12,7 @@
 //   'typing'       who is typing changed
 //   'connection'   the WebSocket status changed (state.connection)
 //   'error'        something failed that the user should read about (the error)
-//   'billing*', 'uploads', 'me', 'search*', 'admin.*', 'account.disabled', 'message.new', 'notify'  by billing-state, uploads, profile, search, admin, session.js, notify
+//   'billing*', 'uploads', 'me', 'search*', 'admin.*', 'account.disabled', 'session.ended', 'room.added', 'message.new', 'notify'  by billing-state, uploads, profile, search, admin, session.js, notify
 
 export const state = {
   config: null,          // GET /client-config

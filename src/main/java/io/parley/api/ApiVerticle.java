@@ -113,11 +113,11 @@ public class ApiVerticle extends VerticleBase {
           apiRouter.route().last().handler(rc -> rc.fail(404));
           router.route(BASE + "/*").subRouter(apiRouter);
           billing.mountDevPages(router);
-          return ops.mount(router);
+          return ops.mount(router).map(contract);
         })
-        .compose(x -> {
+        .compose(contract -> {
           for (int status = 400; status < 600; status++) { // every failure answers problem+json
-            router.errorHandler(status, Problems::handle);
+            router.errorHandler(status, rc -> Problems.handle(rc, contract)); // refusals name the field: the contract's bounds
           }
           server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true)
                   .setMaxInitialLineLength(65_536).setMaxHeaderSize(8192)) // 414 and 431 beyond: the contract states both

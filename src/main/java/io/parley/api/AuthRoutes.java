@@ -193,18 +193,24 @@ final class AuthRoutes {
         .onFailure(rc::fail);
   }
 
-  /** Checks the current password, sets the new one (revoking every refresh token) and logs in afresh. */
+  /**
+   * Checks the current password, sets the new one (revoking every refresh token, and closing the
+   * sockets of every other session) and logs in afresh: the sockets of this request's session
+   * stay open.
+   */
   private void changePassword(RoutingContext rc) {
     JsonObject b = body(rc);
     String fresh = checkedPassword(b.getString("new_password"), "new_password");
     long userId = userId(rc);
+    String session = AccessTokens.session(rc.user().principal());
     api.request(rc, USERS_CREDENTIALS, new JsonObject().put("id", userId))
         .compose(cred -> passwords.verify(b.getString("current_password"),
             cred.getString("password_hash") == null ? dummyHash : cred.getString("password_hash")))
         .compose(ok -> ok ? passwords.hash(fresh)
             : Future.failedFuture(new ParleyException(ErrorCode.FORBIDDEN, "the current password is wrong",
                 new JsonObject().put("field", "current_password"))))
-        .compose(hash -> api.request(rc, USERS_SET_PASSWORD, new JsonObject().put("user_id", userId).put("password_hash", hash)))
+        .compose(hash -> api.request(rc, USERS_SET_PASSWORD, new JsonObject().put("user_id", userId).put("password_hash", hash)
+            .put("keep_session", session)))
         .compose(user -> issuePair(rc, user))
         .onSuccess(pair -> json(rc, 200, pair))
         .onFailure(rc::fail);
@@ -218,9 +224,10 @@ final class AuthRoutes {
     String fresh = AccessTokens.newRefreshToken();
     api.request(rc, TOKENS_ROTATE, new JsonObject().put("old_hash", AccessTokens.hash(old))
             .put("new_hash", AccessTokens.hash(fresh)).put("ttl_s", tokens.refreshTtlS()))
-        .compose(r -> api.request(rc, USERS_GET, new JsonObject().put("id", r.getLong("user_id"))))
-        .compose(user -> admitted(rc, user))
-        .onSuccess(user -> json(rc, 200, pair(rc, user, fresh)))
+        .compose(r -> api.request(rc, USERS_GET, new JsonObject().put("id", r.getLong("user_id")))
+            .compose(user -> admitted(rc, user))
+            .map(user -> pair(rc, user, fresh, r.getString("session")))) // the same session, renewed
+        .onSuccess(pair -> json(rc, 200, pair))
         .onFailure(rc::fail);
   }
 
@@ -253,18 +260,19 @@ final class AuthRoutes {
         .setSameSite(CookieSameSite.STRICT).setPath(BASE + "/auth").setMaxAge(tokens.refreshTtlS());
   }
 
+  /** A new session (a refresh-token family) for {@code user}: its first token pair. */
   private Future<JsonObject> issuePair(RoutingContext rc, JsonObject user) {
     String refresh = AccessTokens.newRefreshToken();
     return api.request(rc, TOKENS_ISSUE, new JsonObject().put("user_id", user.getLong("id"))
             .put("token_hash", AccessTokens.hash(refresh)).put("ttl_s", tokens.refreshTtlS()))
-        .map(x -> pair(rc, user, refresh));
+        .map(issued -> pair(rc, user, refresh, issued.getString("session")));
   }
 
-  /** The token pair of the login/refresh responses; also sets the refresh cookie. */
-  private JsonObject pair(RoutingContext rc, JsonObject user, String refresh) {
+  /** The token pair of the login/refresh responses (the access token names {@code session}); also sets the refresh cookie. */
+  private JsonObject pair(RoutingContext rc, JsonObject user, String refresh, String session) {
     rc.response().addCookie(refreshCookie(refresh));
     return new JsonObject()
-        .put("access_token", tokens.issueAccess(user))
+        .put("access_token", tokens.issueAccess(user, session))
         .put("refresh_token", refresh)
         .put("token_type", "Bearer")
         .put("expires_in", tokens.accessTtlS())

@@ -56,8 +56,13 @@ final class Downloads {
     String exp = rc.request().getParam("exp");
     try {
       id = id(rc.pathParam("id"), "attachment_id");
-      if (sig != null && sig.length() > 64 || exp != null && exp.length() > 12) {
-        throw ParleyException.invalid(sig != null && sig.length() > 64 ? "sig" : "exp", "not a signature of Parley's");
+      if (sig != null && sig.length() > 64) { // the contract's bounds, checked here: this route is served before its router
+        throw new ParleyException(ErrorCode.VALIDATION_FAILED, "sig must be at most 64 characters long (not a signature of Parley's)",
+            new JsonObject().put("field", "sig").put("in", "query").put("keyword", "maxLength").put("max_length", 64));
+      }
+      if (exp != null && exp.length() > 12) {
+        throw new ParleyException(ErrorCode.VALIDATION_FAILED, "exp must be at most 12 characters long (not a signature of Parley's)",
+            new JsonObject().put("field", "exp").put("in", "query").put("keyword", "maxLength").put("max_length", 12));
       }
     } catch (ParleyException e) {
       rc.fail(e);

@@ -7,9 +7,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.json.schema.OutputUnit;
-import io.vertx.openapi.validation.SchemaValidationException;
-import io.vertx.openapi.validation.ValidatorErrorType;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.validation.ValidatorException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,27 +28,36 @@ final class Problems {
     send(rc, toParley(rc.statusCode(), rc.failure()));
   }
 
+  /**
+   * As {@link #handle}, except that a request the contract's validator refused becomes
+   * {@code VALIDATION_FAILED} naming the field and its bounds from the schema of the operation
+   * it was sent to ({@link ValidationProblems}), found in {@code contract} by path and method.
+   */
+  static void handle(RoutingContext rc, OpenAPIContract contract) {
+    ValidatorException refused = ValidationProblems.find(rc.failure());
+    if (refused == null) {
+      handle(rc);
+    } else {
+      send(rc, ValidationProblems.of(refused, operation(contract, rc)));
+    }
+  }
+
+  /** The contract's operation for the request's path and method, or null. */
+  private static Operation operation(OpenAPIContract contract, RoutingContext rc) {
+    io.vertx.openapi.contract.Path path = contract == null ? null : contract.findPath(rc.request().path());
+    if (path == null) {
+      return null;
+    }
+    return path.getOperations().stream().filter(o -> o.getHttpMethod().equals(rc.request().method())).findFirst().orElse(null);
+  }
+
   static ParleyException toParley(int status, Throwable failure) {
     if (failure instanceof ParleyException pe) {
       return pe;
     }
-    if (failure instanceof HttpException he && he.getCause() instanceof ValidatorException) {
-      failure = he.getCause(); // the router wraps the validator's refusal in a 400
-    }
-    if (failure instanceof SchemaValidationException sve) {
-      OutputUnit unit = sve.getOutputUnit();
-      JsonObject details = null;
-      if (unit != null && unit.getErrors() != null && !unit.getErrors().isEmpty()) {
-        OutputUnit first = unit.getErrors().get(unit.getErrors().size() - 1);
-        details = new JsonObject().put("pointer", first.getInstanceLocation()).put("error", first.getError());
-      }
-      return new ParleyException(ErrorCode.VALIDATION_FAILED, sve.getMessage(), details);
-    }
-    if (failure instanceof ValidatorException ve) {
-      // the one unsupported format our contract can meet is a request body's media type
-      return ve.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT
-          ? new ParleyException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as application/json")
-          : new ParleyException(ErrorCode.VALIDATION_FAILED, ve.getMessage());
+    ValidatorException refused = ValidationProblems.find(failure);
+    if (refused != null) {
+      return ValidationProblems.of(refused, null); // without the operation: see handle(rc, contract)
     }
     if (failure instanceof HttpException he && status < 0) {
       status = he.getStatusCode();

@@ -23,7 +23,8 @@ import java.util.Base64;
  * Access and refresh tokens.
  *
  * <p>Access tokens are JWTs (RFC 7519) signed with HS256 using the {@code auth.jwt_secret};
- * claims: {@code sub} (user id, decimal string), {@code username}, {@code iat}, {@code exp}
+ * claims: {@code sub} (user id, decimal string), {@code username}, {@code role}, {@code sid} (the
+ * session: the login's refresh-token family, kept by every refresh), {@code iat}, {@code exp}
  * ({@code auth.access_token_ttl_s} seconds). Refresh tokens are 32 random bytes, base64url; only
  * their SHA-256 is stored.
  *
@@ -60,23 +61,39 @@ public final class AccessTokens {
   }
 
   /**
-   * A signed access token for {@code user} ({id, username, role, ...}): {@code sub} is the id, and
+   * A signed access token for {@code user} ({id, username, role, ...}) in {@code session} (the
+   * login's refresh-token family; null: none): {@code sub} is the id, {@code sid} the session, and
    * the {@code role} claim is what admin operations check until the token expires
    * ({@code access_token_ttl_s}: a demoted admin keeps access that long at most).
    */
-  public String issueAccess(JsonObject user) {
-    return jwt.generateToken(new JsonObject().put("username", user.getString("username")).put("role", user.getString("role", "user")),
+  public String issueAccess(JsonObject user, String session) {
+    JsonObject claims = new JsonObject().put("username", user.getString("username")).put("role", user.getString("role", "user"));
+    if (session != null) {
+      claims.put("sid", session);
+    }
+    return jwt.generateToken(claims,
         new JWTOptions().setAlgorithm("HS256").setSubject(String.valueOf(user.getLong("id"))).setExpiresInSeconds(accessTtlS));
   }
 
   /**
-   * Verifies an access token; succeeds with {@code {id, username}}, fails when invalid or expired
-   * (with {@code UNAUTHORIZED} when the signature holds but {@code sub} is no user id).
+   * Verifies an access token; succeeds with {@code {id, username, session?}} ({@code session}:
+   * its {@code sid}), fails when invalid or expired (with {@code UNAUTHORIZED} when the signature
+   * holds but {@code sub} is no user id).
    */
   public Future<JsonObject> verify(String token) {
-    return jwt.authenticate(new TokenCredentials(token)).map(user -> new JsonObject()
-        .put("id", userId(user.principal()))
-        .put("username", user.principal().getString("username")));
+    return jwt.authenticate(new TokenCredentials(token)).map(user -> {
+      JsonObject verified = new JsonObject().put("id", userId(user.principal())).put("username", user.principal().getString("username"));
+      String session = session(user.principal());
+      return session == null ? verified : verified.put("session", session);
+    });
+  }
+
+  /**
+   * The session of a verified token's claims ({@code sid}: the refresh-token family of the login
+   * it came from), or null for a token without one.
+   */
+  public static String session(JsonObject claims) {
+    return claims != null && claims.getValue("sid") instanceof String sid ? sid : null;
   }
 
   /**

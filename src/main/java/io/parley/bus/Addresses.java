@@ -67,6 +67,13 @@ public final class Addresses {
    */
   public static final String NOTIFICATIONS = "parley.notifications";
 
+  /**
+   * Published: {user_id, frame}, a frame for every socket of that user on every gateway node,
+   * whatever rooms they follow ({@link UserFrames}): {@code membership.added} when someone added
+   * the user to a room.
+   */
+  public static final String USER_FRAMES = "parley.users.frames";
+
   // the mail outbox (worked by the mail verticle)
   public static final String OUTBOX_CLAIM = P + "outbox.claim";
   public static final String OUTBOX_SENT = P + "outbox.sent";
@@ -135,6 +142,12 @@ public final class Addresses {
   public static final String ADMIN_ROOMS = P + "admin.rooms";
   /** Published: {user_id} of a user just disabled; every gateway closes their sockets (4403). */
   public static final String USERS_DISABLED = "parley.users.disabled";
+  /**
+   * Published after a password was set (changed, reset, or chosen from an invitation): {user_id,
+   * reason, keep_session?}; every gateway closes that user's sockets (4410), except those opened
+   * with an access token of {@code keep_session} (the session that changed it).
+   */
+  public static final String USERS_SESSIONS_ENDED = "parley.users.sessions-ended";
 
   // the assistant
   /** {room_id, body, stream_id, status?} → {message, seq}: stores a reply of the assistant (its bot user), after its deltas. */

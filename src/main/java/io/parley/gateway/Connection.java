@@ -38,6 +38,8 @@ final class Connection {
 
   private final Socket socket;
   private final long userId;
+  /** The session (the access token's {@code sid}) the socket was opened in; null for a token without one. */
+  private final String session;
   private final Context context;
   private final Bus bus;
   private final RoomRegistry registry;
@@ -59,10 +61,11 @@ final class Connection {
   private int inFlight;
   private boolean readingPaused;
 
-  Connection(Socket socket, long userId, Context context, Bus bus, RoomRegistry registry, NodeSessions sessions,
+  Connection(Socket socket, long userId, String session, Context context, Bus bus, RoomRegistry registry, NodeSessions sessions,
              int maxFrameBytes, long typingTtlMs, SendLimit sendLimit) {
     this.socket = socket;
     this.userId = userId;
+    this.session = session;
     this.context = context;
     this.bus = bus;
     this.registry = registry;
@@ -98,14 +101,14 @@ final class Connection {
     return subscriptions.containsKey(roomId);
   }
 
-  /** Closes with 4403 "account disabled" (an admin disabled the user). */
-  Future<Void> closeDisabled() {
-    return closed ? Future.succeededFuture() : socket.close((short) 4403, "account disabled");
+  /** The session the socket was opened in (null: none). */
+  String session() {
+    return session;
   }
 
-  /** Closes with 1001 "server shutting down" (the node is stopping). */
-  Future<Void> closeGoingAway() {
-    return closed ? Future.succeededFuture() : socket.close((short) 1001, "server shutting down");
+  /** Closes with {@code code} and {@code reason} (a disabled account, an ended session, a stopping node). */
+  Future<Void> close(short code, String reason) {
+    return closed ? Future.succeededFuture() : socket.close(code, reason);
   }
 
   /** Writes an encoded frame (thread-safe). */

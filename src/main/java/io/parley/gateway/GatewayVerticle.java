@@ -37,6 +37,10 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   /** Close code for a missing, invalid or expired token. */
   public static final short CLOSE_UNAUTHORIZED = 4401;
+  /** Close code for every socket of a user an admin disabled. */
+  public static final short CLOSE_ACCOUNT_DISABLED = 4403;
+  /** Close code for the sockets of a session ended by a new password (changed elsewhere, or reset). */
+  public static final short CLOSE_SESSION_ENDED = 4410;
 
   private AccessTokens tokens;
   private Bus bus;
@@ -133,7 +137,8 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
 
   @Override
   public Connection open(Socket socket, JsonObject user) {
-    Connection conn = new Connection(socket, user.getLong("id"), socket.context, bus, registry, sessions,
+    String session = (String) user.remove("session"); // the token's sid: not part of the welcome
+    Connection conn = new Connection(socket, user.getLong("id"), session, socket.context, bus, registry, sessions,
         maxFrameBytes, typingTtlMs, sendLimit);
     conn.start(new JsonObject().put("type", "welcome")
         .put("user", user)

@@ -3,6 +3,7 @@ package io.parley.gateway;
 import static io.parley.bus.Addresses.*;
 
 import io.parley.bus.Bus;
+import io.parley.bus.UserFrames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -23,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * sockets open and close and sends its heartbeats (one batch per node every
  * {@code heartbeat_ms}), and delivers {@code notification}s, the node's single consumer of
  * {@code parley.notifications}, to the sockets of members that are not subscribed to the room.
+ * It writes the frames published for one user ({@code parley.users.frames}) to that user's
+ * sockets, and closes a user's sockets when an admin disabled the account ({@code parley.users.disabled},
+ * 4403) or a new password ended their sessions ({@code parley.users.sessions-ended}, 4410).
  * Presence failures (Redis down) are logged and never affect messaging.
  */
 final class NodeSessions implements Shareable {
@@ -39,7 +43,11 @@ final class NodeSessions implements Shareable {
     this.vertx = vertx;
     this.bus = bus;
     this.ready = Future.all(vertx.eventBus().<JsonObject>consumer(NOTIFICATIONS, this::onNotification).completion(),
-        vertx.eventBus().<JsonObject>consumer(USERS_DISABLED, msg -> closeUser(msg.body().getLong("user_id"))).completion())
+        vertx.eventBus().<JsonObject>consumer(USERS_DISABLED, msg -> closeUser(msg.body().getLong("user_id"),
+            GatewayVerticle.CLOSE_ACCOUNT_DISABLED, "account disabled", null)).completion(),
+        vertx.eventBus().<JsonObject>consumer(USERS_SESSIONS_ENDED, msg -> closeUser(msg.body().getLong("user_id"),
+            GatewayVerticle.CLOSE_SESSION_ENDED, "session ended: password changed", msg.body().getString("keep_session"))).completion(),
+        vertx.eventBus().<JsonObject>consumer(USER_FRAMES, msg -> toUser(msg.body())).completion())
         .mapEmpty();
     // Run once now, while file descriptors are plenty: linking a lambda loads classes from the
     // class path, and a link that fails (say, during descriptor exhaustion) fails for good.
@@ -76,15 +84,29 @@ final class NodeSessions implements Shareable {
   /** Closes every socket of the node with 1001 (the node is stopping). */
   Future<Void> closeAll() {
     List<Future<Void>> closing = new ArrayList<>();
-    byUser.values().forEach(set -> set.forEach(c -> closing.add(c.closeGoingAway())));
+    byUser.values().forEach(set -> set.forEach(c -> closing.add(c.close((short) 1001, "server shutting down"))));
     return Future.join(closing).mapEmpty();
   }
 
-  /** Closes every socket of {@code userId} on this node with 4403 (an admin disabled the account). */
-  private void closeUser(Long userId) {
+  /**
+   * Closes the sockets of {@code userId} on this node with {@code code}: 4403 when an admin
+   * disabled the account, 4410 when a new password ended the user's sessions (all but those
+   * opened in {@code keepSession}, the session that changed it).
+   */
+  private void closeUser(Long userId, short code, String reason, String keepSession) {
     Set<Connection> open = userId == null ? null : byUser.get(userId);
     if (open != null) {
-      open.forEach(Connection::closeDisabled);
+      open.stream().filter(c -> keepSession == null || !keepSession.equals(c.session())).forEach(c -> c.close(code, reason));
+    }
+  }
+
+  /** A frame for one user ({@link UserFrames}, e.g. {@code membership.added}): written to each of their sockets here. */
+  private void toUser(JsonObject body) {
+    Long userId = UserFrames.userId(body);
+    Set<Connection> open = userId == null ? null : byUser.get(userId);
+    if (open != null) {
+      String text = UserFrames.frameText(body);
+      open.forEach(c -> c.sendText(text));
     }
   }
 

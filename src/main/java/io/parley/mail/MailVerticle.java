@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With metrics on it counts the outbox every {@code stats_interval_ms} for two gauges.
  *
+ * <p>It keeps an SMTP connection for the next mail for {@code keep_alive_s}, then ends it with
+ * QUIT: set it below the server's idle timeout (the development sink's is 30 s).
+ *
  * <p>With no {@code smtp_host} it starts the development SMTP sink (GreenMail) and answers
  * {@code parley.mail.dev-mailbox} with what the sink received.
  */
@@ -66,8 +69,16 @@ public class MailVerticle extends VerticleBase {
     leaseS = cfg.getInteger("lease_s", 60);
 
     String host = cfg.getString("smtp_host", "");
-    MailConfig mail = new MailConfig().setKeepAlive(true).setConnectTimeout(5000);
-    mail.setIdleTimeout(30); // a server that goes silent must not hold the outbox forever
+    // An idle pooled connection is ended with QUIT after keep_alive_s (the pool's cleaner), before
+    // the server times it out: servers end idle connections with an unsolicited "421" (the dev
+    // sink, GreenMail, after 30 s), which the client, expecting no reply, logged as an ERROR
+    // ("dropping reply arriving after we stopped processing the buffer").
+    int keepAliveS = Math.max(1, cfg.getInteger("keep_alive_s", 10));
+    MailConfig mail = new MailConfig().setKeepAlive(true).setKeepAliveTimeout(keepAliveS)
+        .setKeepAliveTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS).setConnectTimeout(5000);
+    // a server that goes silent must not hold the outbox forever; longer than keep_alive_s, so an
+    // idle connection is ended politely first
+    mail.setIdleTimeout(Math.max(30, keepAliveS + 20));
     Future<Void> smtpReady;
     if (host.isBlank()) {
       String sinkHost = cfg.getString("dev_sink_host", "127.0.0.1");

@@ -78,8 +78,8 @@ public class PersistenceVerticle extends VerticleBase {
     outbox.register(handlers);
     stream.register(handlers);
     tokens.register(handlers);
-    new AccountStore(pool, outbox, tokens, requireVerified).register(handlers);
-    new RoomStore(pool, stream, attachments).register(handlers);
+    new AccountStore(vertx, pool, outbox, tokens, requireVerified).register(handlers);
+    new RoomStore(vertx, pool, stream, attachments).register(handlers);
     new AttachmentStore(pool, attachments).register(handlers);
     new io.parley.persistence.assistant.AssistantStore(pool).register(handlers);
     new io.parley.persistence.admin.AdminStore(vertx, pool, tokens).register(handlers);

@@ -132,6 +132,16 @@ class ContractFuzzTest {
         return "an error body that is no JSON object: " + body;
       }
     }
+    if (resp.status() == 400 && c.expect() == 400 && c.field() != null) { // a refusal names the field (or an item of it)
+      JsonObject details = resp.json().getJsonObject("details");
+      String field = details == null ? null : details.getString("field");
+      if (field == null || !(field.equals(c.field()) || field.startsWith(c.field() + "[") || field.startsWith(c.field() + "."))) {
+        return "details.field is not " + c.field() + ": " + body;
+      }
+      if (!resp.json().getString("detail", "").contains(c.field())) {
+        return "the detail does not name " + c.field() + ": " + body;
+      }
+    }
     try {
       api.check(op.id(), resp); // declared status, problem+json, body matching its schema
     } catch (AssertionError e) {

@@ -20,9 +20,20 @@ final class FuzzCases {
   private static final List<String> METHODS = List.of("get", "post", "put", "patch", "delete");
   private static final String BAD = "\"@@bad@@\"";
 
-  /** One request and the status it must get ({@link #ANY}: any below 500). */
+  /**
+   * One request and the status it must get ({@link #ANY}: any below 500); {@code field}: the
+   * parameter or body field a 400 must name in {@code details.field} (null: none in particular).
+   */
   record Case(String label, String method, String target, Map<String, String> headers, String contentType, byte[] body,
-      int expect) {}
+      int expect, String field) {
+    Case(String label, String method, String target, Map<String, String> headers, String contentType, byte[] body, int expect) {
+      this(label, method, target, headers, contentType, body, expect, null);
+    }
+
+    Case field(String name) {
+      return new Case(label, method, target, headers, contentType, body, expect, name);
+    }
+  }
 
   /** A value to try and the status it must get. */
   private record Value(String text, int expect) {}
@@ -104,7 +115,8 @@ final class FuzzCases {
         for (Value v : pathValues(resolve(param.getJsonObject("schema")))) {
           Map<String, String> p = new LinkedHashMap<>(path);
           p.put(param.getString("name"), v.text());
-          cases.add(request(op, "path " + param.getString("name") + "=" + v.text(), target(op, p, query), body, v.expect()));
+          cases.add(request(op, "path " + param.getString("name") + "=" + v.text(), target(op, p, query), body, v.expect())
+              .field(v.text().startsWith("%") ? "path" : param.getString("name"))); // bad encodings: HttpEdge's
         }
       }
     }
@@ -195,7 +207,7 @@ final class FuzzCases {
       } else {
         q.put(name, v.text());
       }
-      cases.add(request(op, "query " + name + "=" + abbreviate(v.text()), target(op, path, q), body, v.expect()));
+      cases.add(request(op, "query " + name + "=" + abbreviate(v.text()), target(op, path, q), body, v.expect()).field(name));
     }
   }
 
@@ -217,37 +229,37 @@ final class FuzzCases {
     for (String name : props.fieldNames()) {
       JsonObject s = resolve(props.getJsonObject(name));
       if (required.contains(name)) {
-        cases.add(bodyCase(op, target, "missing " + name, without(body, name), 400));
+        cases.add(bodyCase(op, target, "missing " + name, without(body, name), 400).field(name));
       }
-      cases.add(bodyCase(op, target, name + " of a wrong type", body.copy().put(name, wrongType(s)), 400));
-      cases.add(bodyCase(op, target, name + " = null", body.copy().putNull(name), nullable(s) ? ANY : 400));
+      cases.add(bodyCase(op, target, name + " of a wrong type", body.copy().put(name, wrongType(s)), 400).field(name));
+      cases.add(bodyCase(op, target, name + " = null", body.copy().putNull(name), nullable(s) ? ANY : 400).field(name));
       switch (type(s)) {
         case "integer" -> {
           long min = s.getLong("minimum", Long.MIN_VALUE);
           if (s.containsKey("minimum")) {
-            cases.add(bodyCase(op, target, name + " = minimum - 1", body.copy().put(name, min - 1), 400));
-            cases.add(bodyCase(op, target, name + " = minimum", body.copy().put(name, min), ANY));
+            cases.add(bodyCase(op, target, name + " = minimum - 1", body.copy().put(name, min - 1), 400).field(name));
+            cases.add(bodyCase(op, target, name + " = minimum", body.copy().put(name, min), ANY).field(name));
           }
-          cases.add(bodyCase(op, target, name + " = 1.5", body.copy().put(name, 1.5), 400));
-          cases.add(raw(op, target, name + " = 1e30", body.copy().put(name, "@@bad@@").encode().replace(BAD, "1e30"), 400));
+          cases.add(bodyCase(op, target, name + " = 1.5", body.copy().put(name, 1.5), 400).field(name));
+          cases.add(raw(op, target, name + " = 1e30", body.copy().put(name, "@@bad@@").encode().replace(BAD, "1e30"), 400).field(name));
           cases.add(raw(op, target, name + " = 2^63", body.copy().put(name, "@@bad@@").encode()
-              .replace(BAD, "9223372036854775808"), ANY));
+              .replace(BAD, "9223372036854775808"), ANY).field(name));
         }
         case "boolean", "object", "array" -> { }
         default -> {
           int minLength = s.getInteger("minLength", 0);
-          cases.add(bodyCase(op, target, name + " empty", body.copy().put(name, ""), minLength > 0 ? 400 : ANY));
+          cases.add(bodyCase(op, target, name + " empty", body.copy().put(name, ""), minLength > 0 ? 400 : ANY).field(name));
           if (minLength > 1) {
-            cases.add(bodyCase(op, target, name + " of minLength - 1", body.copy().put(name, "x".repeat(minLength - 1)), 400));
+            cases.add(bodyCase(op, target, name + " of minLength - 1", body.copy().put(name, "x".repeat(minLength - 1)), 400).field(name));
           }
           if (s.containsKey("maxLength")) {
             int max = s.getInteger("maxLength");
-            cases.add(bodyCase(op, target, name + " of maxLength", body.copy().put(name, "x".repeat(max)), ANY));
-            cases.add(bodyCase(op, target, name + " of maxLength + 1", body.copy().put(name, "x".repeat(max + 1)), 400));
+            cases.add(bodyCase(op, target, name + " of maxLength", body.copy().put(name, "x".repeat(max)), ANY).field(name));
+            cases.add(bodyCase(op, target, name + " of maxLength + 1", body.copy().put(name, "x".repeat(max + 1)), 400).field(name));
           }
           for (String bad : List.of("a\\u0000b", "a\\ud800", "\\udc00b")) {
             cases.add(raw(op, target, name + " with " + bad, body.copy().put(name, "@@bad@@").encode()
-                .replace(BAD, "\"" + bad + "\""), 400));
+                .replace(BAD, "\"" + bad + "\""), 400).field(name));
           }
           String notUtf8 = body.copy().put(name, "@@bad@@").encode();
           byte[] head = notUtf8.substring(0, notUtf8.indexOf(BAD) + 1).getBytes(StandardCharsets.UTF_8);

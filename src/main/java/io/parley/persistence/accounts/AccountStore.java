@@ -8,6 +8,7 @@ import io.parley.persistence.shared.Handlers;
 import io.parley.persistence.shared.Pages;
 import io.parley.persistence.shared.Rows;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -20,16 +21,19 @@ import io.parley.persistence.outbox.OutboxStore;
  * Accounts: registration (over an invitation too), profile, invitations, mailed single-use
  * tokens (verify e-mail, reset password, invite; stored as SHA-256) and credentials. Mail goes
  * out through the outbox in the same transaction ({@link OutboxStore#queue}); setting a password
- * revokes the user's refresh tokens ({@link RefreshTokenStore#revokeAll}).
+ * revokes the user's refresh tokens ({@link RefreshTokenStore#revokeAll}) and, once committed,
+ * ends the user's other sessions: {@code parley.users.sessions-ended} closes their sockets.
  */
 public final class AccountStore {
+  private final Vertx vertx;
   private final Pool pool;
   private final OutboxStore outbox;
   private final RefreshTokenStore tokens;
   private final boolean requireVerified;
 
   /** @param requireVerified whether inviting others needs a verified e-mail address */
-  public AccountStore(Pool pool, OutboxStore outbox, RefreshTokenStore tokens, boolean requireVerified) {
+  public AccountStore(Vertx vertx, Pool pool, OutboxStore outbox, RefreshTokenStore tokens, boolean requireVerified) {
+    this.vertx = vertx;
     this.pool = pool;
     this.outbox = outbox;
     this.tokens = tokens;
@@ -115,14 +119,27 @@ public final class AccountStore {
         .onSuccess(x -> outbox.ready());
   }
 
-  /** {user_id, password_hash} → the user; revokes every refresh token of the user. */
+  /**
+   * {user_id, password_hash, keep_session?} → the user; revokes every refresh token of the user,
+   * then ends the sessions other than {@code keep_session} (the one that changed it).
+   */
   private Future<JsonObject> setPassword(JsonObject b) {
     long userId = b.getLong("user_id");
     return pool.withTransaction(conn -> conn.preparedQuery(AccountSql.USER_SET_PASSWORD).execute(Tuple.of(userId, b.getString("password_hash")))
         .compose(rs -> rs.size() == 0 ? Future.failedFuture(ParleyException.notFound("user"))
             : tokens.revokeAll(conn, userId)
             .compose(x -> conn.preparedQuery(AccountSql.USER_TOKENS_RETIRE_PASSWORD_LINKS).execute(Tuple.of(userId)))
-            .map(x -> Rows.me(rs.iterator().next()))));
+            .map(x -> Rows.me(rs.iterator().next()))))
+        .onSuccess(user -> sessionsEnded(userId, "password_changed", b.getString("keep_session")));
+  }
+
+  /** After a commit that set a password: every gateway closes the user's sockets but those of {@code keepSession}. */
+  private void sessionsEnded(long userId, String reason, String keepSession) {
+    JsonObject ended = new JsonObject().put("user_id", userId).put("reason", reason);
+    if (keepSession != null) {
+      ended.put("keep_session", keepSession);
+    }
+    vertx.eventBus().publish(USERS_SESSIONS_ENDED, ended);
   }
 
   /** {user_id, token, token_hash, ttl_s, min_interval_s} → {}: a new verification mail. */
@@ -181,8 +198,8 @@ public final class AccountStore {
   /**
    * {purpose, token_hash, password_hash?} → the user. Uses a mailed token once: verify_email
    * marks the address verified; reset_password and invite set the password (an invite also
-   * verifies the address) and revoke the user's refresh tokens. TOKEN_INVALID, TOKEN_EXPIRED or
-   * TOKEN_USED otherwise.
+   * verifies the address), revoke the user's refresh tokens and, once committed, end every
+   * session of the user. TOKEN_INVALID, TOKEN_EXPIRED or TOKEN_USED otherwise.
    */
   private Future<JsonObject> useToken(JsonObject b) {
     String purpose = b.getString("purpose");
@@ -215,12 +232,15 @@ public final class AccountStore {
                   .compose(welcome -> conn.preparedQuery(AccountSql.USER_BY_ID).execute(Tuple.of(userId)).compose(u -> {
                     JsonObject user = Rows.me(u.iterator().next());
                     return (welcome ? outbox.queue(conn, "welcome", user, new JsonObject()) : Future.<Void>succeededFuture())
-                        .map(x -> new JsonObject().put("user", user).put("mailed", welcome));
+                        .map(x -> new JsonObject().put("user", user).put("mailed", welcome).put("password_set", !kind.equals("verify_email")));
                   }));
             }))
         .map(r -> {
           if (r.getBoolean("mailed")) {
             outbox.ready();
+          }
+          if (r.getBoolean("password_set")) {
+            sessionsEnded(r.getJsonObject("user").getLong("id"), "password_reset", null);
           }
           return r.getJsonObject("user");
         });

@@ -15,7 +15,7 @@ import java.util.UUID;
 
 /**
  * Refresh tokens: 32 random bytes kept as SHA-256, single use and rotated on every refresh in a
- * family; presenting a used or revoked token again revokes its whole family (reuse detection,
+ * family (one family per login: the session, the {@code sid} of its access tokens); presenting a used or revoked token again revokes its whole family (reuse detection,
  * as in OAuth 2.0 Security BCP, RFC 9700 §4.14.2).
  */
 public final class RefreshTokenStore {
@@ -36,14 +36,16 @@ public final class RefreshTokenStore {
     return conn.preparedQuery(RefreshTokenSql.TOKENS_REVOKE_ALL_OF_USER).execute(Tuple.of(userId)).mapEmpty();
   }
 
+  /** {user_id, token_hash, ttl_s} → {session}: a new login's first token, in a family of its own (the session). */
   private Future<JsonObject> issueToken(JsonObject b) {
+    UUID family = UUID.randomUUID();
     return pool.preparedQuery(RefreshTokenSql.TOKEN_INSERT)
-        .execute(Tuple.of(b.getLong("user_id"), b.getBuffer("token_hash"), UUID.randomUUID(), b.getLong("ttl_s")))
-        .map(rs -> new JsonObject());
+        .execute(Tuple.of(b.getLong("user_id"), b.getBuffer("token_hash"), family, b.getLong("ttl_s")))
+        .map(rs -> new JsonObject().put("session", family.toString()));
   }
 
   /**
-   * {old_hash, new_hash, ttl_s} → {user_id}. The old token must be live; it is marked used and
+   * {old_hash, new_hash, ttl_s} → {user_id, session}. The old token must be live; it is marked used and
    * the new one joins its family. A used or revoked token revokes the family (reuse detection).
    */
   private Future<JsonObject> rotateToken(JsonObject b) {
@@ -65,10 +67,10 @@ public final class RefreshTokenStore {
               return conn.preparedQuery(RefreshTokenSql.TOKEN_MARK_USED).execute(Tuple.of(t.getLong("id")))
                   .compose(x -> conn.preparedQuery(RefreshTokenSql.TOKEN_INSERT)
                       .execute(Tuple.of(userId, b.getBuffer("new_hash"), family, b.getLong("ttl_s"))))
-                  .map(x -> new JsonObject().put("outcome", "rotated").put("user_id", userId));
+                  .map(x -> new JsonObject().put("outcome", "rotated").put("user_id", userId).put("session", family.toString()));
             }))
         .compose(r -> switch (r.getString("outcome")) {
-          case "rotated" -> Future.succeededFuture(new JsonObject().put("user_id", r.getLong("user_id")));
+          case "rotated" -> Future.succeededFuture(new JsonObject().put("user_id", r.getLong("user_id")).put("session", r.getString("session")));
           case "reused" -> Future.failedFuture(new ParleyException(ErrorCode.UNAUTHORIZED,
               "refresh token was already used; every token of this login is revoked"));
           case "expired" -> Future.failedFuture(new ParleyException(ErrorCode.UNAUTHORIZED, "refresh token expired"));

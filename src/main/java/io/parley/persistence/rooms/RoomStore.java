@@ -4,11 +4,13 @@ import static io.parley.bus.Addresses.*;
 
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
+import io.parley.bus.UserFrames;
 import io.parley.persistence.shared.Handlers;
 import io.parley.persistence.shared.Pages;
 import io.parley.persistence.shared.RoomAccess;
 import io.parley.persistence.shared.Rows;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -28,11 +30,14 @@ import java.util.List;
  * {@link RoomAccess}.
  */
 public final class RoomStore {
+  private final Vertx vertx;
   private final Pool pool;
   private final RoomStream stream;
   private final io.parley.media.AttachmentJson attachments;
 
-  public RoomStore(Pool pool, RoomStream stream, io.parley.media.AttachmentJson attachments) {
+  /** @param vertx publishes {@code membership.added} to an added member's sockets ({@link UserFrames}) */
+  public RoomStore(Vertx vertx, Pool pool, RoomStream stream, io.parley.media.AttachmentJson attachments) {
+    this.vertx = vertx;
     this.pool = pool;
     this.stream = stream;
     this.attachments = attachments;
@@ -196,17 +201,40 @@ public final class RoomStore {
         .map(rs -> Pages.page(rs, limit, Rows::member, m -> String.valueOf(m.getLong("user_id"))));
   }
 
+  /**
+   * {room_id, user_id (the owner), target_user_id} → the new Member. After the commit: the room's
+   * {@code member.joined}, and {@code membership.added} to every socket of the added user, who
+   * follows no stream of the room yet ({@link #addedFrame}).
+   */
   private Future<JsonObject> addMember(JsonObject b) {
     long roomId = b.getLong("room_id");
     long target = b.getLong("target_user_id");
-    return pool.withTransaction(conn -> RoomAccess.requireOwner(conn, roomId, b.getLong("user_id"))
+    long owner = b.getLong("user_id");
+    JsonObject[] added = new JsonObject[1];
+    return pool.withTransaction(conn -> RoomAccess.requireOwner(conn, roomId, owner)
             .compose(a -> conn.preparedQuery(RoomSql.USER_EXISTS).execute(Tuple.of(target)))
             .compose(rs -> rs.size() == 0 ? Future.failedFuture(ParleyException.notFound("user"))
                 : addMemberTx(conn, roomId, target))
             .compose(c -> c == null
                 ? Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "this user is already a member"))
-                : memberRow(conn, roomId, target).map(m -> new RoomStream.Committed(m, c.event()))))
-        .map(stream::publishAndUnwrap);
+                : addedFrame(conn, roomId, target, owner).compose(frame -> {
+                  added[0] = frame;
+                  return memberRow(conn, roomId, target).map(m -> new RoomStream.Committed(m, c.event()));
+                })))
+        .map(stream::publishAndUnwrap)
+        .onSuccess(member -> UserFrames.publish(vertx.eventBus(), target, added[0]));
+  }
+
+  /**
+   * The {@code membership.added} frame for {@code userId}, added to a room by {@code byId}:
+   * {@code {type, room_id, room, added_by: {user_id, username}}}, the room as the added user sees
+   * it (as {@code GET /rooms/{id}} answers them).
+   */
+  private Future<JsonObject> addedFrame(SqlConnection conn, long roomId, long userId, long byId) {
+    return roomFor(conn, roomId, userId).compose(room -> conn.preparedQuery(RoomSql.USER_EXISTS).execute(Tuple.of(byId))
+        .map(rs -> new JsonObject().put("type", "membership.added").put("room_id", roomId).put("room", room)
+            .put("added_by", new JsonObject().put("user_id", byId)
+                .put("username", rs.size() == 0 ? null : rs.iterator().next().getString("username")))));
   }
 
   private Future<JsonObject> removeMember(JsonObject b) {
