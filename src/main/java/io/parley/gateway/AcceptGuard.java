@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * failure. Here the failure is consumed instead: accepting pauses with a growing back-off
  * ({@value #FIRST_BACKOFF_MS} ms doubling up to {@value #MAX_BACKOFF_MS} ms; pending
  * connections wait in the kernel's backlog), one warning is logged when the trouble starts and
- * one line when an accept succeeds again, and the failures are counted for health.
+ * one line when an accept succeeds again, and the failures are counted for health. Failures
+ * within {@value #QUIET_MS} ms of a recovery continue the same episode (a descriptor freed for
+ * a moment lets one accept through): no second warning.
  *
  * <p>Installed as the server channel's handler ({@code ServerBootstrap.handler}), so it sits
  * before Netty's acceptor. Its state is touched on the acceptor's event loop; counters are read
@@ -29,6 +31,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(AcceptGuard.class);
   static final long FIRST_BACKOFF_MS = 50;
   static final long MAX_BACKOFF_MS = 2000;
+  static final long QUIET_MS = 5000;
 
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong episodes = new AtomicLong();
@@ -36,6 +39,17 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
   private long backoffMs = FIRST_BACKOFF_MS;
   private long failingSince;
   private long failuresThisEpisode;
+  private long recoveredAt = Long.MIN_VALUE / 2;
+  private final long quietMs;
+
+  AcceptGuard() {
+    this(QUIET_MS);
+  }
+
+  /** With another quiet period than {@value #QUIET_MS} ms (tests). */
+  AcceptGuard(long quietMs) {
+    this.quietMs = quietMs;
+  }
 
   /** Accepts that failed since the server started. */
   long failures() {
@@ -56,6 +70,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object child) {
     if (failing) {
       failing = false;
+      recoveredAt = System.currentTimeMillis();
       LOG.warn("gateway accepts connections again after {} ms and {} failed accept(s)",
           System.currentTimeMillis() - failingSince, failuresThisEpisode);
       backoffMs = FIRST_BACKOFF_MS;
@@ -70,7 +85,10 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
       return;
     }
     failures.incrementAndGet();
-    if (!failing) {
+    if (!failing && System.currentTimeMillis() - recoveredAt < quietMs) {
+      failing = true; // the episode goes on: accepting recovered only for a moment
+      LOG.debug("gateway cannot accept connections again ({})", cause.getMessage());
+    } else if (!failing) {
       failing = true;
       failingSince = System.currentTimeMillis();
       failuresThisEpisode = 0;
