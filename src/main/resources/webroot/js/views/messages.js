@@ -1,7 +1,8 @@
 // The open room's messages (#messages): stored ones in seq order under the start of the room,
 // then our pending sends (… sending, ✗ not sent with Retry, ✗ over today's limit: the limit banner
 // explains it, Retry once sending is possible again); ✓ sent / ✓✓ read ticks; editing
-// and deleting our own (moderators and admins delete anyone's: "removed by a moderator" then);
+// and deleting our own from a "⋯" menu, a delete asked first (views/message-menu.js; moderators
+// and admins delete anyone's: "removed by a moderator" then);
 // the page before loaded when scrolled to the top. Texts show links, @mentions (ours
 // highlighted) and a little Markdown (rich-text.js). A line marks each new day; messages of one
 // author within 5 minutes are grouped under one name and avatar; a time shows its full date
@@ -19,6 +20,7 @@ import { attachmentList } from './attachments.js';
 import { avatarOf } from './avatar.js';
 import { richText } from '../rich-text.js';
 import { isFirstUnread, line as unreadLine } from './unread-line.js';
+import { messageMenu, onChange as onMenuChange } from './message-menu.js';
 import { showError } from './notices.js';
 
 const { state } = store;
@@ -27,6 +29,7 @@ const { state } = store;
 let editing = null;
 
 export function mount() {
+  onMenuChange(() => render());
   store.on('room', () => render());
   store.on('me', () => render()); // our own avatar or name changed
   store.on('messages', ({ roomId, toEnd }) => { if (roomId === state.current) render(toEnd); });
@@ -38,6 +41,7 @@ function render(scrollToEnd = false) {
   const list = $('#messages');
   const id = state.current;
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  const focus = focusIn(list); // a live event redraws the list: the focus stays where it was
   list.replaceChildren();
   if (!id) return;
   const msgs = store.messagesOf(id);
@@ -56,11 +60,22 @@ function render(scrollToEnd = false) {
   }
   list.append(...draftItems(id));
   if (scrollToEnd || atBottom) list.scrollTop = list.scrollHeight;
+  if (focus) {
+    const again = list.querySelector(`li[data-id="${CSS.escape(focus.id)}"] [data-testid="${CSS.escape(focus.testid)}"]`);
+    if (again) again.focus();
+  }
   const draft = list.querySelector('[data-testid=edit-input]');
   if (draft) { // the list was rebuilt under the editor: keep typing where it was
     draft.focus();
     draft.setSelectionRange(draft.value.length, draft.value.length);
   }
+}
+
+/** What has the focus in the list: {id (its message), testid (which control)}, or null. */
+function focusIn(list) {
+  const active = document.activeElement;
+  const item = active && list.contains(active) && active.closest('li[data-id]');
+  return item && active.dataset.testid ? { id: item.dataset.id, testid: active.dataset.testid } : null;
 }
 
 /** A search hit opened here: drawn highlighted, then scrolled to the middle of the list. */
@@ -121,12 +136,11 @@ function message(m, grouped = false) {
       mine && !m.deleted ? sentState(m) : null, m.deleted ? null : replyStatus(m)),
     body, m.deleted ? null : attachmentList(m.attachments));
   if ((mine || canModerate()) && !m.deleted) { // only authors edit; moderators and admins delete any
-    li.append(el('div', { class: 'tools' },
-      mine && m.body ? el('button', { type: 'button', 'data-testid': 'edit', 'aria-label': `Edit your message from ${time(m.created_at)}`,
-        onclick: () => startEdit(m) }, 'Edit') : null,
-      el('button', { type: 'button', 'data-testid': 'delete',
-        'aria-label': mine ? `Delete your message from ${time(m.created_at)}` : `Remove ${store.nameOf(m.author_id)}'s message from ${time(m.created_at)}`,
-        onclick: () => deleteMessage(m) }, 'Delete')));
+    li.append(messageMenu(m, {
+      label: mine ? `your message from ${time(m.created_at)}` : `${store.nameOf(m.author_id)}'s message from ${time(m.created_at)}`,
+      edit: mine && m.body ? () => startEdit(m) : null,
+      remove: () => deleteMessage(m),
+    }));
   }
   return li;
 }

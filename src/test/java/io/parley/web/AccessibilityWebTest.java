@@ -1,6 +1,7 @@
 package io.parley.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.support.Admins;
 import io.parley.support.Api;
@@ -53,6 +54,20 @@ class AccessibilityWebTest {
       api.send(bo, room, "are you there?");
       b.waitText("[data-testid=announcer]", bo.getString("username") + ": are you there?");
       assertEquals(null, b.find("#room").getAttribute("aria-live"), "the room is not one big live region");
+
+      // a message's actions by keyboard: the ⋯ button opens its menu, arrows move, Delete asks first, Escape goes back
+      org.openqa.selenium.WebElement menuButton = b.find("[data-testid=message] [data-testid=message-menu]");
+      assertTrue(menuButton.getAttribute("aria-label").matches("Actions for " + bo.getString("username") + "'s message from .+"),
+          "named with its message: " + menuButton.getAttribute("aria-label"));
+      menuButton.sendKeys(org.openqa.selenium.Keys.ENTER);
+      b.waitFor(d -> "delete".equals(focused(b)) ? true : null, "Delete (the only action on someone else's message) focused");
+      new org.openqa.selenium.interactions.Actions(b.driver).sendKeys(org.openqa.selenium.Keys.ARROW_DOWN).perform();
+      b.waitFor(d -> "delete".equals(focused(b)) ? true : null, "arrows cycle through the one action");
+      new org.openqa.selenium.interactions.Actions(b.driver).sendKeys(org.openqa.selenium.Keys.ENTER).perform();
+      b.waitFor(d -> "confirm-delete".equals(focused(b)) ? true : null, "asked first, the confirmation focused");
+      new org.openqa.selenium.interactions.Actions(b.driver).sendKeys(org.openqa.selenium.Keys.ESCAPE).perform();
+      b.waitFor(d -> "message-menu".equals(focused(b)) ? true : null, "Escape: closed, the focus back on the button");
+      assertEquals(3, b.messageBodies().size(), "nothing deleted");
       b.click("#members-toggle");
       b.find("[data-testid=member-list] li");
       check(b, "members", found);
@@ -71,5 +86,9 @@ class AccessibilityWebTest {
     for (String v : Axe.seriousViolations(b)) {
       found.add(view + ": " + v);
     }
+  }
+
+  private static String focused(Browser b) {
+    return (String) b.driver.executeScript("return document.activeElement && document.activeElement.dataset.testid || null");
   }
 }

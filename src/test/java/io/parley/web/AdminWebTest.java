@@ -186,15 +186,23 @@ class AdminWebTest {
       a.signUp(url(cluster.a()), author);
       String roomId = createRoom(a, roomName);
       a.find("[data-testid=composer-input]").sendKeys("something rude", Keys.ENTER);
-      a.waitFor(d -> messageWithText(a, "something rude").findElement(By.cssSelector("[data-testid=delete]")), "the author's own delete");
+      a.waitFor(d -> messageWithText(a, "something rude").findElement(By.cssSelector("[data-testid=message-menu]")), "the author's own menu");
 
       logIn(m, url(cluster.b()), mod.getString("email"));
       assertTrue(m.all("[data-testid=admin-link]").stream().noneMatch(WebElement::isDisplayed), "moderators get no admin area");
       joinRoom(m, roomId, roomName);
       m.waitFor(d -> {
-        messageWithText(m, "something rude").findElement(By.cssSelector("[data-testid=delete]")).click();
+        WebElement rude = messageWithText(m, "something rude");
+        if (rude.findElements(By.cssSelector("[data-testid=delete], [data-testid=confirm-delete]")).isEmpty()) {
+          rude.findElement(By.cssSelector("[data-testid=message-menu]")).click(); // the ⋯ menu
+        }
+        rude = messageWithText(m, "something rude");
+        if (!rude.findElements(By.cssSelector("[data-testid=delete]")).isEmpty()) {
+          rude.findElement(By.cssSelector("[data-testid=delete]")).click(); // asks first
+        }
+        messageWithText(m, "something rude").findElement(By.cssSelector("[data-testid=confirm-delete]")).click();
         return true;
-      }, "the moderator's delete clicked");
+      }, "the moderator's delete picked and confirmed");
 
       a.waitFor(d -> removals(a).equals(List.of("removed by a moderator")) ? true : null,
           "the author sees the removal (shown: " + removals(a) + ")");

@@ -74,12 +74,25 @@ class WebClientTest {
         .findFirst().orElse(null), "a message reading '" + text + "'");
   }
 
-  /** Clicks a message's tool button, again if a live re-render took the element away meanwhile. */
+  /**
+   * Picks a tool (edit, delete) from a message's ⋯ menu (a delete then confirmed), again if a live
+   * re-render took the element away meanwhile.
+   */
   private static void clickTool(Browser b, String text, String tool) {
     b.waitFor(d -> {
+      WebElement m = messageWithText(b, text);
+      if (m.findElements(By.cssSelector("[data-testid=" + tool + "]")).isEmpty()) {
+        m.findElement(By.cssSelector("[data-testid=message-menu]")).click();
+      }
       messageWithText(b, text).findElement(By.cssSelector("[data-testid=" + tool + "]")).click();
       return true;
-    }, tool + " clicked on '" + text + "'");
+    }, tool + " picked on '" + text + "'");
+    if (tool.equals("delete")) {
+      b.waitFor(d -> {
+        messageWithText(b, text).findElement(By.cssSelector("[data-testid=confirm-delete]")).click();
+        return true;
+      }, "the delete confirmed on '" + text + "'");
+    }
   }
 
   private static void waitBodies(Browser b, List<String> expected) {
