@@ -56,6 +56,11 @@ export async function openRoom(id) {
   markRead();
 }
 
+/** Closes the open room (the bare address): none is shown. */
+export function closeRoom() {
+  store.roomOpened(null);
+}
+
 /** A room we just joined, created or started: listed, followed, opened. */
 export async function enterRoom(room) {
   store.roomsLoaded([room]);

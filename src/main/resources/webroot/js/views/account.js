@@ -1,8 +1,9 @@
 // The signed-in user's corner of the sidebar: avatar, name and e-mail, the link to the profile,
 // the link to the admin area (admins only), the verify-your-address banner with its resend button,
-// and logging out.
+// and logging out (what the tab kept of the session is forgotten).
 import { $ } from '../dom.js';
 import { isAdmin } from '../moderation.js';
+import * as router from '../router.js';
 import * as session from '../session.js';
 import * as store from '../state.js';
 import { avatar } from './avatar.js';
@@ -37,6 +38,7 @@ async function resend() {
 
 async function logOut() {
   session.stopSocket();
+  router.forget(); // the last room this tab kept
   await session.api.logout();
   location.reload();
 }

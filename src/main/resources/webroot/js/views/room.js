@@ -1,10 +1,13 @@
 // The open room's frame (#room): its title and info (and the other person's avatar in a
 // conversation), the back and leave buttons, who is typing, and the composer (Enter sends,
 // Shift+Enter starts a new line; the finished uploads go along, see composer-media.js). On a
-// phone-sized screen the body's `in-room` class shows the room instead of the list.
+// phone-sized screen the body's `in-room` class shows the room instead of the list; the back
+// button goes to the bare address (router.js), which closes the room. The views' "Back to chat"
+// links lead to the open room.
 import { $ } from '../dom.js';
 import * as session from '../session.js';
 import * as assistantStore from '../assistant-state.js';
+import * as router from '../router.js';
 import * as store from '../state.js';
 import * as uploads from '../uploads.js';
 import { avatar } from './avatar.js';
@@ -16,6 +19,7 @@ const { state } = store;
 function renderHeader() {
   const room = state.current && state.rooms.get(state.current);
   if (!room) {
+    document.body.classList.remove('in-room');
     $('#room-name').textContent = 'Pick a room';
     $('#room-info').textContent = '';
     $('#room-avatar').replaceChildren();
@@ -33,6 +37,11 @@ function renderHeader() {
   $('#leave-room').hidden = room.kind !== 'group' || room.role === 'owner';
 }
 
+/** The "Back to chat" links lead to the room now open. */
+function roomChanged() {
+  for (const link of document.querySelectorAll('a.to-chat')) link.setAttribute('href', router.chatHash() || '#');
+}
+
 function renderTyping() {
   const who = store.typistNames(state.current);
   $('#typing').textContent = who.length === 0 ? ''
@@ -41,10 +50,11 @@ function renderTyping() {
 
 export function mount() {
   store.on('room', renderHeader);
+  store.on('room', roomChanged);
   store.on('typing', renderTyping);
   store.on('room.loaded', () => $('#composer textarea').focus());
   $('#leave-room').addEventListener('click', leave);
-  $('#back').addEventListener('click', () => document.body.classList.remove('in-room'));
+  $('#back').addEventListener('click', () => router.go(''));
   document.addEventListener('visibilitychange', () => session.markRead());
   bindComposer();
 }
