@@ -11,6 +11,7 @@ import * as session from './session.js';
 import * as store from './state.js';
 import * as billing from './billing-session.js';
 import * as navigation from './navigation.js';
+import * as outbox from './outbox.js';
 import * as router from './router.js';
 import { showScreen } from './dom.js';
 import * as account from './views/account.js';
@@ -45,13 +46,14 @@ function verificationResult() {
   router.replace(location.hash);
 }
 
-/** The chat screen: who we are, our plan, our rooms, who of our peers is online, then the live connection. */
+/** The chat screen: who we are, our plan, our rooms (with what this tab had not sent), who of our peers is online, then the live connection. */
 async function startChat() {
   showScreen('chat-view');
   account.render();
   billing.start();
   assistant.load();
   await session.loadRooms();
+  outbox.restore();
   session.loadPresence();
   session.startSocket();
 }
@@ -109,7 +111,8 @@ async function signOut(disabled) {
   if (signingOut) return;
   signingOut = true;
   session.stopSocket();
-  router.forget(); // the tab's last room
+  outbox.forget(); // what this tab kept of the session (drafts, unsent messages, the last room)
+  router.forget();
   if (disabled) {
     accountLost.remember(accountLost.DISABLED_TEXT);
     await api.logout(); // drops the refresh cookie (the server revoked its token already)

@@ -249,8 +249,8 @@ export function startSocket() {
       if (s !== 'connected') assistantStore.connectionLost();
       store.connectionChanged(s);
     },
-    open: () => {
-      for (const id of state.rooms.keys()) subscribe(id);
+    open: () => { // every room followed again from where we were; then what waits for the connection goes (outbox.js)
+      Promise.all([...state.rooms.keys()].map(subscribe)).then(() => store.announce('socket.open'));
     },
     event: onEvent,
     closed: () => {},

@@ -3,6 +3,7 @@
 // and logging out (what the tab kept of the session is forgotten).
 import { $ } from '../dom.js';
 import { isAdmin } from '../moderation.js';
+import * as outbox from '../outbox.js';
 import * as router from '../router.js';
 import * as session from '../session.js';
 import * as store from '../state.js';
@@ -38,7 +39,8 @@ async function resend() {
 
 async function logOut() {
   session.stopSocket();
-  router.forget(); // the last room this tab kept
+  outbox.forget(); // the drafts, unsent messages and last room this tab kept
+  router.forget();
   await session.api.logout();
   location.reload();
 }

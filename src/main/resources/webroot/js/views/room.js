@@ -1,12 +1,13 @@
 // The open room's frame (#room): its title and info (and the other person's avatar in a
 // conversation), the back and leave buttons, who is typing, and the composer (Enter sends,
-// Shift+Enter starts a new line; the finished uploads go along, see composer-media.js). On a
-// phone-sized screen the body's `in-room` class shows the room instead of the list; the back
-// button goes to the bare address (router.js), which closes the room. The views' "Back to chat"
-// links lead to the open room.
+// Shift+Enter starts a new line; the finished uploads go along, see composer-media.js; each
+// room keeps its own draft, across reloads too: outbox.js). On a phone-sized screen the body's
+// `in-room` class shows the room instead of the list; the back button goes to the bare address
+// (router.js), which closes the room. The views' "Back to chat" links lead to the open room.
 import { $ } from '../dom.js';
 import * as session from '../session.js';
 import * as assistantStore from '../assistant-state.js';
+import * as outbox from '../outbox.js';
 import * as router from '../router.js';
 import * as store from '../state.js';
 import * as uploads from '../uploads.js';
@@ -37,8 +38,9 @@ function renderHeader() {
   $('#leave-room').hidden = room.kind !== 'group' || room.role === 'owner';
 }
 
-/** The "Back to chat" links lead to the room now open. */
+/** Another room, another draft in the composer; the "Back to chat" links lead to the room now open. */
 function roomChanged() {
+  $('#composer textarea').value = state.current === null ? '' : outbox.draft(state.current);
   for (const link of document.querySelectorAll('a.to-chat')) link.setAttribute('href', router.chatHash() || '#');
 }
 
@@ -77,7 +79,10 @@ function bindComposer() {
       composer.requestSubmit();
     }
   });
-  input.addEventListener('input', () => session.typingInput(input.value));
+  input.addEventListener('input', () => {
+    outbox.keepDraft(state.current, input.value);
+    session.typingInput(input.value);
+  });
   composer.addEventListener('submit', (e) => {
     e.preventDefault();
     const body = input.value;
@@ -94,6 +99,7 @@ function bindComposer() {
       return;
     }
     input.value = '';
+    outbox.keepDraft(roomId, '');
     uploads.taken(roomId);
     session.send(body.trim() ? body : '', attachments);
   });
