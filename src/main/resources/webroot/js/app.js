@@ -2,13 +2,17 @@
 // another user wrote is rendered as text (textContent), never as HTML. This file only wires:
 //   state.js    the store: what the client knows, and the one place server events change it
 //   session.js  the traffic with the server (api.js over HTTP, socket.js over the WebSocket)
+//   router.js   the page's address: what it names, and Back/Forward between rooms and views
 //   views/*.js  one module per screen or part of one, drawing from the store
-// It mounts the views, reads what the page was opened for, and shows that screen.
+// It mounts the views, and shows what the address names whenever it changes.
 import * as accountLost from './account-lost.js';
 import * as assistant from './assistant.js';
 import * as session from './session.js';
 import * as store from './state.js';
 import * as billing from './billing-session.js';
+import * as navigation from './navigation.js';
+import * as outbox from './outbox.js';
+import * as router from './router.js';
 import { showScreen } from './dom.js';
 import * as account from './views/account.js';
 import * as adminView from './views/admin.js';
@@ -39,43 +43,38 @@ import * as status from './views/status.js';
 
 const { api } = session;
 
-/**
- * Reads what the page was opened for: a mailed link (#reset, #invite), the mailbox, the billing
- * view (#billing, and #billing?checkout=… back from Checkout), the profile, the admin area (#admin
- * and its tabs, #admin/…), a verification result.
- */
-function route() {
+/** Back from the verification link (/?email_verified=…): says how it went, then the bare address. */
+function verificationResult() {
   const params = new URLSearchParams(location.search);
-  if (params.has('email_verified')) {
-    if (params.get('email_verified') === '1') notices.showNotice('Your e-mail address is verified. You can send messages now.');
-    else notices.showError(`E-mail not verified: ${TOKEN_REASONS[params.get('reason')] || params.get('reason')}`);
-    history.replaceState(null, '', '/');
-  }
-  const hash = location.hash.replace(/^#/, '');
-  const [name, query] = hash.split('?');
-  if (name === 'mailbox') return { view: 'mailbox' };
-  if (name === 'billing') return { view: 'app', billing: new URLSearchParams(query), profile: false };
-  if (name === 'profile') return { view: 'app', billing: null, profile: true };
-  if (name === 'admin' || name.startsWith('admin/')) { // #admin/users/42, #admin/payments?user_id=42…
-    return { view: 'app', billing: null, profile: false, admin: { path: name.slice('admin'.length), query: new URLSearchParams(query) } };
-  }
-  if (name === 'reset' || name === 'invite') return { view: 'token', kind: name, token: new URLSearchParams(query).get('token') };
-  return { view: 'app', billing: null, profile: false };
+  if (!params.has('email_verified')) return;
+  if (params.get('email_verified') === '1') notices.showNotice('Your e-mail address is verified. You can send messages now.');
+  else notices.showError(`E-mail not verified: ${TOKEN_REASONS[params.get('reason')] || params.get('reason')}`);
+  router.replace(location.hash);
 }
 
-/** The chat screen: who we are, our plan, our rooms, who of our peers is online, then the live connection. */
-async function showChat() {
+/** The chat screen: who we are, our plan, our rooms (with what this tab had not sent), who of our peers is online, then the live connection. */
+async function startChat() {
   showScreen('chat-view');
   account.render();
   billing.start();
   assistant.load();
   await session.loadRooms();
+  outbox.restore();
   session.loadPresence();
   session.startSocket();
 }
 
+let chat = null; // the chat's start in this page, once (an address changed meanwhile waits for it)
+function showChat() {
+  if (!chat) chat = startChat().catch((e) => { chat = null; throw e; });
+  return chat;
+}
+
+/** Shows what the address names (router.js): called at start, after signing in, and on every change of it. */
 async function start() {
-  const where = route();
+  verificationResult();
+  const hash = location.hash;
+  const where = router.current();
   if (where.view === 'mailbox') return mailbox.showMailbox();
   if (where.view === 'token') return showTokenForm(where.kind, where.token);
   if (session.started() && api.accessToken) showScreen('chat-view'); // back from another view
@@ -84,9 +83,11 @@ async function start() {
     if (accountLost.isDisabled(api.refreshError)) notices.showNotice(accountLost.DISABLED_TEXT);
     return showAuth();
   }
+  if (location.hash !== hash) return undefined; // the address changed meanwhile: its own start shows it
   billingView.show(where.billing); // the billing view, the profile or the admin area in place of the room, or the room
   profileView.show(where.profile);
-  return adminView.show(where.admin || null);
+  adminView.show(where.admin);
+  return navigation.showRoom(where);
 }
 
 function mountViews() {
@@ -113,7 +114,7 @@ function mountViews() {
   unreadLine.mount();
   mentionComplete.mount();
   announcer.mount();
-  onNotificationClick((roomId) => session.openRoom(roomId));
+  onNotificationClick((roomId) => router.go(router.roomHash(roomId))); // a notification's click opens its room
 }
 
 /**
@@ -125,6 +126,8 @@ async function signOut(why) {
   if (signingOut) return;
   signingOut = true;
   session.stopSocket();
+  outbox.forget(); // what this tab kept of the session (drafts, unsent messages, the last room)
+  router.forget();
   if (why) {
     accountLost.remember(why);
     await api.logout(); // drops the refresh cookie (the server revoked its token already)
@@ -135,7 +138,7 @@ async function signOut(why) {
 async function main() {
   store.setIdentity(() => api.user);
   mountViews();
-  window.addEventListener('hashchange', () => start());
+  router.listen(start); // every change of the address: a link, Back, Forward, an opened room
   api.onAuthLost = () => signOut(accountLost.isDisabled(api.refreshError) ? accountLost.DISABLED_TEXT : null);
   store.on('account.disabled', () => signOut(accountLost.DISABLED_TEXT)); // the gateway closed our socket with 4403
   store.on('session.ended', () => signOut(accountLost.PASSWORD_CHANGED_TEXT)); // ... with 4410

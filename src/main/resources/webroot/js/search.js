@@ -1,7 +1,10 @@
 // Searching our messages (GET /search/messages) and opening a room at a hit. Keeps the results
 // (newest first, pages appended as "more" asks for them) and which message a jump landed on, and
 // announces 'search' (the results changed) and 'search.focus' ({roomId, messageId}: show that
-// message) through the store. No DOM: views/search.js and views/messages.js draw.
+// message) through the store. A hit is opened through its address (#/rooms/{id}/messages/{seq}),
+// so that it can be linked to, reloaded and gone back to. No DOM: views/search.js and
+// views/messages.js draw.
+import * as router from './router.js';
 import * as session from './session.js';
 import * as store from './state.js';
 
@@ -98,31 +101,38 @@ export function focused(messageId) {
   return focus !== null && focus.messageId === messageId;
 }
 
+/** Opens a hit: its address (#/rooms/{id}/messages/{seq}), which router.js and navigation.js show with openAt. */
+export function openHit(hit) {
+  if (!state.rooms.has(hit.room_id)) store.reportError({ message: 'That message is in a room you are no longer in.' });
+  else router.go(router.roomHash(hit.room_id, hit.seq));
+}
+
 /**
- * Opens the hit's room with its history loaded back to a little before the hit, then announces
- * 'search.focus' (scrolled into view, highlighted for a moment). The history is loaded by the
- * same pages as scrolling up (before_seq), so what the room shows stays one unbroken stretch up
- * to the newest message; a window around the hit alone would leave a silent gap under it.
+ * Opens a room with its history loaded back to a little before the message at `seq`, then
+ * announces 'search.focus' (scrolled into view, highlighted for a moment). The history is loaded
+ * by the same pages as scrolling up (before_seq), so what the room shows stays one unbroken
+ * stretch up to the newest message; a window around the message alone would leave a silent gap
+ * under it.
  */
-export async function openHit(hit) {
-  const roomId = hit.room_id;
+export async function openAt(roomId, seq) {
   if (!state.rooms.has(roomId)) {
     store.reportError({ message: 'That message is in a room you are no longer in.' });
     return;
   }
   if (state.current !== roomId || !store.messagesOf(roomId).loaded) await session.openRoom(roomId);
   try {
-    await loadBackTo(roomId, hit.seq - CONTEXT);
+    await loadBackTo(roomId, seq - CONTEXT);
   } catch (e) {
     store.reportError(e);
   }
   if (state.current !== roomId) return; // another room was opened meanwhile
-  if (!store.messagesOf(roomId).byId.has(hit.message_id)) {
+  const found = [...store.messagesOf(roomId).byId.values()].find((m) => m.seq === seq);
+  if (!found) {
     store.reportError({ message: 'That message is no longer there.' });
     return;
   }
   clearTimeout(focusTimer);
-  focus = { roomId, messageId: hit.message_id };
+  focus = { roomId, messageId: found.id };
   store.announce('search.focus', focus);
   focusTimer = setTimeout(() => {
     focus = null;

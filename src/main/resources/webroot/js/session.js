@@ -57,6 +57,11 @@ export async function openRoom(id) {
   markRead();
 }
 
+/** Closes the open room (the bare address): none is shown. */
+export function closeRoom() {
+  store.roomOpened(null);
+}
+
 /** A room we just joined, created or started: listed, followed, opened. */
 export async function enterRoom(room) {
   store.roomsLoaded([room]);
@@ -266,8 +271,8 @@ export function startSocket() {
       if (s !== 'connected') assistantStore.connectionLost();
       store.connectionChanged(s);
     },
-    open: () => {
-      for (const id of state.rooms.keys()) subscribe(id);
+    open: () => { // every room followed again from where we were; then what waits for the connection goes (outbox.js)
+      Promise.all([...state.rooms.keys()].map(subscribe)).then(() => store.announce('socket.open'));
     },
     event: onEvent,
     closed: () => {},

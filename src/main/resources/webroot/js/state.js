@@ -12,7 +12,7 @@
 //   'typing'       who is typing changed
 //   'connection'   the WebSocket status changed (state.connection)
 //   'error'        something failed that the user should read about (the error)
-//   'billing*', 'uploads', 'me', 'search*', 'admin.*', 'account.disabled', 'session.ended', 'room.added', 'message.new', 'notify'  by billing-state, uploads, profile, search, admin, session.js, notify
+//   'billing*', 'uploads', 'me', 'search*', 'admin.*', 'account.disabled', 'session.ended', 'room.added', 'socket.open', 'message.new', 'notify'  by billing-state, uploads, profile, search, admin, session.js, notify
 
 export const state = {
   config: null,          // GET /client-config
@@ -20,7 +20,7 @@ export const state = {
   rooms: new Map(),      // id -> room
   positions: new Map(),  // id -> last event seq applied (the stream position)
   messages: new Map(),   // id -> {byId: Map, oldestSeq, hasMore, loaded}
-  pending: new Map(),    // id -> Map(client_msg_id -> {body, attachments, status: pending|failed|refused, error})
+  pending: new Map(),    // id -> Map(client_msg_id -> {body, attachments, status: pending|failed|refused, error, code})
   unread: new Map(),     // id -> count of messages seen while the room was not open
   users: new Map(),      // user id -> username
   presence: new Map(),   // user id -> 'online' | 'offline'
@@ -257,8 +257,7 @@ export function pendingAdded(roomId, cmid, body, attachments = []) {
 export function pendingSending(roomId, cmid) {
   const p = pendingOf(roomId, cmid);
   if (!p) return null;
-  p.status = 'pending';
-  p.error = null;
+  Object.assign(p, { status: 'pending', error: null, code: null });
   changed('messages', { roomId, toEnd: true });
   return p;
 }
@@ -278,8 +277,8 @@ export function pendingFailed(roomId, cmid, error) {
     changed('messages', { roomId });
     return;
   }
-  p.status = 'failed';
-  p.error = error.code === 'DISCONNECTED' ? 'connection lost' : (error.message || error.code);
+  p.status = 'failed'; // DISCONNECTED: sent again by itself once reconnected (outbox.js); other codes wait for Retry
+  Object.assign(p, { code: error.code, error: error.code === 'DISCONNECTED' ? 'connection lost, sent again once reconnected' : (error.message || error.code) });
   if (error.code !== 'DISCONNECTED') reportError(error);
   changed('messages', { roomId });
 }

@@ -1,8 +1,10 @@
 // The signed-in user's corner of the sidebar: avatar, name and e-mail, the link to the profile,
 // the link to the admin area (admins only), the verify-your-address banner with its resend button,
-// and logging out.
+// and logging out (what the tab kept of the session is forgotten).
 import { $ } from '../dom.js';
 import { isAdmin } from '../moderation.js';
+import * as outbox from '../outbox.js';
+import * as router from '../router.js';
 import * as session from '../session.js';
 import * as store from '../state.js';
 import { avatar } from './avatar.js';
@@ -37,6 +39,8 @@ async function resend() {
 
 async function logOut() {
   session.stopSocket();
+  outbox.forget(); // the drafts, unsent messages and last room this tab kept
+  router.forget();
   await session.api.logout();
   location.reload();
 }

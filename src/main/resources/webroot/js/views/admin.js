@@ -13,6 +13,7 @@ import { $, el } from '../dom.js';
 import * as adminData from '../admin.js';
 import * as plansData from '../admin-plans.js';
 import { isAdmin } from '../moderation.js';
+import * as router from '../router.js';
 import * as store from '../state.js';
 import * as auditView from './admin-audit.js';
 import * as paymentsView from './admin-payments.js';
@@ -40,7 +41,7 @@ function parse(path) {
 export function show(where) {
   const open = Boolean(where);
   if (open && !isAdmin()) {
-    location.hash = '';
+    router.replace(router.chatHash());
     return;
   }
   document.body.classList.toggle('in-admin', open);
@@ -72,8 +73,6 @@ export function show(where) {
 export function mount() {
   store.on('admin.users', renderUsers);
   store.on('admin.plans', renderPlanFilter);
-  // opening a room from the sidebar leaves the admin area
-  store.on('room', () => { if (!$('#admin-view').hidden && store.state.current) location.hash = ''; });
   const form = $('#admin-user-filter');
   let typing = null;
   form.addEventListener('submit', (e) => { e.preventDefault(); adminData.listUsers(readFilter()); });

@@ -6,6 +6,7 @@
 import { $, date, el } from '../dom.js';
 import * as billingStore from '../billing-state.js';
 import * as billingSession from '../billing-session.js';
+import * as router from '../router.js';
 import * as store from '../state.js';
 import { showError } from './notices.js';
 
@@ -57,7 +58,7 @@ function renderCheckout() {
   status.hidden = !checkout;
   if (!checkout) return;
   // told: a reload does not replay the return (while waiting, a reload follows the session again)
-  if (billing.checkout.state !== 'waiting' && location.hash.startsWith('#billing?')) history.replaceState(null, '', '#billing');
+  if (billing.checkout.state !== 'waiting' && location.hash.startsWith('#billing?')) router.replace('#billing');
   status.className = `checkout-status ${checkout[0]}`;
   status.dataset.state = billing.checkout.state;
   status.textContent = checkout[1];
@@ -133,8 +134,6 @@ async function manage() {
 
 export function mount() {
   store.on('billing', render);
-  // opening a room from the sidebar leaves the billing view
-  store.on('room', () => { if (!$('#billing-view').hidden && store.state.current) location.hash = ''; });
   $('#manage-billing').addEventListener('click', manage);
   // back from Stripe with the browser's Back button: the page may come from the cache, buttons disabled
   window.addEventListener('pageshow', (e) => {

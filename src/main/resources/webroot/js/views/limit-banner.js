@@ -4,6 +4,7 @@
 // when dismissed; the refused message stays in the room with a Retry button, never resent by itself.
 import { $, when } from '../dom.js';
 import * as billingStore from '../billing-state.js';
+import * as router from '../router.js';
 import * as store from '../state.js';
 
 const { billing } = billingStore;
@@ -23,6 +24,6 @@ function render() {
 
 export function mount() {
   store.on('billing', render);
-  $('#limit-upgrade').addEventListener('click', () => { location.hash = '#billing'; });
+  $('#limit-upgrade').addEventListener('click', () => router.go('#billing'));
   $('#limit-dismiss').addEventListener('click', () => billingStore.refusalDismissed());
 }

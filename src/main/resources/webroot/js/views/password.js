@@ -1,6 +1,7 @@
 // The screen behind a mailed link (#token-view): choose a new password (#reset) or a first one
 // (#invite), then log in with it.
 import { $, showScreen } from '../dom.js';
+import * as router from '../router.js';
 import { api } from '../session.js';
 import { showAuth } from './auth.js';
 import { showError, showNotice } from './notices.js';
@@ -21,7 +22,7 @@ export function showTokenForm(kind, token) {
     try {
       await api.request('POST', '/auth/password/reset', { token, new_password: new FormData(form).get('new_password') }, { auth: false });
       form.reset();
-      history.replaceState(null, '', '/');
+      router.replace(''); // the token is spent: off the address
       showNotice('Your password is set. Log in with it now.');
       showAuth();
     } catch (err) {

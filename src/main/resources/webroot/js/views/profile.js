@@ -38,8 +38,6 @@ function fillNames() {
 
 export function mount() {
   store.on('me', render);
-  // opening a room from the sidebar leaves the profile
-  store.on('room', () => { if (!$('#profile-view').hidden && store.state.current) location.hash = ''; });
   const input = $('#avatar-input');
   input.addEventListener('change', () => {
     const file = input.files[0];

@@ -1,10 +1,14 @@
 // The open room's frame (#room): its title and info (and the other person's avatar in a
 // conversation), the back and leave buttons, who is typing, and the composer (Enter sends,
-// Shift+Enter starts a new line; the finished uploads go along, see composer-media.js). On a
-// phone-sized screen the body's `in-room` class shows the room instead of the list.
+// Shift+Enter starts a new line; the finished uploads go along, see composer-media.js; each
+// room keeps its own draft, across reloads too: outbox.js). On a phone-sized screen the body's
+// `in-room` class shows the room instead of the list; the back button goes to the bare address
+// (router.js), which closes the room. The views' "Back to chat" links lead to the open room.
 import { $ } from '../dom.js';
 import * as session from '../session.js';
 import * as assistantStore from '../assistant-state.js';
+import * as outbox from '../outbox.js';
+import * as router from '../router.js';
 import * as store from '../state.js';
 import * as uploads from '../uploads.js';
 import { avatar } from './avatar.js';
@@ -16,6 +20,7 @@ const { state } = store;
 function renderHeader() {
   const room = state.current && state.rooms.get(state.current);
   if (!room) {
+    document.body.classList.remove('in-room');
     $('#room-name').textContent = 'Pick a room';
     $('#room-info').textContent = '';
     $('#room-avatar').replaceChildren();
@@ -33,6 +38,12 @@ function renderHeader() {
   $('#leave-room').hidden = room.kind !== 'group' || room.role === 'owner';
 }
 
+/** Another room, another draft in the composer; the "Back to chat" links lead to the room now open. */
+function roomChanged() {
+  $('#composer textarea').value = state.current === null ? '' : outbox.draft(state.current);
+  for (const link of document.querySelectorAll('a.to-chat')) link.setAttribute('href', router.chatHash() || '#');
+}
+
 function renderTyping() {
   const who = store.typistNames(state.current);
   $('#typing').textContent = who.length === 0 ? ''
@@ -41,10 +52,11 @@ function renderTyping() {
 
 export function mount() {
   store.on('room', renderHeader);
+  store.on('room', roomChanged);
   store.on('typing', renderTyping);
   store.on('room.loaded', () => $('#composer textarea').focus());
   $('#leave-room').addEventListener('click', leave);
-  $('#back').addEventListener('click', () => document.body.classList.remove('in-room'));
+  $('#back').addEventListener('click', () => router.go(''));
   document.addEventListener('visibilitychange', () => session.markRead());
   bindComposer();
 }
@@ -69,7 +81,10 @@ function bindComposer() {
       composer.requestSubmit();
     }
   });
-  input.addEventListener('input', () => session.typingInput(input.value));
+  input.addEventListener('input', () => {
+    outbox.keepDraft(state.current, input.value);
+    session.typingInput(input.value);
+  });
   composer.addEventListener('submit', (e) => {
     e.preventDefault();
     const body = input.value;
@@ -86,6 +101,7 @@ function bindComposer() {
       return;
     }
     input.value = '';
+    outbox.keepDraft(roomId, '');
     uploads.taken(roomId);
     session.send(body.trim() ? body : '', attachments);
   });
