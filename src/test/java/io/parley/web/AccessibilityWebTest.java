@@ -12,6 +12,7 @@ import io.parley.support.TestCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The main views of the web client checked with axe-core in headless Chromium (WCAG 2.2 A and
  * AA rules): the login screen, the room list with a room open, the members panel, the profile
- * page and the admin area have no serious or critical violation.
+ * page and the admin area have no serious or critical violation. Each view's screenshot is
+ * taken on the way (docs/images/view-*.png with {@code -Dparley.screenshots=docs/images}).
  */
 @ExtendWith({VertxExtension.class, ClusterExtension.class})
 @DisplayName("Accessibility of the main views (axe-core)")
@@ -82,10 +84,16 @@ class AccessibilityWebTest {
     assertEquals(List.of(), found, "serious or critical violations");
   }
 
+  /**
+   * Checks the view, and takes its screenshot: into target/screenshots, or into the folder of
+   * {@code -Dparley.screenshots} (docs/images for the README: {@code view-<name>.png}).
+   */
   private static void check(Browser b, String view, List<String> found) {
     for (String v : Axe.seriousViolations(b)) {
       found.add(view + ": " + v);
     }
+    String dir = System.getProperty("parley.screenshots");
+    b.screenshot((dir != null ? Path.of(dir) : Path.of("target", "screenshots")).resolve("view-" + view + ".png"));
   }
 
   private static String focused(Browser b) {
