@@ -154,4 +154,38 @@ public final class Browser implements AutoCloseable {
     waitText("[data-testid=me-name]", username);
     waitText("[data-testid=conn-status]", "connected");
   }
+
+  /** Logs in as {@code email} with {@code password} at {@code baseUrl}; returns once connected. */
+  public void logIn(String baseUrl, String email, String password) {
+    open(baseUrl);
+    type("#login-form [name=email]", email);
+    type("#login-form [name=password]", password);
+    click("#login-form button[type=submit]");
+    waitText("[data-testid=conn-status]", "connected");
+  }
+
+  /** Logs in as {@code email} (password "correct horse", as support/Api registers) at {@code baseUrl}. */
+  public void logIn(String baseUrl, String email) {
+    logIn(baseUrl, email, "correct horse");
+  }
+
+  /** Sends {@code text} from the open room's composer: its lines joined with Shift+Enter, then Enter. */
+  public void send(String text) {
+    WebElement input = find("[data-testid=composer-input]");
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      if (i > 0) {
+        input.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.SHIFT, org.openqa.selenium.Keys.ENTER));
+      }
+      input.sendKeys(lines[i]);
+    }
+    input.sendKeys(org.openqa.selenium.Keys.ENTER);
+  }
+
+  /** Opens a room from the room list and waits until it is the open one. */
+  public void openRoom(long roomId) {
+    click("[data-testid=room-item][data-room-id='" + roomId + "']");
+    waitFor(d -> all("#room-list li.active [data-testid=room-item][data-room-id='" + roomId + "']").size() == 1 ? true : null,
+        "room " + roomId + " open");
+  }
 }

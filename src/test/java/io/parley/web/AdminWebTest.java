@@ -47,13 +47,6 @@ class AdminWebTest {
     return prefix + UUID.randomUUID().toString().substring(0, 6);
   }
 
-  private static void logIn(Browser b, String baseUrl, String email) {
-    b.open(baseUrl);
-    b.type("#login-form [name=email]", email);
-    b.type("#login-form [name=password]", "correct horse");
-    b.click("#login-form button[type=submit]");
-    b.waitText("[data-testid=conn-status]", "connected");
-  }
 
   private static String createRoom(Browser b, String name) {
     b.click("[data-testid=open-new-room]");
@@ -105,7 +98,7 @@ class AdminWebTest {
       // an ordinary user has no admin link, and #admin sends them back to the chat
       assertTrue(user.all("[data-testid=admin-link]").stream().noneMatch(WebElement::isDisplayed), "no admin link for a user");
 
-      logIn(admin, url(cluster.a()), TestCluster.ADMIN_EMAIL);
+      admin.logIn(url(cluster.a()), TestCluster.ADMIN_EMAIL);
       admin.click("[data-testid=admin-link]");
       admin.find("[data-testid=admin-view]");
       admin.type("[data-testid=admin-user-q]", victim);
@@ -170,7 +163,7 @@ class AdminWebTest {
     String author = unique("author");
     String roomName = unique("Agora ");
     try (Browser admin = Browser.start()) {
-      logIn(admin, url(cluster.a()), TestCluster.ADMIN_EMAIL);
+      admin.logIn(url(cluster.a()), TestCluster.ADMIN_EMAIL);
       admin.click("[data-testid=admin-link]");
       admin.type("[data-testid=admin-user-q]", mod.getString("username"));
       new Select(admin.find(userRow(mod.getString("username")) + " [data-testid=admin-role]")).selectByValue("moderator");
@@ -188,7 +181,7 @@ class AdminWebTest {
       a.find("[data-testid=composer-input]").sendKeys("something rude", Keys.ENTER);
       a.waitFor(d -> messageWithText(a, "something rude").findElement(By.cssSelector("[data-testid=message-menu]")), "the author's own menu");
 
-      logIn(m, url(cluster.b()), mod.getString("email"));
+      m.logIn(url(cluster.b()), mod.getString("email"));
       assertTrue(m.all("[data-testid=admin-link]").stream().noneMatch(WebElement::isDisplayed), "moderators get no admin area");
       joinRoom(m, roomId, roomName);
       m.waitFor(d -> {
@@ -262,7 +255,7 @@ class AdminWebTest {
     LocalDate until = LocalDate.now().plusDays(45);
 
     try (Browser admin = Browser.start()) {
-      logIn(admin, url(cluster.a()), TestCluster.ADMIN_EMAIL);
+      admin.logIn(url(cluster.a()), TestCluster.ADMIN_EMAIL);
       admin.click("[data-testid=admin-link]");
       admin.type("[data-testid=admin-user-q]", username);
       admin.click(userRow(username) + " [data-testid=admin-user-link]");

@@ -26,7 +26,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.openqa.selenium.Keys;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -50,9 +49,6 @@ class AssistantWebTest {
     return prefix + UUID.randomUUID().toString().substring(0, 6);
   }
 
-  private static void send(Browser b, String text) {
-    b.find("[data-testid=composer-input]").sendKeys(text, Keys.ENTER);
-  }
 
   /** A wait that looks every 20 ms (the default half second would miss the states of a stream). */
   private static <T> T watch(Browser b, Function<WebDriver, T> condition, String what) {
@@ -104,7 +100,7 @@ class AssistantWebTest {
       assertEquals("Assistant", a.find("[data-testid=assistant-entry]").getText(), "the entry, nothing more");
       assertTrue(a.all("[data-testid=room-list] [data-testid=room-item]").isEmpty(),
           "the conversation is not listed twice: the entry stands for it");
-      send(a, "hello assistant");
+      a.send("hello assistant");
 
       // the draft, seen growing: at least two different partial texts, each a start of the reply
       Set<String> partials = new LinkedHashSet<>();
@@ -147,11 +143,11 @@ class AssistantWebTest {
     try (Browser a = Browser.start()) {
       a.signUp(url(cluster.b()), unique("bea"));
       openAssistant(a);
-      send(a, "tell me a long story");
+      a.send("tell me a long story");
       watch(a, d -> drafts(screen(a)).stream().anyMatch(t -> !t.isEmpty()) ? true : null, "the first piece in the draft");
 
       // one reply at a time: a second message is stored, not answered, and the notice says why
-      send(a, "and quickly");
+      a.send("and quickly");
       a.find("[data-testid=assistant-notice][data-code=ASSISTANT_BUSY]");
       assertTrue(a.find("[data-testid=assistant-notice-text]").getText().contains("wait for the current answer"),
           a.find("[data-testid=assistant-notice-text]").getText());
@@ -174,7 +170,7 @@ class AssistantWebTest {
 
       // the room is free again: the next message is answered in full
       model.reply("Still ", "here.");
-      send(a, "are you there?");
+      a.send("are you there?");
       watch(a, d -> {
         Map<String, Object> s = screen(a);
         return replies(s).size() == 2 && drafts(s).isEmpty() ? true : null;

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -64,13 +63,6 @@ class BillingWebTest {
     return prefix + UUID.randomUUID().toString().substring(0, 6);
   }
 
-  private static void logIn(Browser b, String email) {
-    b.open(url());
-    b.type("#login-form [name=email]", email);
-    b.type("#login-form [name=password]", "correct horse");
-    b.click("#login-form button[type=submit]");
-    b.waitText("[data-testid=conn-status]", "connected");
-  }
 
   private static void createRoom(Browser b, String name) {
     b.click("[data-testid=open-new-room]");
@@ -79,9 +71,6 @@ class BillingWebTest {
     b.waitText("[data-testid=room-name]", name);
   }
 
-  private static void send(Browser b, String text) {
-    b.find("[data-testid=composer-input]").sendKeys(text, Keys.ENTER);
-  }
 
   private static void waitBodies(Browser b, List<String> expected) {
     b.waitFor(d -> b.messageBodies().equals(expected) ? true : null, "messages " + expected + " (shown: " + b.messageBodies() + ")");
@@ -129,7 +118,7 @@ class BillingWebTest {
       markPage(b);
 
       createRoom(b, roomName);
-      send(b, "first of ten");
+      b.send("first of ten");
       waitBodies(b, List.of("first of ten"));
       b.waitText("[data-testid=usage]", "1 of 10 messages today");
       assertSamePage(b, "while the usage counted the send");
@@ -173,7 +162,7 @@ class BillingWebTest {
           "the billing view closed");
       b.click("[data-testid=room-item]");
       waitBodies(b, List.of("first of ten"));
-      send(b, "second, on Basic");
+      b.send("second, on Basic");
       waitBodies(b, List.of("first of ten", "second, on Basic"));
       b.waitText("[data-testid=usage]", "2 of 100 messages today");
       assertSamePage(b, "after the upgrade");
@@ -200,12 +189,12 @@ class BillingWebTest {
       api.send(user, roomId, "m" + i);
     }
     try (Browser b = Browser.start()) {
-      logIn(b, user.getString("email"));
+      b.logIn(url(), user.getString("email"));
       b.waitText("[data-testid=usage]", "10 of 10 messages today");
       b.click("[data-testid=room-item][data-room-id='" + roomId + "']");
       b.waitFor(d -> b.messageBodies().size() == 10 ? true : null, "the room's ten messages");
 
-      send(b, "one too many");
+      b.send("one too many");
       String banner = waitContains(b, "[data-testid=limit-banner]", "Message limit reached. Please upgrade to Pro plan.");
       Instant reset = LocalDate.now(ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
       String localReset = (String) b.driver.executeScript(
@@ -244,7 +233,7 @@ class BillingWebTest {
     String sessionId = api.call("createCheckout", HttpMethod.POST, "/billing/checkout", token,
         new JsonObject().put("plan_code", "pro")).expect(201).json().getString("session_id");
     try (Browser b = Browser.start()) {
-      logIn(b, user.getString("email"));
+      b.logIn(url(), user.getString("email"));
       b.waitText("[data-testid=usage]", "0 of 10 messages today");
       markPage(b);
       // as the success URL brings the browser back (here: the same page, only the hash changes)

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -50,13 +49,6 @@ class NavigationWebTest {
     return "http://127.0.0.1:" + apiPort + "/";
   }
 
-  private static void logIn(Browser b, String baseUrl, String email) {
-    b.open(baseUrl);
-    b.type("#login-form [name=email]", email);
-    b.type("#login-form [name=password]", "correct horse");
-    b.click("#login-form button[type=submit]");
-    b.waitText("[data-testid=conn-status]", "connected");
-  }
 
   /** Loads the page anew at {@code address} (not a jump inside the page already open). */
   private static void load(Browser b, String address) {
@@ -93,9 +85,6 @@ class NavigationWebTest {
     b.find("[data-testid=composer-input]").sendKeys(text);
   }
 
-  private static void send(Browser b, String text) {
-    b.find("[data-testid=composer-input]").sendKeys(text, Keys.ENTER);
-  }
 
   @Test
   @DisplayName("#/rooms/{id} and #/rooms/{id}/messages/{seq} open directly; opened rooms get their address; Back and Forward move between rooms and the profile; a reload and the verification link reopen the room")
@@ -118,7 +107,7 @@ class NavigationWebTest {
     String base = url(cluster.a().apiPort());
 
     try (Browser b = Browser.start()) {
-      logIn(b, base, user.getString("email"));
+      b.logIn(base, user.getString("email"));
 
       // a room's address, opened directly
       load(b, base + "#/rooms/" + secondId);
@@ -203,14 +192,14 @@ class NavigationWebTest {
     api.send(user, roomId, "before");
     String text = "typed while the server was away";
     try (Browser b = Browser.start()) {
-      logIn(b, url(apiPort), user.getString("email"));
+      b.logIn(url(apiPort), user.getString("email"));
       b.click("[data-testid=room-item][data-room-id='" + roomId + "']");
       waitBodies(b, List.of("before"));
 
       Api.await(node.close());
       b.waitFor(d -> List.of("reconnecting", "offline").contains(b.find("[data-testid=conn-status]").getText()) ? true : null,
           "the status shows the drop");
-      send(b, text);
+      b.send(text);
       b.find("[data-testid=pending][data-status=failed]");
 
       node = Api.await(ParleyNode.start(ParleyConfig.of(cfg)));
@@ -240,7 +229,7 @@ class NavigationWebTest {
     String text = "sent while cut off";
     String draft = "half a thought";
     try (Browser b = Browser.start()) {
-      logIn(b, url(apiPort), user.getString("email"));
+      b.logIn(url(apiPort), user.getString("email"));
       b.click("[data-testid=room-item][data-room-id='" + roomId + "']");
       b.waitText("[data-testid=room-name]", room.getString("name"));
 
@@ -248,7 +237,7 @@ class NavigationWebTest {
       gateway.cut();
       b.waitFor(d -> List.of("reconnecting", "offline").contains(b.find("[data-testid=conn-status]").getText()) ? true : null,
           "the status shows the drop");
-      send(b, text);
+      b.send(text);
       b.find("[data-testid=pending]");
       type(b, draft);
 

@@ -46,11 +46,6 @@ class NotificationsWebTest {
     b.waitFor(d -> title.equals(d.getTitle()) ? true : null, "the title '" + title + "' (is '" + b.driver.getTitle() + "')");
   }
 
-  private static void open(Browser b, long roomId) {
-    b.click("[data-testid=room-item][data-room-id='" + roomId + "']");
-    b.waitFor(d -> b.all("#room-list li.active [data-testid=room-item][data-room-id='" + roomId + "']").size() == 1 ? true : null,
-        "room " + roomId + " open");
-  }
 
   @Test
   @DisplayName("a message in another room notifies and counts in the title; the open room does not; a muted room only for a mention")
@@ -63,11 +58,7 @@ class NotificationsWebTest {
     String base = "http://127.0.0.1:" + cluster.b().apiPort();
     try (Browser b = Browser.start()) {
       b.driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", base, "permissions", List.of("notifications")));
-      b.open(base + "/");
-      b.type("#login-form [name=email]", ada.getString("email"));
-      b.type("#login-form [name=password]", "correct horse");
-      b.click("#login-form button[type=submit]");
-      b.waitText("[data-testid=conn-status]", "connected");
+      b.logIn(base + "/", ada.getString("email"));
       b.driver.executeScript(SPY);
 
       // opt in on the profile page
@@ -75,7 +66,7 @@ class NotificationsWebTest {
       b.click("[data-testid=notify-desktop]");
       b.waitFor(d -> b.find("[data-testid=notify-desktop]").isSelected() ? true : null, "desktop notifications on");
       b.click("[data-testid=profile-back]");
-      open(b, general);
+      b.openRoom(general);
 
       api.send(bo, random, "lunch at noon?");
       waitShown(b, List.of(bo.getString("username") + " in " + roomName(api, bo, random) + " | lunch at noon?"));
@@ -86,12 +77,12 @@ class NotificationsWebTest {
       assertEquals(1, shown(b).size(), "the room in view does not notify: " + shown(b));
 
       // mute the other room: plain messages no longer notify nor count; a mention does notify
-      open(b, random);
+      b.openRoom(random);
       waitTitle(b, "Parley");
       b.click("[data-testid=mute-room]");
       b.waitText("[data-testid=mute-room]", "Unmute");
       assertEquals("true", b.find("[data-testid=mute-room]").getAttribute("aria-pressed"));
-      open(b, general);
+      b.openRoom(general);
       api.send(bo, random, "nothing urgent");
       b.find("[data-testid=room-item][data-room-id='" + random + "'] [data-testid=unread]"); // the badge stays
       api.send(bo, random, "@" + ada.getString("username") + " can you look?");

@@ -32,13 +32,6 @@ class PasswordSessionsWebTest {
     return "http://127.0.0.1:" + node.apiPort() + "/";
   }
 
-  private static void logIn(Browser b, String baseUrl, String email, String password) {
-    b.open(baseUrl);
-    b.type("#login-form [name=email]", email);
-    b.type("#login-form [name=password]", password);
-    b.click("#login-form button[type=submit]");
-    b.waitText("[data-testid=conn-status]", "connected");
-  }
 
   /** The page went to the log-in view, saying that the password changed. */
   private static void signedOut(Browser b) {
@@ -53,7 +46,7 @@ class PasswordSessionsWebTest {
     String name = "pw" + UUID.randomUUID().toString().substring(0, 6);
     try (Browser here = Browser.start(); Browser there = Browser.start()) {
       here.signUp(url(cluster.a()), name);
-      logIn(there, url(cluster.b()), name + "@example.test", "correct horse");
+      there.logIn(url(cluster.b()), name + "@example.test", "correct horse");
 
       here.click("[data-testid=profile-link]");
       here.type("#password-change-form [name=current_password]", "correct horse");
@@ -75,7 +68,7 @@ class PasswordSessionsWebTest {
       here.waitText("[data-testid=conn-status]", "connected");
 
       // and the new password is the one that logs in
-      logIn(there, url(cluster.b()), name + "@example.test", "another horse");
+      there.logIn(url(cluster.b()), name + "@example.test", "another horse");
     }
   }
 
@@ -88,7 +81,7 @@ class PasswordSessionsWebTest {
     try (DevMailNode mail = DevMailNode.start(cluster, url(cluster.a()));
          Browser one = Browser.start(); Browser two = Browser.start()) {
       one.signUp(url(cluster.a()), name);
-      logIn(two, url(cluster.b()), email, "correct horse");
+      two.logIn(url(cluster.b()), email, "correct horse");
 
       api.call("forgotPassword", HttpMethod.POST, "/auth/password/forgot", null, new JsonObject().put("email", email)).expect(202);
       String token = DevMailNode.tokenOf(DevMailNode.awaitMail(api, email, "Reset your Parley password"));
@@ -101,7 +94,7 @@ class PasswordSessionsWebTest {
 
       signedOut(one);
       signedOut(two);
-      logIn(one, url(cluster.a()), email, "a reset horse");
+      one.logIn(url(cluster.a()), email, "a reset horse");
     }
   }
 }

@@ -56,11 +56,7 @@ class ReadingWebTest {
     }
 
     try (Browser b = Browser.start()) {
-      b.open("http://127.0.0.1:" + cluster.b().apiPort() + "/");
-      b.type("#login-form [name=email]", bob.getString("email"));
-      b.type("#login-form [name=password]", "correct horse");
-      b.click("#login-form button[type=submit]");
-      b.waitText("[data-testid=conn-status]", "connected");
+      b.logIn("http://127.0.0.1:" + cluster.b().apiPort() + "/", bob.getString("email"));
       b.click("[data-testid=room-item][data-room-id='" + room + "']");
       b.waitFor(d -> b.messageBodies().size() == 6 ? true : null, "the six messages");
 
@@ -96,11 +92,7 @@ class ReadingWebTest {
       api.send(bo, room, "old " + i);
     }
     try (Browser b = Browser.start()) {
-      b.open("http://127.0.0.1:" + cluster.a().apiPort() + "/");
-      b.type("#login-form [name=email]", ada.getString("email"));
-      b.type("#login-form [name=password]", "correct horse");
-      b.click("#login-form button[type=submit]");
-      b.waitText("[data-testid=conn-status]", "connected");
+      b.logIn("http://127.0.0.1:" + cluster.a().apiPort() + "/", ada.getString("email"));
       b.click("[data-testid=room-item][data-room-id='" + room + "']");
       b.waitFor(d -> b.messageBodies().contains("old 4") ? true : null, "the old messages");
       io.parley.support.Await.until(() -> {

@@ -27,17 +27,6 @@ class RichTextWebTest {
   /** The elements a message body may contain, and nothing else. */
   private static final List<String> ALLOWED = List.of("SPAN", "A", "CODE", "PRE", "BLOCKQUOTE", "STRONG", "EM");
 
-  private static void send(Browser b, String text) {
-    WebElement input = b.find("[data-testid=composer-input]");
-    String[] lines = text.split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      if (i > 0) {
-        input.sendKeys(Keys.chord(Keys.SHIFT, Keys.ENTER));
-      }
-      input.sendKeys(lines[i]);
-    }
-    input.sendKeys(Keys.ENTER);
-  }
 
   /** The newest stored message's body: its tags in document order, its links and its text. */
   @SuppressWarnings("unchecked")
@@ -65,7 +54,7 @@ class RichTextWebTest {
       b.click("#new-room-form button[type=submit]");
       b.waitText("[data-testid=room-name]", "text-" + me);
 
-      send(b, "**bold** and *italic*, `x < y` see https://example.org/a_(b). or www.example.com, hi @" + me + " and @someone_else");
+      b.send("**bold** and *italic*, `x < y` see https://example.org/a_(b). or www.example.com, hi @" + me + " and @someone_else");
       Map<String, Object> m = newest(b, 1);
       assertEquals(List.of("SPAN.md-text", "STRONG", "EM", "CODE", "A", "A", "SPAN.mention.mention-me", "SPAN.mention"), m.get("tags"), m.toString());
       assertEquals(List.of("https://example.org/a_(b) noopener noreferrer _blank", "https://www.example.com/ noopener noreferrer _blank"),
@@ -73,7 +62,7 @@ class RichTextWebTest {
       assertEquals("bold and italic, x < y see https://example.org/a_(b). or www.example.com, hi @" + me + " and @someone_else",
           m.get("text"));
 
-      send(b, "```\nlet a = **not bold**;\n<b>raw</b>\n```\n> quoted *words*\n> more\nafter snake_case_name");
+      b.send("```\nlet a = **not bold**;\n<b>raw</b>\n```\n> quoted *words*\n> more\nafter snake_case_name");
       m = newest(b, 2);
       assertEquals(List.of("PRE.md-code", "CODE", "BLOCKQUOTE.md-quote", "EM", "SPAN.md-text"), m.get("tags"), m.toString());
       assertTrue(((String) m.get("text")).contains("let a = **not bold**;\n<b>raw</b>"), "code stays as typed: " + m.get("text"));
@@ -81,7 +70,7 @@ class RichTextWebTest {
 
       String hostile = "<img src=x onerror=alert(1)> <script>alert(2)</script> [x](javascript:alert(3)) javascript:alert(4) "
           + "https://ok.example/\"><img src=x onerror=alert(5)> **<a href=\"javascript:alert(6)\">x</a>** data:text/html,<b>7</b>";
-      send(b, hostile);
+      b.send(hostile);
       m = newest(b, 3);
       for (Object name : (List<?>) m.get("names")) {
         assertTrue(ALLOWED.contains(name), "only allowed elements: " + m);
@@ -106,11 +95,7 @@ class RichTextWebTest {
     try (Browser b = Browser.start(); Browser other = Browser.start()) {
       for (Object[] who : new Object[][] {{b, ada}, {other, bob}}) {
         Browser x = (Browser) who[0];
-        x.open("http://127.0.0.1:" + cluster.a().apiPort() + "/");
-        x.type("#login-form [name=email]", ((io.vertx.core.json.JsonObject) who[1]).getString("email"));
-        x.type("#login-form [name=password]", "correct horse");
-        x.click("#login-form button[type=submit]");
-        x.waitText("[data-testid=conn-status]", "connected");
+        x.logIn("http://127.0.0.1:" + cluster.a().apiPort() + "/", ((io.vertx.core.json.JsonObject) who[1]).getString("email"));
         x.click("[data-testid=room-item][data-room-id='" + room + "']");
       }
       WebElement input = b.find("[data-testid=composer-input]");

@@ -56,13 +56,6 @@ class SearchWebTest {
     return w.toString();
   }
 
-  private static void logIn(Browser b, String baseUrl, String email) {
-    b.open(baseUrl);
-    b.type("#login-form [name=email]", email);
-    b.type("#login-form [name=password]", "correct horse");
-    b.click("#login-form button[type=submit]");
-    b.waitText("[data-testid=conn-status]", "connected");
-  }
 
   /** What the search results show, read in one go (they are redrawn as answers arrive). */
   @SuppressWarnings("unchecked")
@@ -114,7 +107,7 @@ class SearchWebTest {
     api.send(user, roomId, "the last one");
 
     try (Browser b = Browser.start()) {
-      logIn(b, url(cluster.a()), user.getString("email"));
+      b.logIn(url(cluster.a()), user.getString("email"));
       b.click("[data-testid=room-item][data-room-id='" + roomId + "']");
       b.waitFor(d -> b.messageBodies().size() == 50 ? true : null, "the newest page of the room");
       assertFalse(b.messageBodies().contains(early), "the early message is not in the newest page");

@@ -55,18 +55,6 @@ class WebClientTest {
     b.waitText("[data-testid=room-name]", name);
   }
 
-  /** Types {@code text} (Shift+Enter for each line break) and sends it with Enter. */
-  private static void send(Browser b, String text) {
-    WebElement input = b.find("[data-testid=composer-input]");
-    String[] lines = text.split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      if (i > 0) {
-        input.sendKeys(Keys.chord(Keys.SHIFT, Keys.ENTER));
-      }
-      input.sendKeys(lines[i]);
-    }
-    input.sendKeys(Keys.ENTER);
-  }
 
   private static WebElement messageWithText(Browser b, String text) {
     return b.waitFor(d -> d.findElements(By.cssSelector("[data-testid=message]")).stream()
@@ -111,9 +99,9 @@ class WebClientTest {
       String roomId = createRoom(a, roomName);
       joinRoom(b, roomId, roomName);
 
-      send(a, "hello " + bob);
+      a.send("hello " + bob);
       waitBodies(b, List.of("hello " + bob));
-      send(b, "hi " + alice + "\nhow are you?");
+      b.send("hi " + alice + "\nhow are you?");
       waitBodies(a, List.of("hello " + bob, "hi " + alice + "\nhow are you?"));
       a.waitFor(d -> messageWithText(a, "hello " + bob).findElement(By.cssSelector("[data-testid=message-state]")),
           "alice's message has a state");
@@ -141,7 +129,7 @@ class WebClientTest {
 
       // message bodies are text, never HTML
       String xss = "<img src=x onerror=alert(1)>";
-      send(a, xss);
+      a.send(xss);
       waitBodies(b, List.of("hello " + bob + ", edited", xss));
       assertEquals(0, b.all("[data-testid=messages] img").size(), "no element was created from a message body");
       assertThrows(NoAlertPresentException.class, () -> b.driver.switchTo().alert());
@@ -151,7 +139,7 @@ class WebClientTest {
       b.screenshot(target != null ? Path.of(target) : Path.of("target", "screenshots", "chat.png"));
 
       // refusals are shown in words
-      send(b, "x".repeat(4001));
+      b.send("x".repeat(4001));
       b.waitFor(d -> b.find("[data-testid=toast]").getText().contains("4000") ? true : null, "the limit explained");
     }
   }
@@ -207,7 +195,7 @@ class WebClientTest {
       f.type("[data-testid=dm-search]", erin);
       f.click("[data-testid=dm-results] [data-username='" + erin + "']");
       f.waitText("[data-testid=room-name]", "@" + erin);
-      send(f, "psst");
+      f.send("psst");
       waitBodies(f, List.of("psst"));
       e.open(url(cluster.a()));
       e.waitText("[data-testid=conn-status]", "connected");
@@ -254,7 +242,7 @@ class WebClientTest {
       b.find("[data-testid=verify-banner]");
       String roomName = unique("Verified ");
       createRoom(b, roomName);
-      send(b, "before verifying");
+      b.send("before verifying");
       b.waitFor(d -> b.find("[data-testid=toast]").getText().contains("verify your e-mail") ? true : null,
           "the refusal in words");
       b.find("[data-testid=retry]");
@@ -265,7 +253,7 @@ class WebClientTest {
       b.waitFor(d -> b.all("[data-testid=verify-banner]").stream().noneMatch(WebElement::isDisplayed) ? true : null,
           "no more banner");
       b.click("[data-testid=room-item]");
-      send(b, "after verifying");
+      b.send("after verifying");
       waitBodies(b, List.of("after verifying"));
       b.waitFor(d -> messageWithText(b, "after verifying").getText().contains("✓") ? true : null, "sent");
 
@@ -312,7 +300,7 @@ class WebClientTest {
       b.type("[data-testid=dm-search]", ada);
       b.click("[data-testid=dm-results] [data-username='" + ada + "']");
       b.waitText("[data-testid=room-name]", "@" + ada);
-      send(b, "hi " + ada);
+      b.send("hi " + ada);
       waitBodies(b, List.of("hi " + ada));
       a.waitFor(d -> a.all("[data-testid=room-list] [data-testid=unread]").stream().anyMatch(x -> "1".equals(x.getText())) ? true : null,
           "an unread badge for the new conversation");
@@ -380,16 +368,16 @@ class WebClientTest {
       c.signUp("http://127.0.0.1:" + apiPort + "/", carol);
       String roomId = createRoom(a, roomName);
       joinRoom(c, roomId, roomName);
-      send(a, "before");
+      a.send("before");
       waitBodies(c, List.of("before"));
 
       Api.await(nodeC.close());
       c.waitFor(d -> List.of("reconnecting", "offline").contains(c.find("[data-testid=conn-status]").getText()) ? true : null,
           "the status shows the drop");
-      send(c, "typed while away");
+      c.send("typed while away");
       c.waitFor(d -> c.all("[data-testid=retry]").size() == 1 ? true : null, "a failed send offers a retry");
       for (int i = 1; i <= 3; i++) {
-        send(a, "missed " + i);
+        a.send("missed " + i);
       }
       waitBodies(a, List.of("before", "missed 1", "missed 2", "missed 3"));
 
