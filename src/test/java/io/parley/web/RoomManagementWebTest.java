@@ -62,12 +62,10 @@ class RoomManagementWebTest {
     b.waitText("[data-testid=room-name]", name);
   }
 
-  /** A room of {@code owner} that {@code member} joined and has open; its id. */
+  /** A room of {@code owner} that {@code member} joined (the join answered) and has open; its id. */
   private static String sharedRoom(Browser owner, Browser member, String name) {
     String roomId = createRoom(owner, name);
     joinRoom(member, roomId, name);
-    owner.waitFor(d -> owner.find("[data-testid=room-info]").getText().contains("2 members") ? true : null,
-        "the owner's header counts the member who joined");
     return roomId;
   }
 
@@ -143,8 +141,9 @@ class RoomManagementWebTest {
       signUp(m, url(cluster.b()), dan, "Dan", "Dunn");
       String roomId = sharedRoom(o, m, name);
 
-      WebElement entry = memberEntry(o, dan);
+      WebElement entry = memberEntry(o, dan); // listed live, as he joined
       assertEquals("Dan Dunn", entry.findElement(By.cssSelector("[data-testid=member-name]")).getText());
+      o.waitFor(d -> o.find("[data-testid=room-info]").getText().contains("2 members") ? true : null, "the owner's header counts " + dan);
       assertTrue(memberEntry(m, cat).getText().contains("(owner)"));
       assertTrue(m.all("[data-testid=member-remove]").stream().noneMatch(WebElement::isDisplayed), "a member removes no one");
       assertTrue(memberEntry(o, cat).findElements(By.cssSelector("[data-testid=member-remove]")).isEmpty(), "not the owner");
