@@ -7,7 +7,8 @@
 //   'room'         another room was opened, or the open one closed (state.current)
 //   'room.loaded'  the open room's members and latest messages are in (room id)
 //   'messages'     a room's messages, pending sends or read markers changed ({roomId, toEnd})
-//   'members'      a room's member list was loaded (room id)
+//   'members'      a room's member list was loaded (room id); room-admin.js keeps it up to date
+//   'room.event'   a stored room event was applied, once (the frame): room-admin.js follows owners and members
 //   'presence'     someone came online or went offline, told in a room (room id)
 //   'typing'       who is typing changed
 //   'connection'   the WebSocket status changed (state.connection)
@@ -111,9 +112,7 @@ export function typistNames(roomId) {
 
 // ---- loaded over HTTP ----------------------------------------------------------------------
 
-export function configLoaded(config) {
-  state.config = config;
-}
+export function configLoaded(config) { state.config = config; }
 
 /** Rooms we learned of (the list, one we joined or created, one a notification told of). */
 export function roomsLoaded(rooms) {
@@ -355,6 +354,7 @@ function applyRoomEvent(frame) {
   const apply = ROOM_EVENTS[frame.type];
   const news = apply ? apply(frame, room) : false;
   changed('messages', { roomId });
+  changed('room.event', frame);
   return news === true;
 }
 

@@ -573,8 +573,12 @@ class ApiContractTest {
     api.call("removeMember", DELETE, "/rooms/" + closed + "/members/" + joiner.getLong("id"), t(owner), null).expect(204);
     api.call("getRoom", GET, "/rooms/" + closed, t(joiner), null).problem(404, "NOT_FOUND");
 
-    // leave
+    // leave; the owner only by handing the room to a member (RoomHandoverTest has the behaviour)
     api.call("leaveRoom", POST, "/rooms/" + open + "/leave", t(owner), null).problem(409, "CONFLICT");
+    api.call("leaveRoom", POST, "/rooms/" + open + "/leave", t(owner), new JsonObject().put("new_owner_id", outsider.getLong("id")))
+        .problem(400, "VALIDATION_FAILED");
+    api.call("leaveRoom", POST, "/rooms/" + open + "/leave", t(joiner), new JsonObject().put("new_owner_id", owner.getLong("id")))
+        .problem(403, "FORBIDDEN");
     api.call("leaveRoom", POST, "/rooms/" + open + "/leave", t(outsider), null).problem(403, "FORBIDDEN");
     api.call("leaveRoom", POST, "/rooms/" + closed + "/leave", t(outsider), null).problem(404, "NOT_FOUND");
     api.call("leaveRoom", POST, "/rooms/x/leave", t(joiner), null).problem(400, "VALIDATION_FAILED");

@@ -39,7 +39,8 @@ final class RoomRoutes {
     on(rb, "updateRoom", rc -> api.call(rc, ROOMS_UPDATE, body(rc).mergeIn(inRoom(rc)), 200));
     on(rb, "deleteRoom", rc -> api.call(rc, ROOMS_DELETE, audited(rc, inRoom(rc)), 204)); // owners, and moderators (audited)
     on(rb, "joinRoom", rc -> api.call(rc, ROOMS_JOIN, inRoom(rc), 200));
-    on(rb, "leaveRoom", rc -> api.call(rc, ROOMS_LEAVE, inRoom(rc), 204));
+    on(rb, "leaveRoom", rc -> api.call(rc, ROOMS_LEAVE, // an owner hands the room over to new_owner_id
+        inRoom(rc).put("new_owner_id", body(rc).getLong("new_owner_id")), 204));
     on(rb, "listMembers", this::listMembers);
     on(rb, "addMember", rc -> api.call(rc, MEMBERS_ADD, inRoom(rc).put("target_user_id", body(rc).getLong("user_id")), 201));
     on(rb, "removeMember", rc -> api.call(rc, MEMBERS_REMOVE,

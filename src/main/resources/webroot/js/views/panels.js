@@ -18,11 +18,15 @@ export function mount() {
 }
 
 function toggle(id) {
-  for (const other of PANELS) {
-    const panel = document.getElementById(other);
-    panel.hidden = other !== id ? true : !panel.hidden;
-  }
-  if (id === 'browse-panel' && !$('#browse-panel').hidden) browsePublic('');
+  if (document.getElementById(id).hidden) open(id);
+  else document.getElementById(id).hidden = true;
+}
+
+/** Opens one panel (closing the others), its first field focused: the room list's empty state offers them. */
+export function open(id) {
+  for (const other of PANELS) document.getElementById(other).hidden = other !== id;
+  if (id === 'browse-panel') browsePublic('');
+  if (id === 'new-room-panel') $('#new-room-form [name=name]').focus();
 }
 
 async function createRoom(e) {

@@ -1,9 +1,11 @@
-// The open room's frame (#room): its title and info (and the other person's avatar in a
-// conversation), the back and leave buttons, who is typing, and the composer (Enter sends,
-// Shift+Enter starts a new line; the finished uploads go along, see composer-media.js; each
-// room keeps its own draft, across reloads too: outbox.js). On a phone-sized screen the body's
-// `in-room` class shows the room instead of the list; the back button goes to the bare address
-// (router.js), which closes the room. The views' "Back to chat" links lead to the open room.
+// The open room's frame (#room): its title, description and info (and the other person's avatar
+// in a conversation), kept up to date as the owner changes them; the back button; the owner's
+// settings and the leave button (room-settings.js, room-leave.js, mounted from here); who is
+// typing; and the composer (Enter sends, Shift+Enter starts a new line; the finished uploads go
+// along, see composer-media.js; each room keeps its own draft, across reloads too: outbox.js).
+// On a phone-sized screen the body's `in-room` class shows the room instead of the list; the
+// back button goes to the bare address (router.js), which closes the room. The views' "Back to
+// chat" links lead to the open room.
 import { $ } from '../dom.js';
 import * as session from '../session.js';
 import * as assistantStore from '../assistant-state.js';
@@ -13,6 +15,8 @@ import * as store from '../state.js';
 import * as uploads from '../uploads.js';
 import { avatar } from './avatar.js';
 import { showError } from './notices.js';
+import * as roomLeave from './room-leave.js';
+import * as roomSettings from './room-settings.js';
 
 const { state } = store;
 
@@ -23,6 +27,7 @@ function renderHeader() {
     document.body.classList.remove('in-room');
     $('#room-name').textContent = 'Pick a room';
     $('#room-info').textContent = '';
+    $('#room-description').hidden = true;
     $('#room-avatar').replaceChildren();
     $('#composer').hidden = true;
     return;
@@ -34,8 +39,12 @@ function renderHeader() {
   const model = bot && assistantStore.assistant.info && assistantStore.assistant.info.model;
   $('#room-info').textContent = bot ? `assistant${model ? ` · ${model}` : ''}` : room.kind === 'direct' ? 'conversation'
     : `${room.is_private ? 'private' : 'public'} · ${room.member_count} member${room.member_count === 1 ? '' : 's'}`;
+  const description = room.kind === 'group' && room.description ? room.description : '';
+  $('#room-description').textContent = description;
+  $('#room-description').title = description; // the whole of it, where the line is cut
+  $('#room-description').hidden = !description;
   $('#composer').hidden = false;
-  $('#leave-room').hidden = room.kind !== 'group' || room.role === 'owner';
+  $('#leave-room').hidden = room.kind !== 'group';
 }
 
 /** Another room, another draft in the composer; the "Back to chat" links lead to the room now open. */
@@ -53,21 +62,14 @@ function renderTyping() {
 export function mount() {
   store.on('room', renderHeader);
   store.on('room', roomChanged);
+  store.on('room.changed', (roomId) => { if (roomId === state.current) renderHeader(); }); // renamed, described, handed over
   store.on('typing', renderTyping);
   store.on('room.loaded', () => $('#composer textarea').focus());
-  $('#leave-room').addEventListener('click', leave);
+  roomSettings.mount();
+  roomLeave.mount();
   $('#back').addEventListener('click', () => router.go(''));
   document.addEventListener('visibilitychange', () => session.markRead());
   bindComposer();
-}
-
-async function leave() {
-  try {
-    await session.api.post(`/rooms/${state.current}/leave`);
-    store.dropRoom(state.current);
-  } catch (err) {
-    showError(err);
-  }
 }
 
 function bindComposer() {

@@ -65,6 +65,17 @@ final class RoomSql {
 
   static final String MEMBER_DELETE = "DELETE FROM room_members WHERE room_id = $1 AND user_id = $2 RETURNING role";
 
+  /** $1 room, $2 user: whether they are a member, and a bot ({@code is_bot}); no row when not a member. */
+  static final String MEMBER_IS_BOT =
+      "SELECT u.is_bot FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room_id = $1 AND m.user_id = $2";
+
+  /** $1 room, $2 new owner, $3 former owner: the roles swap (the room's owner_id follows, {@link #ROOM_OWNER_SET}). */
+  static final String MEMBER_ROLES_SWAP =
+      "UPDATE room_members SET role = CASE WHEN user_id = $2 THEN 'owner' ELSE 'member' END "
+          + "WHERE room_id = $1 AND user_id IN ($2, $3)";
+
+  static final String ROOM_OWNER_SET = "UPDATE rooms SET owner_id = $2, updated_at = now() WHERE id = $1";
+
   static final String MEMBER_GET =
       "SELECT m.user_id, u.username, u.first_name, u.last_name, u.avatar_attachment_id, u.is_bot, m.role, m.last_read_seq, m.joined_at "
           + "FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room_id = $1 AND m.user_id = $2";

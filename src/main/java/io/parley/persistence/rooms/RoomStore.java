@@ -24,7 +24,8 @@ import java.util.List;
 
 /**
  * Rooms, their members and one-to-one conversations: create, list (mine, public), read, update,
- * delete, join, leave, add and remove members, the one direct room of two users. Every change
+ * delete, join, leave (the owner by handing the room to another member), add and remove members,
+ * the one direct room of two users. Every change
  * a room's subscribers must see is appended to its stream in the same transaction
  * ({@link RoomStream#append}) and published after the commit. Access follows
  * {@link RoomAccess}.
@@ -177,20 +178,63 @@ public final class RoomStore {
         .map(stream::publishAndUnwrap);
   }
 
+  /**
+   * {room_id, user_id, new_owner_id?} → {room_id, user_id}: a member leaves ({@code member.left}).
+   * The owner leaves only by handing the room to another member, {@code new_owner_id}: in the same
+   * transaction that member becomes the owner ({@code room.updated} with the new {@code owner_id};
+   * the former owner is a plain member from that seq on), then the former owner's membership ends
+   * ({@code member.left}, the next seq). The owner without an heir gets CONFLICT (hand the room
+   * over or delete it); an heir who is not a member, is the owner or is the assistant,
+   * VALIDATION_FAILED; a member who names one, FORBIDDEN.
+   */
   private Future<JsonObject> leaveRoom(JsonObject b) {
     long roomId = b.getLong("room_id");
     long userId = b.getLong("user_id");
+    Long heir = b.getLong("new_owner_id");
+    JsonObject[] handedOver = new JsonObject[1]; // the room.updated, published before the member.left
     return pool.withTransaction(conn -> RoomAccess.requireMember(conn, roomId, userId, true).compose(a -> {
           if (!a.kind().equals("group")) {
             return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT, "you cannot leave a one-to-one conversation"));
           }
-          if ("owner".equals(a.role())) {
-            return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT,
-                "the owner cannot leave the room; delete it instead"));
+          if (!"owner".equals(a.role())) {
+            return heir == null ? removeMemberTx(conn, roomId, userId)
+                : Future.failedFuture(ParleyException.forbidden("only the room owner can hand the room over"));
           }
-          return removeMemberTx(conn, roomId, userId);
+          if (heir == null) {
+            return Future.failedFuture(new ParleyException(ErrorCode.CONFLICT,
+                "the owner cannot just leave: hand the room to another member (new_owner_id) or delete it"));
+          }
+          return handOver(conn, roomId, userId, heir).compose(updated -> {
+            handedOver[0] = updated;
+            return removeMemberTx(conn, roomId, userId);
+          });
         }))
-        .map(stream::publishAndUnwrap);
+        .map(c -> {
+          if (handedOver[0] != null) {
+            stream.publish(handedOver[0]);
+          }
+          return stream.publishAndUnwrap(c);
+        });
+  }
+
+  /** Makes {@code heir}, a member, the owner in place of {@code owner}; appends the {@code room.updated} that tells it. */
+  private Future<JsonObject> handOver(SqlConnection conn, long roomId, long owner, long heir) {
+    if (heir == owner) {
+      return Future.failedFuture(ParleyException.invalid("new_owner_id", "you own this room already: name another member"));
+    }
+    return conn.preparedQuery(RoomSql.MEMBER_IS_BOT).execute(Tuple.of(roomId, heir)).compose(rs -> {
+      if (rs.size() == 0) {
+        return Future.failedFuture(ParleyException.invalid("new_owner_id", "the new owner must be a member of this room"));
+      }
+      if (rs.iterator().next().getBoolean("is_bot")) {
+        return Future.failedFuture(ParleyException.invalid("new_owner_id", "the assistant cannot own a room"));
+      }
+      return conn.preparedQuery(RoomSql.MEMBER_ROLES_SWAP).execute(Tuple.of(roomId, heir, owner))
+          .compose(x -> conn.preparedQuery(RoomSql.ROOM_OWNER_SET).execute(Tuple.of(roomId, heir)))
+          .compose(x -> roomFor(conn, roomId, heir))
+          .compose(room -> stream.append(conn, roomId, "room.updated", null,
+              seq -> RoomStream.frame("room.updated", roomId, seq).put("room", roomView(room, seq))));
+    });
   }
 
   private Future<JsonObject> listMembers(JsonObject b) {
