@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The main views of the web client checked with axe-core in headless Chromium (WCAG 2.2 A and
- * AA rules): the login screen, the room list with a room open, the members panel, the profile
- * page and the admin area have no serious or critical violation. Each view's screenshot is
+ * AA rules): the login screen, the room list with a room open, the owner's room settings, the
+ * members panel, the profile page and the admin area have no serious or critical violation. Each view's screenshot is
  * taken on the way (docs/images/view-*.png with {@code -Dparley.screenshots=docs/images}).
  */
 @ExtendWith({VertxExtension.class, ClusterExtension.class})
@@ -70,6 +70,10 @@ class AccessibilityWebTest {
       new org.openqa.selenium.interactions.Actions(b.driver).sendKeys(org.openqa.selenium.Keys.ESCAPE).perform();
       b.waitFor(d -> "message-menu".equals(focused(b)) ? true : null, "Escape: closed, the focus back on the button");
       assertEquals(3, b.messageBodies().size(), "nothing deleted");
+      b.click("[data-testid=room-settings-toggle]");
+      b.find("[data-testid=room-settings-form]");
+      check(b, "settings", found);
+      b.click("[data-testid=room-settings-toggle]");
       b.click("#members-toggle");
       b.find("[data-testid=member-list] li");
       check(b, "members", found);
