@@ -117,6 +117,16 @@ function follows(previous, m) {
 
 const GROUP_MS = 5 * 60 * 1000;
 
+/** Who wrote it: their name when the room's member list gives one, with the username beside it; else the username. */
+function author(userId) {
+  const member = (state.members.get(state.current) || []).find((x) => x.user_id === userId);
+  const name = member && !store.isMine(userId) ? [member.first_name, member.last_name].filter(Boolean).join(' ') : '';
+  const username = store.nameOf(userId);
+  return name
+    ? [el('strong', { class: 'author', title: `@${username}` }, name), el('span', { class: 'author username' }, ` @${username}`)]
+    : [el('strong', { class: 'author' }, username)];
+}
+
 /** The full date and time of a moment, for hovering a message's time. */
 function fullTime(iso) {
   return new Date(iso).toLocaleString([], { dateStyle: 'full', timeStyle: 'medium' });
@@ -130,7 +140,7 @@ function message(m, grouped = false) {
   const li = el('li', { class: `message${mine ? ' mine' : ''}${grouped ? ' grouped' : ''}${focused(m.id) ? ' found' : ''}`,
     dataset: { seq: m.seq, id: m.id, testid: 'message' } },
     el('div', { class: 'meta' }, avatarOf(m.author_id),
-      el('strong', { class: 'author' }, store.nameOf(m.author_id)), botBadge(m.author_id), ' ',
+      ...author(m.author_id), botBadge(m.author_id), ' ',
       el('time', { datetime: m.created_at, title: fullTime(m.created_at) }, time(m.created_at)),
       m.edited_at && !m.deleted ? el('span', { class: 'edited', 'data-testid': 'edited' }, ' (edited)') : null,
       mine && !m.deleted ? sentState(m) : null, m.deleted ? null : replyStatus(m)),

@@ -41,6 +41,8 @@ class ReadingWebTest {
     JsonObject ann = api.newUser("ann");
     JsonObject bob = api.newUser("bob");
     long room = api.sharedRoom(ann, bob);
+    api.call("updateMe", io.vertx.core.http.HttpMethod.PATCH, "/users/me", ann.getString("access_token"),
+        new JsonObject().put("first_name", "Ann").put("last_name", "Smith")).expect(200);
     long old = api.send(ann, room, "three days ago").getLong("id");
     long y1 = api.send(bob, room, "yesterday one").getLong("id");
     long y2 = api.send(bob, room, "yesterday two").getLong("id");
@@ -66,7 +68,8 @@ class ReadingWebTest {
           + "return {rows: items.filter(li => li.matches('[data-testid=day-divider], [data-testid=message]')).map(li =>"
           + "  li.dataset.testid === 'day-divider' ? 'day ' + li.innerText"
           + "  : (li.classList.contains('grouped') ? '  ' : '') + li.querySelector('[data-testid=message-body]').innerText),"
-          + " title: document.querySelector('[data-testid=message] time').title};");
+          + " title: document.querySelector('[data-testid=message] time').title,"
+          + " author: [...document.querySelectorAll('[data-testid=message]:not(.grouped) .meta .author')].map(e => e.textContent).slice(0, 2).join('')};");
       // the browser's time zone is the machine's; days are counted there, as the client does
       LocalDate threeDaysAgo = LocalDate.now(ZoneId.systemDefault()).minusDays(3);
       String weekday = threeDaysAgo.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
@@ -75,6 +78,7 @@ class ReadingWebTest {
           "today one", "  today two"), rows.subList(1, rows.size()), "dividers and groups: " + rows);
       assertTrue(((String) rows.get(0)).startsWith("day " + weekday) && ((String) rows.get(0)).contains(String.valueOf(threeDaysAgo.getYear())),
           "the first divider is the date: " + rows.get(0));
+      assertEquals("Ann Smith @" + ann.getString("username"), shown.get("author"), "the author's name, with the username beside it");
       String title = (String) shown.get("title");
       assertTrue(title.contains(String.valueOf(threeDaysAgo.getYear())) && title.contains(weekday), "the full date and time on hover: " + title);
     }
