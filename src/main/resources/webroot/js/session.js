@@ -163,9 +163,10 @@ export async function sendPending(roomId, cmid) {
   } catch (e) {
     store.pendingFailed(roomId, cmid, e);
     if (e.code === 'MESSAGE_LIMIT_EXCEEDED') billingStore.sendRefused(e); // explained, never retried by itself
-    if (e.code === 'RATE_LIMITED') { // sending too fast: the same client_msg_id again when the server says
+    if (e.code === 'RATE_LIMITED' || e.code === 'OVERLOADED') { // too fast, or the server is behind: the same
+      // client_msg_id again when the server says (spread out a little, so refused clients do not all come back at once)
       const wait = Math.max(100, Number(e.details && e.details.retry_after_ms) || 1000);
-      setTimeout(() => sendPending(roomId, cmid), wait);
+      setTimeout(() => sendPending(roomId, cmid), e.code === 'OVERLOADED' ? wait * (1 + Math.random() / 2) : wait);
     }
   }
 }

@@ -41,7 +41,12 @@ public enum ErrorCode {
   /** Over the user's daily assistant replies ({@code daily_assistant_limit} of their plan). */
   ASSISTANT_LIMIT_EXCEEDED(4292, 429),
   /** The assistant is already answering in that room (one reply in flight per room). */
-  ASSISTANT_BUSY(4091, 409);
+  ASSISTANT_BUSY(4091, 409),
+  /**
+   * The send pipeline is behind (too many sends waiting, or waiting too long): refused at once,
+   * nothing stored; retry the same client_msg_id after {@code details.retry_after_ms}.
+   */
+  OVERLOADED(5032, 503);
 
   private static final Map<Integer, ErrorCode> BY_NUMBER = new HashMap<>();
 

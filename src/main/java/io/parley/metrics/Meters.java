@@ -55,6 +55,8 @@ public final class Meters implements Shareable {
   public static final String SEND_BATCH = "parley.send.batch.size";
   /** Counter: sends refused with MESSAGE_LIMIT_EXCEEDED (daily quota). */
   public static final String QUOTA_REFUSALS = "parley.quota.refusals";
+  /** Counter: sends refused with OVERLOADED (the send pipeline was behind: admission control). */
+  public static final String OVERLOAD_REFUSALS = "parley.send.overload.refusals";
   /** Counter, tag {@code limit}: requests and sends refused by a rate limit. */
   public static final String RATE_LIMIT_REFUSALS = "parley.rate.limit.refusals";
   /** Gauge: mail in the outbox not sent yet (pending or being sent), cluster-wide. */
@@ -80,6 +82,7 @@ public final class Meters implements Shareable {
   private final Timer sendLatency;
   private final DistributionSummary sendBatch;
   private final Counter quotaRefusals;
+  private final Counter overloadRefusals;
   private final Counter deliveries;
   private final Counter replayed;
   private final Counter online;
@@ -97,6 +100,8 @@ public final class Meters implements Shareable {
     sendBatch = DistributionSummary.builder(SEND_BATCH).description("Sends stored per group commit")
         .serviceLevelObjectives(BATCH_BUCKETS).register(registry);
     quotaRefusals = Counter.builder(QUOTA_REFUSALS).description("Sends refused over the daily message limit")
+        .register(registry);
+    overloadRefusals = Counter.builder(OVERLOAD_REFUSALS).description("Sends refused because the send pipeline was behind")
         .register(registry);
     deliveries = Counter.builder(DELIVERIES).description("Room events handed to sockets by the fan-out").register(registry);
     replayed = Counter.builder(REPLAYED).description("Stored events written to sockets by replays").register(registry);
@@ -176,6 +181,11 @@ public final class Meters implements Shareable {
   /** Sends per group commit ({@value #SEND_BATCH}). */
   public DistributionSummary sendBatch() {
     return sendBatch;
+  }
+
+  /** Sends refused because the send pipeline was behind ({@value #OVERLOAD_REFUSALS}). */
+  public Counter overloadRefusals() {
+    return overloadRefusals;
   }
 
   /** Sends refused over the daily message limit ({@value #QUOTA_REFUSALS}). */

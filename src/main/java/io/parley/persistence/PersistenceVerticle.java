@@ -16,6 +16,7 @@ import io.parley.persistence.shared.Handlers;
 import io.parley.persistence.shared.SqlErrors;
 import io.parley.persistence.accounts.RefreshTokenStore;
 import io.parley.persistence.messages.MessageStore;
+import io.parley.persistence.messages.SendAdmission;
 import io.parley.persistence.outbox.OutboxStore;
 import io.parley.persistence.readstate.ReadStateStore;
 import io.parley.persistence.rooms.RoomStore;
@@ -43,7 +44,7 @@ import java.util.function.Function;
  * store reaches a statement), and every failure is mapped by {@link SqlErrors}.
  *
  * <p>Config (section {@code persistence}): {@code database_url}, {@code pool_size},
- * {@code send_batch_max}, {@code max_body_chars}, {@code max_replay},
+ * {@code send_batch_max}, {@code send_queue_max}, {@code send_queue_max_wait_ms}, {@code max_body_chars}, {@code max_replay},
  * {@code require_verified_email}, {@code enforce_quotas}, {@code url_secret} (the access-token
  * secret, from which attachments' URL key is derived).
  */
@@ -85,7 +86,8 @@ public class PersistenceVerticle extends VerticleBase {
     new io.parley.persistence.admin.AdminStore(vertx, pool, tokens).register(handlers);
     Future<MessageStore> messagesStarted = MessageStore.start(vertx, pool, PgConnectOptions.fromUri(cfg.getString("database_url")),
         stream, cfg.getInteger("max_body_chars", 4000), requireVerified, cfg.getBoolean("enforce_quotas", true),
-        cfg.getInteger("send_batch_max", 128), attachments);
+        cfg.getInteger("send_batch_max", 128),
+        new SendAdmission(cfg.getInteger("send_queue_max", 10_000), cfg.getLong("send_queue_max_wait_ms", 750L)), attachments);
     ready.add(messagesStarted.compose(store -> {
       messages = store;
       List<Future<Void>> served = new ArrayList<>();

@@ -63,7 +63,7 @@ public final class MessageStore {
    * @param sendBatchMax most sends stored in one statement (1: each alone)
    */
   private MessageStore(Vertx vertx, Pool pool, RoomStream stream, int maxBodyChars, boolean requireVerified,
-                       QuotaCache quotas, int sendBatchMax, AttachmentJson attachments) {
+                       QuotaCache quotas, int sendBatchMax, SendAdmission admission, AttachmentJson attachments) {
     this.attachments = attachments;
     this.attached = new AttachedSends(pool, requireVerified);
     this.vertx = vertx;
@@ -75,7 +75,7 @@ public final class MessageStore {
     this.sendStatement = new SendStatement(pool, requireVerified);
     this.meters = Meters.of(vertx);
     DistributionSummary batchSizes = meters.sendBatch();
-    this.sendBatcher = new SendBatcher(sendBatchMax, sendStatement, batchSizes::record);
+    this.sendBatcher = new SendBatcher(sendBatchMax, sendStatement, batchSizes::record, admission, meters.overloadRefusals()::increment);
   }
 
   /**
@@ -87,15 +87,17 @@ public final class MessageStore {
    * @param maxBodyChars longest body, in code points
    * @param requireVerified whether authors need a verified e-mail address to send
    * @param sendBatchMax most sends stored in one statement (1: each alone)
+   * @param admission when sends are refused OVERLOADED rather than queued
    */
   public static Future<MessageStore> start(Vertx vertx, Pool pool, io.vertx.pgclient.PgConnectOptions connect, RoomStream stream,
                                            int maxBodyChars, boolean requireVerified, boolean enforceQuotas, int sendBatchMax,
-                                           AttachmentJson attachments) {
+                                           SendAdmission admission, AttachmentJson attachments) {
     PgSubscriber subscriber = PgSubscriber.subscriber(vertx, connect)
         .reconnectPolicy(attempt -> Math.min(5_000L, 100L << Math.min(attempt, 6)));
     QuotaCache quotas = enforceQuotas ? QuotaCache.listen(pool, subscriber) : null;
     return BotRooms.start(pool, subscriber).compose(bots -> subscriber.connect().map(v -> {
-      MessageStore store = new MessageStore(vertx, pool, stream, maxBodyChars, requireVerified, quotas, sendBatchMax, attachments);
+      MessageStore store = new MessageStore(vertx, pool, stream, maxBodyChars, requireVerified, quotas, sendBatchMax, admission,
+          attachments);
       store.bots = bots;
       store.subscriber = subscriber;
       return store;

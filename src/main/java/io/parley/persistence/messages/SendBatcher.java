@@ -3,6 +3,8 @@ package io.parley.persistence.messages;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
+import io.parley.bus.ErrorCode;
+import io.parley.bus.ParleyException;
 import io.parley.persistence.shared.DatabaseOutage;
 import io.vertx.pgclient.PgException;
 import java.time.OffsetDateTime;
@@ -28,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * sends to a room keep their order). A batch never holds two sends with the same (room, author,
  * client_msg_id): a repeat waits for a later batch, where it is found stored.
  *
+ * <p>Admission control: when the pipeline falls behind (more than {@code maxQueued} sends
+ * waiting, or the oldest waiting longer than {@code maxWaitMs}), a new send is refused at once
+ * with {@code OVERLOADED} and {@code details.retry_after_ms} rather than queued for seconds;
+ * nothing of it is stored, and sends already queued are stored as usual.
+ *
  * <p>Not thread-safe: used from its verticle's event loop only.
  */
 final class SendBatcher {
@@ -44,7 +51,9 @@ final class SendBatcher {
     }
   }
 
-  private record Queued(Send send, Promise<Long> seq) {}
+  /** A waiting send, with when it was queued ({@link System#nanoTime()}). */
+  private record Queued(Send send, Promise<Long> seq, long queuedAt) {}
+
 
   /** Batches stored at once; their rooms never overlap. */
   static final int MAX_IN_FLIGHT = 2;
@@ -52,6 +61,8 @@ final class SendBatcher {
   private final int maxBatch;
   private final Function<List<Send>, Future<Map<Long, Long>>> store;
   private final java.util.function.IntConsumer batchSizes;
+  private final SendAdmission bounds;
+  private final Runnable refused;
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private final Set<Long> roomsInFlight = new HashSet<>();
   private int inFlight;
@@ -63,14 +74,21 @@ final class SendBatcher {
    *     for the sends it stored (absent: not stored, see {@link #submit})
    */
   SendBatcher(int maxBatch, Function<List<Send>, Future<Map<Long, Long>>> store) {
-    this(maxBatch, store, size -> { });
+    this(maxBatch, store, size -> { }, SendAdmission.NONE, () -> { });
   }
 
-  /** As {@link #SendBatcher(int, Function)}, telling {@code batchSizes} the size of each batch it starts (metrics). */
-  SendBatcher(int maxBatch, Function<List<Send>, Future<Map<Long, Long>>> store, java.util.function.IntConsumer batchSizes) {
+  /**
+   * As {@link #SendBatcher(int, Function)}, admitting sends within {@code bounds} (each refusal
+   * told to {@code refused}) and telling {@code batchSizes} the size of each batch it starts
+   * (metrics).
+   */
+  SendBatcher(int maxBatch, Function<List<Send>, Future<Map<Long, Long>>> store, java.util.function.IntConsumer batchSizes,
+              SendAdmission bounds, Runnable refused) {
     this.maxBatch = maxBatch;
     this.store = store;
     this.batchSizes = batchSizes;
+    this.bounds = bounds;
+    this.refused = refused;
   }
 
   /**
@@ -81,10 +99,25 @@ final class SendBatcher {
    * without it) or when the database was lost.
    */
   Future<Long> submit(Send send) {
+    long now = System.nanoTime();
+    Queued oldest = queue.peekFirst();
+    long waitedMs = oldest == null ? 0 : (now - oldest.queuedAt()) / 1_000_000L;
+    if (queue.size() >= bounds.maxQueued() || waitedMs > bounds.maxWaitMs()) {
+      refused.run();
+      long retryMs = Math.max(100, Math.min(5_000, Math.max(waitedMs, bounds.maxWaitMs())));
+      return Future.failedFuture(new ParleyException(ErrorCode.OVERLOADED, "the server is busy storing other messages: "
+          + "nothing was stored, send it again (same client_msg_id) in " + retryMs + " ms",
+          new JsonObject().put("retry_after_ms", retryMs).put("retry_after_s", (retryMs + 999) / 1000)));
+    }
     Promise<Long> seq = Promise.promise();
-    queue.addLast(new Queued(send, seq));
+    queue.addLast(new Queued(send, seq, now));
     storeNext();
     return seq.future();
+  }
+
+  /** Sends waiting to be stored (for metrics and tests). */
+  int queued() {
+    return queue.size();
   }
 
   /**
