@@ -278,6 +278,7 @@ public final class LoadGenerator {
     Histogram hist = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     AtomicLong delivered = new AtomicLong();
     AtomicLong acks = new AtomicLong();
+    AtomicLong refused = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     java.util.function.Consumer<String> onText = text -> {
       if (text.startsWith("{\"type\":\"message.created\"")) {
@@ -301,6 +302,9 @@ public final class LoadGenerator {
         acks.incrementAndGet();
       } else if (text.startsWith("{\"type\":\"error\"")) {
         errors.incrementAndGet();
+        if (text.contains("\"code\":\"OVERLOADED\"")) {
+          refused.incrementAndGet(); // admission control: not stored, never delivered
+        }
       }
     };
 
@@ -350,6 +354,7 @@ public final class LoadGenerator {
       hist.reset();
       delivered.set(0);
       acks.set(0);
+      refused.set(0);
       errors.set(0);
       int perRoom = (int) Math.ceil(rate * duration / roomCount) + 16;
       for (Room room : rooms) {
@@ -383,7 +388,7 @@ public final class LoadGenerator {
       sending.future().await();
       vertx.cancelTimer(timer);
       long sentCount = sent.get();
-      long expected = sentCount * members;
+      long expected = (sentCount - refused.get()) * members; // refused sends (OVERLOADED) are never delivered
       long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (delivered.get() < expected && System.nanoTime() < waitUntil) {
         Thread.sleep(20); // draining what is in flight, bounded
@@ -391,17 +396,21 @@ public final class LoadGenerator {
       double elapsed = (System.nanoTime() - start) / 1e9;
       long lost = 0;
       long dups = 0;
+      long unseen = 0; // sends no member received: refused ones, or lost whole
       for (Room room : rooms) {
         long sentHere = Math.min(room.nextIndex.get(), perRoom);
         for (int i = 0; i < sentHere; i++) {
           int c = room.received.get(i);
-          if (c < members) {
+          if (c == 0) {
+            unseen++;
+          } else if (c < members) {
             lost += members - c;
           } else if (c > members) {
             dups += c - members;
           }
         }
       }
+      lost += Math.max(0, unseen - refused.get()) * members; // beyond the refused ones, a send no one got is lost
       JsonObject result;
       synchronized (hist) {
         result = new JsonObject()
@@ -409,7 +418,7 @@ public final class LoadGenerator {
             .put("label", opt.getOrDefault("label", ""))
             .put("rooms", roomCount).put("members", members).put("nodes", urls.size())
             .put("rate", rate).put("duration_s", duration)
-            .put("sent", sentCount).put("acks", acks.get()).put("send_errors", errors.get())
+            .put("sent", sentCount).put("acks", acks.get()).put("send_errors", errors.get()).put("refused", refused.get())
             .put("expected_deliveries", expected).put("delivered", delivered.get())
             .put("lost", lost).put("duplicates", dups)
             .put("messages_per_s", sentCount / (double) duration)
