@@ -43,7 +43,7 @@ public final class Api {
    */
   public static final Set<String> LIMIT_RESPONSES = Set.of("RateLimited");
   /** Shared responses for failures of the server or its services, declared but never provoked per operation. */
-  public static final Set<String> SERVER_FAILURES = Set.of("InternalError", "Unavailable", "Timeout");
+  public static final Set<String> SERVER_FAILURES = Set.of("InternalError", "Unavailable", "SendUnavailable", "Timeout");
 
   private final WebClient client;
   private final int port;
