@@ -50,11 +50,17 @@ const TOKENS = [
 function inline(text, myName) {
   const out = [];
   let at = 0;
+  // each kind's next match, kept while it lies ahead: a long text is scanned once per kind, not once per token
+  const next = new Map();
   while (at < text.length) {
     let best = null;
     for (const t of TOKENS) {
-      t.re.lastIndex = at;
-      const m = t.re.exec(text);
+      let m = next.get(t);
+      if (m === undefined || (m !== null && m.index < at)) {
+        t.re.lastIndex = at;
+        m = t.re.exec(text);
+        next.set(t, m);
+      }
       if (m && (!best || m.index < best.m.index)) best = { t, m };
     }
     if (!best) break;

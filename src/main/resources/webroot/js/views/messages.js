@@ -47,6 +47,7 @@ function render(scrollToEnd = false) {
   const msgs = store.messagesOf(id);
   if (msgs.loaded && !msgs.hasMore) list.append(el('li', { class: 'start' }, 'This is the beginning of the room.'));
   const items = [...msgs.byId.values()].sort((a, b) => a.seq - b.seq);
+  people = new Map((state.members.get(id) || []).map((m) => [m.user_id, m])); // once per drawing, not per message
   let previous = null;
   for (const m of items) {
     if (!previous || dayOf(previous.created_at) !== dayOf(m.created_at)) list.append(dayDivider(m.created_at));
@@ -118,8 +119,10 @@ function follows(previous, m) {
 const GROUP_MS = 5 * 60 * 1000;
 
 /** Who wrote it: their name when the room's member list gives one, with the username beside it; else the username. */
+let people = new Map(); // the open room's members by user id, as of the last drawing
+
 function author(userId) {
-  const member = (state.members.get(state.current) || []).find((x) => x.user_id === userId);
+  const member = people.get(userId);
   const name = member && !store.isMine(userId) ? [member.first_name, member.last_name].filter(Boolean).join(' ') : '';
   const username = store.nameOf(userId);
   return name

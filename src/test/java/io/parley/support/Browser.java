@@ -188,4 +188,29 @@ public final class Browser implements AutoCloseable {
     waitFor(d -> all("#room-list li.active [data-testid=room-item][data-room-id='" + roomId + "']").size() == 1 ? true : null,
         "room " + roomId + " open");
   }
+
+  /** Creates a group room from the sidebar's New room form; its id once it is open. */
+  public String createRoom(String name) {
+    click("[data-testid=open-new-room]");
+    type("#new-room-form [name=name]", name);
+    click("#new-room-form button[type=submit]");
+    waitText("[data-testid=room-name]", name);
+    return find("#room-list li.active [data-testid=room-item]").getAttribute("data-room-id");
+  }
+
+  /** Joins a public room found by {@code name} in Browse; returns once it is open. */
+  public void joinRoom(String roomId, String name) {
+    click("[data-testid=open-browse]");
+    type("#browse-form input", name);
+    click("[data-testid=join][data-room-id='" + roomId + "']");
+    waitText("[data-testid=room-name]", name);
+  }
+
+  /** The shown message whose text reads exactly {@code text} (waited for). */
+  public WebElement messageWithText(String text) {
+    return waitFor(d -> d.findElements(org.openqa.selenium.By.cssSelector("[data-testid=message]")).stream()
+        .filter(m -> m.findElements(org.openqa.selenium.By.cssSelector("[data-testid=message-body]")).stream()
+            .anyMatch(x -> text.equals(x.getText())))
+        .findFirst().orElse(null), "a message reading '" + text + "'");
+  }
 }

@@ -47,28 +47,6 @@ class AdminWebTest {
     return prefix + UUID.randomUUID().toString().substring(0, 6);
   }
 
-
-  private static String createRoom(Browser b, String name) {
-    b.click("[data-testid=open-new-room]");
-    b.type("#new-room-form [name=name]", name);
-    b.click("#new-room-form button[type=submit]");
-    b.waitText("[data-testid=room-name]", name);
-    return b.find("#room-list li.active [data-testid=room-item]").getAttribute("data-room-id");
-  }
-
-  private static void joinRoom(Browser b, String roomId, String name) {
-    b.click("[data-testid=open-browse]");
-    b.type("#browse-form input", name);
-    b.click("[data-testid=join][data-room-id='" + roomId + "']");
-    b.waitText("[data-testid=room-name]", name);
-  }
-
-  private static WebElement messageWithText(Browser b, String text) {
-    return b.waitFor(d -> d.findElements(By.cssSelector("[data-testid=message]")).stream()
-        .filter(m -> m.findElements(By.cssSelector("[data-testid=message-body]")).stream().anyMatch(x -> text.equals(x.getText())))
-        .findFirst().orElse(null), "a message reading '" + text + "'");
-  }
-
   /** The texts of the removed messages shown in the open room (one atomic read: the list re-renders on events). */
   @SuppressWarnings("unchecked")
   private static List<String> removals(Browser b) {
@@ -177,23 +155,23 @@ class AdminWebTest {
 
     try (Browser a = Browser.start(); Browser m = Browser.start()) {
       a.signUp(url(cluster.a()), author);
-      String roomId = createRoom(a, roomName);
+      String roomId = a.createRoom(roomName);
       a.find("[data-testid=composer-input]").sendKeys("something rude", Keys.ENTER);
-      a.waitFor(d -> messageWithText(a, "something rude").findElement(By.cssSelector("[data-testid=message-menu]")), "the author's own menu");
+      a.waitFor(d -> a.messageWithText("something rude").findElement(By.cssSelector("[data-testid=message-menu]")), "the author's own menu");
 
       m.logIn(url(cluster.b()), mod.getString("email"));
       assertTrue(m.all("[data-testid=admin-link]").stream().noneMatch(WebElement::isDisplayed), "moderators get no admin area");
-      joinRoom(m, roomId, roomName);
+      m.joinRoom(roomId, roomName);
       m.waitFor(d -> {
-        WebElement rude = messageWithText(m, "something rude");
+        WebElement rude = m.messageWithText("something rude");
         if (rude.findElements(By.cssSelector("[data-testid=delete], [data-testid=confirm-delete]")).isEmpty()) {
           rude.findElement(By.cssSelector("[data-testid=message-menu]")).click(); // the ⋯ menu
         }
-        rude = messageWithText(m, "something rude");
+        rude = m.messageWithText("something rude");
         if (!rude.findElements(By.cssSelector("[data-testid=delete]")).isEmpty()) {
           rude.findElement(By.cssSelector("[data-testid=delete]")).click(); // asks first
         }
-        messageWithText(m, "something rude").findElement(By.cssSelector("[data-testid=confirm-delete]")).click();
+        m.messageWithText("something rude").findElement(By.cssSelector("[data-testid=confirm-delete]")).click();
         return true;
       }, "the moderator's delete picked and confirmed");
 

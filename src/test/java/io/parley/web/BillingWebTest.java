@@ -63,15 +63,6 @@ class BillingWebTest {
     return prefix + UUID.randomUUID().toString().substring(0, 6);
   }
 
-
-  private static void createRoom(Browser b, String name) {
-    b.click("[data-testid=open-new-room]");
-    b.type("#new-room-form [name=name]", name);
-    b.click("#new-room-form button[type=submit]");
-    b.waitText("[data-testid=room-name]", name);
-  }
-
-
   private static void waitBodies(Browser b, List<String> expected) {
     b.waitFor(d -> b.messageBodies().equals(expected) ? true : null, "messages " + expected + " (shown: " + b.messageBodies() + ")");
   }
@@ -117,7 +108,7 @@ class BillingWebTest {
       b.waitText("[data-testid=plan-link]", "Upgrade");
       markPage(b);
 
-      createRoom(b, roomName);
+      b.createRoom(roomName);
       b.send("first of ten");
       waitBodies(b, List.of("first of ten"));
       b.waitText("[data-testid=usage]", "1 of 10 messages today");

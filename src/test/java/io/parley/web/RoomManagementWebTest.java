@@ -47,25 +47,10 @@ class RoomManagementWebTest {
     b.waitText("[data-testid=conn-status]", "connected");
   }
 
-  private static String createRoom(Browser b, String name) {
-    b.click("[data-testid=open-new-room]");
-    b.type("#new-room-form [name=name]", name);
-    b.click("#new-room-form button[type=submit]");
-    b.waitText("[data-testid=room-name]", name);
-    return b.find("#room-list li.active [data-testid=room-item]").getAttribute("data-room-id");
-  }
-
-  private static void joinRoom(Browser b, String roomId, String name) {
-    b.click("[data-testid=open-browse]");
-    b.type("#browse-form input", name);
-    b.click("[data-testid=join][data-room-id='" + roomId + "']");
-    b.waitText("[data-testid=room-name]", name);
-  }
-
   /** A room of {@code owner} that {@code member} joined (the join answered) and has open; its id. */
   private static String sharedRoom(Browser owner, Browser member, String name) {
-    String roomId = createRoom(owner, name);
-    joinRoom(member, roomId, name);
+    String roomId = owner.createRoom(name);
+    member.joinRoom(roomId, name);
     return roomId;
   }
 

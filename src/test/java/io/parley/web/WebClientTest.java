@@ -40,44 +40,22 @@ class WebClientTest {
     return prefix + UUID.randomUUID().toString().substring(0, 6);
   }
 
-  private static String createRoom(Browser b, String name) {
-    b.click("[data-testid=open-new-room]");
-    b.type("#new-room-form [name=name]", name);
-    b.click("#new-room-form button[type=submit]");
-    b.waitText("[data-testid=room-name]", name);
-    return b.find("#room-list li.active [data-testid=room-item]").getAttribute("data-room-id");
-  }
-
-  private static void joinRoom(Browser b, String roomId, String name) {
-    b.click("[data-testid=open-browse]");
-    b.type("#browse-form input", name);
-    b.click("[data-testid=join][data-room-id='" + roomId + "']");
-    b.waitText("[data-testid=room-name]", name);
-  }
-
-
-  private static WebElement messageWithText(Browser b, String text) {
-    return b.waitFor(d -> d.findElements(By.cssSelector("[data-testid=message]")).stream()
-        .filter(m -> m.findElements(By.cssSelector("[data-testid=message-body]")).stream().anyMatch(x -> text.equals(x.getText())))
-        .findFirst().orElse(null), "a message reading '" + text + "'");
-  }
-
   /**
    * Picks a tool (edit, delete) from a message's ⋯ menu (a delete then confirmed), again if a live
    * re-render took the element away meanwhile.
    */
   private static void clickTool(Browser b, String text, String tool) {
     b.waitFor(d -> {
-      WebElement m = messageWithText(b, text);
+      WebElement m = b.messageWithText(text);
       if (m.findElements(By.cssSelector("[data-testid=" + tool + "]")).isEmpty()) {
         m.findElement(By.cssSelector("[data-testid=message-menu]")).click();
       }
-      messageWithText(b, text).findElement(By.cssSelector("[data-testid=" + tool + "]")).click();
+      b.messageWithText(text).findElement(By.cssSelector("[data-testid=" + tool + "]")).click();
       return true;
     }, tool + " picked on '" + text + "'");
     if (tool.equals("delete")) {
       b.waitFor(d -> {
-        messageWithText(b, text).findElement(By.cssSelector("[data-testid=confirm-delete]")).click();
+        b.messageWithText(text).findElement(By.cssSelector("[data-testid=confirm-delete]")).click();
         return true;
       }, "the delete confirmed on '" + text + "'");
     }
@@ -96,16 +74,16 @@ class WebClientTest {
     try (Browser a = Browser.start(); Browser b = Browser.start()) {
       a.signUp(url(cluster.a()), alice);
       b.signUp(url(cluster.b()), bob);
-      String roomId = createRoom(a, roomName);
-      joinRoom(b, roomId, roomName);
+      String roomId = a.createRoom(roomName);
+      b.joinRoom(roomId, roomName);
 
       a.send("hello " + bob);
       waitBodies(b, List.of("hello " + bob));
       b.send("hi " + alice + "\nhow are you?");
       waitBodies(a, List.of("hello " + bob, "hi " + alice + "\nhow are you?"));
-      a.waitFor(d -> messageWithText(a, "hello " + bob).findElement(By.cssSelector("[data-testid=message-state]")),
+      a.waitFor(d -> a.messageWithText("hello " + bob).findElement(By.cssSelector("[data-testid=message-state]")),
           "alice's message has a state");
-      b.waitFor(d -> messageWithText(b, "hi " + alice + "\nhow are you?").getText().contains("✓") ? true : null, "bob's message marked sent (or read)");
+      b.waitFor(d -> b.messageWithText("hi " + alice + "\nhow are you?").getText().contains("✓") ? true : null, "bob's message marked sent (or read)");
 
       // edit in place, seen live by the other
       clickTool(a, "hello " + bob, "edit");
@@ -120,7 +98,7 @@ class WebClientTest {
         return null;
       }, "the edit saved");
       waitBodies(b, List.of("hello " + bob + ", edited", "hi " + alice + "\nhow are you?"));
-      assertTrue(messageWithText(b, "hello " + bob + ", edited").findElements(By.cssSelector("[data-testid=edited]")).size() == 1);
+      assertTrue(b.messageWithText("hello " + bob + ", edited").findElements(By.cssSelector("[data-testid=edited]")).size() == 1);
 
       // delete in place, seen live by the other
       clickTool(b, "hi " + alice + "\nhow are you?", "delete");
@@ -241,7 +219,7 @@ class WebClientTest {
       b.signUp(base, gus);
       b.find("[data-testid=verify-banner]");
       String roomName = unique("Verified ");
-      createRoom(b, roomName);
+      b.createRoom(roomName);
       b.send("before verifying");
       b.waitFor(d -> b.find("[data-testid=toast]").getText().contains("verify your e-mail") ? true : null,
           "the refusal in words");
@@ -255,7 +233,7 @@ class WebClientTest {
       b.click("[data-testid=room-item]");
       b.send("after verifying");
       waitBodies(b, List.of("after verifying"));
-      b.waitFor(d -> messageWithText(b, "after verifying").getText().contains("✓") ? true : null, "sent");
+      b.waitFor(d -> b.messageWithText("after verifying").getText().contains("✓") ? true : null, "sent");
 
       // forgot password → mail → reset form → log in with the new password
       b.click("[data-testid=logout]");
@@ -313,7 +291,7 @@ class WebClientTest {
       a.click("[data-testid=room-list] [data-testid=room-item]");
       waitBodies(a, List.of("hi " + ada));
       a.waitFor(d -> a.all("[data-testid=room-list] [data-testid=unread]").isEmpty() ? true : null, "no badge once read");
-      b.waitFor(d -> messageWithText(b, "hi " + ada).getText().contains("read") ? true : null, "read tick");
+      b.waitFor(d -> b.messageWithText("hi " + ada).getText().contains("read") ? true : null, "read tick");
 
       // typing shows under the room and goes with the message
       a.find("[data-testid=composer-input]").sendKeys("hel");
@@ -366,8 +344,8 @@ class WebClientTest {
     try (Browser a = Browser.start(); Browser c = Browser.start()) {
       a.signUp(url(cluster.a()), alice);
       c.signUp("http://127.0.0.1:" + apiPort + "/", carol);
-      String roomId = createRoom(a, roomName);
-      joinRoom(c, roomId, roomName);
+      String roomId = a.createRoom(roomName);
+      c.joinRoom(roomId, roomName);
       a.send("before");
       waitBodies(c, List.of("before"));
 
