@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Medians per build of bench/compare.sh's JSON lines, side by side, as a Markdown table.
+"""Medians per build of bench/compare.sh's (or bench/run.sh's) JSON lines, side by side, as a
+Markdown table, with the server side's cost where it was measured (ServerCost).
 
     python3 bench/compare_summary.py target/bench/compare.jsonl
 """
@@ -12,14 +13,24 @@ rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 builds = []
 groups = defaultdict(list)
 for r in rows:
-    build = r["label"].rsplit("-run", 1)[0]
+    if "rate" not in r:
+        continue  # idle, history and blocked-thread lines have no rate
+    build = r["label"].rsplit("-run", 1)[0] + ("" if r.get("placement", "split") == "split" else f" ({r['placement']})")
     if build not in builds:
         builds.append(build)
     groups[(r["workload"], r["rate"], build)].append(r)
 
 med = statistics.median
-print("| workload | rate (msg/s) | build | runs | deliveries/s | p50 ms | p90 ms | p99 ms | lost | dup | send errors |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+
+
+def cost(rs, key, scale=1.0, fmt="{:.0f}"):
+    vals = [r["cost"][key] for r in rs if r.get("cost") and r["cost"].get(key) is not None]
+    return fmt.format(med(vals) * scale) if vals else "-"
+
+
+print("| workload | rate (msg/s) | build | runs | deliveries/s | p50 ms | p90 ms | p99 ms | lost | dup | refused | "
+      "server CPU % | CPU µs/message | CPU µs/delivery | alloc kB/message |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for workload, rate in sorted({(k[0], k[1]) for k in groups}):
     for build in builds:
         rs = groups.get((workload, rate, build))
@@ -28,4 +39,6 @@ for workload, rate in sorted({(k[0], k[1]) for k in groups}):
         lat = [r["latency_ms"] for r in rs]
         print(f"| {workload} | {rate:.0f} | {build} | {len(rs)} | {med(r['deliveries_per_s'] for r in rs):.0f} | "
               f"{med(x['p50'] for x in lat):.1f} | {med(x['p90'] for x in lat):.1f} | {med(x['p99'] for x in lat):.1f} | "
-              f"{sum(r['lost'] for r in rs)} | {sum(r['duplicates'] for r in rs)} | {sum(r['send_errors'] for r in rs)} |")
+              f"{sum(r['lost'] for r in rs)} | {sum(r['duplicates'] for r in rs)} | {sum(r.get('refused', 0) for r in rs)} | "
+              f"{cost(rs, 'server_cpu_share', 100)} | {cost(rs, 'cpu_us_per_message')} | "
+              f"{cost(rs, 'cpu_us_per_delivery', 1, '{:.1f}')} | {cost(rs, 'alloc_bytes_per_message', 1 / 1024, '{:.1f}')} |")

@@ -46,7 +46,11 @@ import org.HdrHistogram.Histogram;
  * {@link BaselineServer}). {@code --warmup S} first sends S seconds at the first rate without
  * measuring (JIT compilation, the login storm). Each run prints one JSON line (prefixed {@code RESULT }) and a human
  * summary. Latencies are measured end to end, send to delivery, in this JVM
- * ({@code System.nanoTime} in the message body), with HdrHistogram.
+ * ({@code System.nanoTime} in the message body), with HdrHistogram. With {@code --server-pid}
+ * each step also reports what the server side spent ({@link ServerCost}: CPU of Parley,
+ * PostgreSQL and Redis per stored message and per delivery, bytes allocated per message); the
+ * idle workload ({@code --users N} distinct users, {@code --settle S}, {@code --idle-measure S})
+ * reports the connection storm's cost and the server side's CPU while the sockets sit idle.
  */
 public final class LoadGenerator {
   private final Map<String, String> opt;
@@ -336,6 +340,7 @@ public final class LoadGenerator {
     double setupS = (System.nanoTime() - setupStart) / 1e9;
 
     List<JsonObject> results = new ArrayList<>();
+    ServerCost cost = new ServerCost(pid);
     // --warmup S: first S seconds at the first rate, not measured (JIT, the login storm settling)
     String[] rates = opt.getOrDefault("rates", opt.getOrDefault("rate", "100")).split(",");
     record Step(double rate, int duration, boolean measured) {}
@@ -363,6 +368,7 @@ public final class LoadGenerator {
       }
       // one sender per room (for conversations: both sides, alternating), open loop on the total rate
       AtomicLong sent = new AtomicLong();
+      cost.start();
       long start = System.nanoTime();
       long end = start + TimeUnit.SECONDS.toNanos(duration);
       Promise<Void> sending = Promise.promise();
@@ -394,6 +400,7 @@ public final class LoadGenerator {
         Thread.sleep(20); // draining what is in flight, bounded
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
+      cost.stop();
       long lost = 0;
       long dups = 0;
       long unseen = 0; // sends no member received: refused ones, or lost whole
@@ -425,6 +432,7 @@ public final class LoadGenerator {
             .put("deliveries_per_s", delivered.get() / Math.max(elapsed, duration))
             .put("latency_ms", latency(hist))
             .put("setup_s", setupS)
+            .put("cost", cost.report(acks.get(), delivered.get()))
             .put("server_rss_kb_before_sockets", rssBefore).put("server_rss_kb_after_sockets", rssAfter);
       }
       if (measured) {
@@ -498,17 +506,39 @@ public final class LoadGenerator {
     List<URI> urls = wsUrls();
     long rssBefore = rssKb(pid);
     long start = System.nanoTime();
+    ServerCost storm = new ServerCost(pid);
+    storm.start();
     List<WebSocket> open = parallel(sockets, 256, k -> connect(urls.get(k % urls.size()), users.get(k % distinctUsers).getString("token"), t -> { }));
     double connectS = (System.nanoTime() - start) / 1e9;
-    Thread.sleep(2000); // let the server settle before reading its memory
+    storm.stop();
+    Thread.sleep(TimeUnit.SECONDS.toMillis(intOpt("settle", 2))); // --settle S before reading memory and idle CPU
     long rssAfter = rssKb(pid);
+    // --idle-measure S: the server side's CPU with every socket open and nothing sent
+    ServerCost idle = new ServerCost(pid);
+    idle.start();
+    Thread.sleep(TimeUnit.SECONDS.toMillis(intOpt("idle-measure", 10)));
+    idle.stop();
     JsonObject result = new JsonObject().put("workload", "idle").put("label", opt.getOrDefault("label", ""))
-        .put("sockets", sockets).put("connect_all_s", connectS)
+        .put("sockets", sockets).put("users", distinctUsers).put("connect_all_s", connectS)
         .put("server_rss_kb_before", rssBefore).put("server_rss_kb_after", rssAfter)
-        .put("rss_kb_per_socket", rssBefore > 0 ? (rssAfter - rssBefore) / (double) sockets : -1);
+        .put("rss_kb_per_socket", rssBefore > 0 ? (rssAfter - rssBefore) / (double) sockets : -1)
+        .put("connect_cost", storm.report(0, 0)).put("idle_cost", idle.report(0, 0));
     Thread.sleep(TimeUnit.SECONDS.toMillis(intOpt("hold", 0))); // --hold S: keep them open to inspect the server
     open.forEach(WebSocket::close);
     return result;
+  }
+
+  private static String costSummary(JsonObject c) {
+    if (c == null || c.isEmpty()) {
+      return "";
+    }
+    return String.format(", server CPU %.0f %% of a core, %s µs/message, %s µs/delivery, %s B allocated/message",
+        c.getDouble("server_cpu_share") * 100, round(c.getValue("cpu_us_per_message")), round(c.getValue("cpu_us_per_delivery")),
+        round(c.getValue("alloc_bytes_per_message")));
+  }
+
+  private static String round(Object v) {
+    return v instanceof Number n ? String.format("%.1f", n.doubleValue()) : "-";
   }
 
   static String summary(JsonObject r) {
@@ -517,14 +547,16 @@ public final class LoadGenerator {
       case "history-seed" -> "history: seeded room " + r.getLong("room_id") + ", GET " + r.getString("path");
       case "history" -> String.format("history: %d clients, %.0f req/s, p50 %.2f ms, p99 %.2f ms, errors %d",
           r.getInteger("clients"), r.getDouble("requests_per_s"), l.getDouble("p50"), l.getDouble("p99"), r.getLong("errors"));
-      case "idle" -> String.format("idle: %d sockets in %.1f s, RSS %d → %d kB (%.2f kB per socket)",
+      case "idle" -> String.format("idle: %d sockets in %.1f s, RSS %d → %d kB (%.2f kB per socket), idle server CPU %s",
           r.getInteger("sockets"), r.getDouble("connect_all_s"), r.getLong("server_rss_kb_before"),
-          r.getLong("server_rss_kb_after"), r.getDouble("rss_kb_per_socket"));
+          r.getLong("server_rss_kb_after"), r.getDouble("rss_kb_per_socket"),
+          r.getJsonObject("idle_cost").getValue("server_cpu_share"));
       default -> String.format("%s %dx%d @ %.0f msg/s: %.0f deliveries/s, p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max %.2f ms, "
               + "lost %d, dup %d, acks %d, errors %d",
           r.getString("workload"), r.getInteger("rooms"), r.getInteger("members"), r.getDouble("rate"),
           r.getDouble("deliveries_per_s"), l.getDouble("p50"), l.getDouble("p90"), l.getDouble("p99"), l.getDouble("p999"),
-          l.getDouble("max"), r.getLong("lost"), r.getLong("duplicates"), r.getLong("acks"), r.getLong("send_errors"));
+          l.getDouble("max"), r.getLong("lost"), r.getLong("duplicates"), r.getLong("acks"), r.getLong("send_errors"))
+          + costSummary(r.getJsonObject("cost"));
     };
   }
 }
