@@ -76,8 +76,11 @@ public final class Addresses {
 
   // the mail outbox (worked by the mail verticle)
   public static final String OUTBOX_CLAIM = P + "outbox.claim";
-  public static final String OUTBOX_SENT = P + "outbox.sent";
-  public static final String OUTBOX_FAILED = P + "outbox.failed";
+  /**
+   * {sent: [{id, attempts}], failed: [{id, attempts, error, retry_in_s?}]} → {}: a claimed batch's
+   * outcomes, settled in two statements (docs/event-bus.md).
+   */
+  public static final String OUTBOX_SETTLE = P + "outbox.settle";
   /** {} → {pending, failed}: mail not sent yet (pending or being sent) and mail given up on (metrics). */
   public static final String OUTBOX_STATS = P + "outbox.stats";
 

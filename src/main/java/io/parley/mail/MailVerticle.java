@@ -3,7 +3,6 @@ package io.parley.mail;
 import static io.parley.bus.Addresses.*;
 
 import io.parley.bus.Bus;
-import io.parley.bus.ParleyException;
 import io.parley.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -25,9 +24,13 @@ import org.slf4j.LoggerFactory;
  * SMTP with vertx-mail-client.
  *
  * <p>It claims due mail in batches with a lease ({@code parley.persistence.outbox.claim}),
- * renders the template, sends it, and marks it sent, or pending again after an exponential
+ * renders the template, sends it, and settles the batch in one request
+ * ({@code parley.persistence.outbox.settle}): sent, or pending again after an exponential
  * backoff ({@code backoff_base_ms · 2^(attempt-1)}, capped at {@code backoff_max_ms}, with
- * jitter), or failed after {@code max_attempts} with the last error kept. It runs when told that
+ * jitter), or failed after {@code max_attempts} with the last error kept. When the SMTP server
+ * cannot be reached, the server is backed off as a whole ({@link ServerBackoff}): nothing is
+ * claimed until one probe mail gets through, so a backlog of thousands costs one attempt per
+ * back-off period, not one per mail. It runs when told that
  * mail is ready ({@code parley.mail.outbox-ready}) and every {@code poll_interval_ms}. A mail
  * whose sender died mid-send is claimed again once its lease expires; each mail carries the
  * Message-ID {@code <parley-outbox-ID@parley>}, so a receiver can drop the rare duplicate.
@@ -53,8 +56,10 @@ public class MailVerticle extends VerticleBase {
   private long backoffMaxMs;
   private int batchSize;
   private int leaseS;
+  private ServerBackoff server;
   private boolean draining;
   private boolean again;
+  private long resumeTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -67,6 +72,9 @@ public class MailVerticle extends VerticleBase {
     backoffMaxMs = cfg.getLong("backoff_max_ms", 600_000L);
     batchSize = cfg.getInteger("batch_size", 20);
     leaseS = cfg.getInteger("lease_s", 60);
+    server = new ServerBackoff(cfg.getString("smtp_host", "").isBlank() ? "(development sink)"
+        : cfg.getString("smtp_host") + ":" + cfg.getInteger("smtp_port", 587),
+        backoffBaseMs, cfg.getLong("server_backoff_max_ms", 60_000L));
 
     String host = cfg.getString("smtp_host", "");
     // An idle pooled connection is ended with QUIT after keep_alive_s (the pool's cleaner), before
@@ -174,26 +182,36 @@ public class MailVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> new JsonObject().put("items", sink.list()));
   }
 
-  /** Sends due mail until none is left; one drain at a time per verticle. */
+  /**
+   * Sends due mail until none is left; one drain at a time per verticle. While the SMTP server is
+   * backed off ({@link ServerBackoff}) it claims nothing; after that it claims one mail to probe
+   * the server, and full batches again once one got through. Each batch is settled with one
+   * request ({@code outbox.settle}).
+   */
   private void drain() {
     if (draining) {
       again = true;
       return;
     }
+    long wait = server.remainingMs();
+    if (wait > 0) {
+      resumeAfter(wait);
+      return;
+    }
     draining = true;
     again = false;
-    bus.request(OUTBOX_CLAIM, new JsonObject().put("limit", batchSize).put("lease_s", leaseS), "mail-outbox")
+    int limit = server.probing() ? 1 : batchSize;
+    bus.request(OUTBOX_CLAIM, new JsonObject().put("limit", limit).put("lease_s", leaseS), "mail-outbox")
         .compose(r -> {
           JsonArray items = r.getJsonArray("items");
-          List<Future<Void>> sends = new ArrayList<>();
+          List<Future<Outcome>> sends = new ArrayList<>();
           for (int i = 0; i < items.size(); i++) {
             sends.add(deliver(items.getJsonObject(i)));
           }
-          if (items.size() == batchSize) {
-            again = true;
-          }
-          return Future.join(sends);
+          again = items.size() == limit;
+          return Future.all(sends);
         })
+        .compose(all -> settle(all.list()))
         .onComplete(ar -> {
           if (ar.failed()) {
             LOG.debug("outbox not reachable: {}", ar.cause().getMessage());
@@ -205,14 +223,34 @@ public class MailVerticle extends VerticleBase {
         });
   }
 
-  private Future<Void> deliver(JsonObject item) {
+  private void resumeAfter(long ms) {
+    if (resumeTimer < 0) {
+      resumeTimer = vertx.setTimer(ms, t -> {
+        resumeTimer = -1;
+        drain();
+      });
+    }
+  }
+
+  /**
+   * What became of one claimed mail: sent, or failed with its error; whether the server could
+   * not be reached, or the mail can never be sent (a template that cannot be rendered).
+   */
+  private record Outcome(long id, int attempts, String error, boolean serverUnreachable, boolean permanent) {
+    boolean sent() {
+      return error == null;
+    }
+  }
+
+  /** Renders and sends one mail; never fails (a failure is an {@link Outcome} with its error). */
+  private Future<Outcome> deliver(JsonObject item) {
     long id = item.getLong("id");
     int attempts = item.getInteger("attempts");
     Templates.Mail rendered;
     try {
       rendered = templates.render(item.getString("template"), item.getJsonObject("params"));
     } catch (RuntimeException e) {
-      return markFailed(id, attempts, "cannot render: " + e.getMessage(), null);
+      return Future.succeededFuture(new Outcome(id, attempts, "cannot render: " + e.getMessage(), false, true));
     }
     MailMessage message = new MailMessage()
         .setFrom(from)
@@ -223,29 +261,58 @@ public class MailVerticle extends VerticleBase {
         .addHeader("Message-ID", "<parley-outbox-" + id + "@parley>");
     return client.sendMail(message)
         .timeout(Math.max(5, leaseS / 2), java.util.concurrent.TimeUnit.SECONDS)
-        .compose(sent -> bus.request(OUTBOX_SENT, new JsonObject().put("id", id).put("attempts", attempts), "mail-outbox")
-            .<Void>mapEmpty())
-        .recover(err -> {
-          if (err instanceof ParleyException) {
-            return Future.failedFuture(err); // could not record the result; the lease brings it back
-          }
-          String error = String.valueOf(err.getMessage());
-          if (attempts >= maxAttempts) {
-            LOG.warn("mail {} to {} failed {} times, giving up: {}", id, item.getString("to_address"), attempts, error);
-            return markFailed(id, attempts, error, null);
-          }
-          long delay = Math.min(backoffMaxMs, backoffBaseMs << Math.min(30, attempts - 1));
-          delay = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-          LOG.info("mail {} attempt {} failed ({}); next try in {} ms", id, attempts, error, delay);
-          return markFailed(id, attempts, error, delay / 1000.0);
-        });
+        .map(sent -> new Outcome(id, attempts, null, false, false))
+        .otherwise(err -> new Outcome(id, attempts, String.valueOf(err.getMessage()), ServerBackoff.unreachable(err), false));
   }
 
-  private Future<Void> markFailed(long id, int attempts, String error, Double retryInS) {
-    JsonObject body = new JsonObject().put("id", id).put("attempts", attempts).put("error", error);
-    if (retryInS != null) {
-      body.put("retry_in_s", retryInS);
+  /**
+   * Records a batch's outcomes in one {@code outbox.settle} request: sent mail is marked sent;
+   * a failed one is due again after its own backoff ({@code backoff_base_ms · 2^(attempt-1)},
+   * capped at {@code backoff_max_ms}, jittered) or given up after {@code max_attempts} (a mail
+   * that cannot be rendered at once). When the server could not be reached, the server is backed
+   * off as a whole and that is logged once, not once per mail.
+   */
+  private Future<Void> settle(List<Outcome> outcomes) {
+    if (outcomes.isEmpty()) {
+      return Future.succeededFuture();
     }
-    return bus.request(OUTBOX_FAILED, body, "mail-outbox").mapEmpty();
+    JsonArray sent = new JsonArray();
+    JsonArray failed = new JsonArray();
+    String unreachable = null;
+    boolean reached = false;
+    for (Outcome o : outcomes) {
+      if (o.sent()) {
+        sent.add(new JsonObject().put("id", o.id()).put("attempts", o.attempts()));
+        reached = true;
+        continue;
+      }
+      int attempts = o.attempts();
+      JsonObject f = new JsonObject().put("id", o.id()).put("attempts", attempts).put("error", o.error());
+      if (o.serverUnreachable()) {
+        unreachable = o.error();
+      } else {
+        reached = true;
+      }
+      if (!o.permanent() && attempts < maxAttempts) {
+        long delay = Math.min(backoffMaxMs, backoffBaseMs << Math.min(30, attempts - 1));
+        f.put("retry_in_s", (delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1)) / 1000.0);
+        if (!o.serverUnreachable()) {
+          LOG.info("mail {} attempt {} failed ({}); next try in {} s", o.id(), attempts, o.error(), f.getDouble("retry_in_s"));
+        }
+      } else {
+        LOG.warn("mail {} failed {} times, giving up: {}", o.id(), attempts, o.error());
+      }
+      failed.add(f);
+    }
+    if (unreachable != null) {
+      long pause = server.failed();
+      LOG.warn("SMTP server {} not reachable ({}); no mail is tried for {} ms, then one mail probes it",
+          server.name(), unreachable, pause);
+      again = false;
+      resumeAfter(pause);
+    } else if (reached) {
+      server.reached();
+    }
+    return bus.request(OUTBOX_SETTLE, new JsonObject().put("sent", sent).put("failed", failed), "mail-outbox").mapEmpty();
   }
 }

@@ -23,7 +23,11 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
+import io.vertx.core.net.NetServer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -45,6 +49,7 @@ class MailOutboxTest {
   private GreenMail smtp;
   private int smtpPort;
   private ParleyNode mailNode;
+  private boolean parked;
 
   @BeforeEach
   void setUp(Vertx vertx, TestCluster cluster) {
@@ -53,6 +58,10 @@ class MailOutboxTest {
     smtpPort = TestCluster.freePort();
     smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
     db = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(cluster.databaseUrl)).using(vertx).build();
+    // the shared cluster's earlier tests left mail no node sent; parked, so this test's mail node
+    // (which sends the oldest due mail first, one at a time while probing a server) sees only its own
+    parked = Api.await(db.query("UPDATE mail_outbox SET next_attempt_at = now() + interval '1 day' "
+        + "WHERE status = 'pending' RETURNING id").execute()).size() > 0;
   }
 
   @AfterEach
@@ -60,17 +69,25 @@ class MailOutboxTest {
     if (mailNode != null) {
       Api.await(mailNode.close());
     }
+    if (parked) {
+      Api.await(db.query("UPDATE mail_outbox SET next_attempt_at = now() "
+          + "WHERE status = 'pending' AND next_attempt_at > now() + interval '23 hours'").execute());
+    }
     smtp.stop();
     db.close();
   }
 
   /** A node of the shared cluster that runs only the mail verticle, sending to the test's SMTP server. */
   private ParleyNode startMailNode(int maxAttempts) {
+    return startMailNode(new JsonObject().put("max_attempts", maxAttempts));
+  }
+
+  private ParleyNode startMailNode(JsonObject mail) {
     JsonObject cfg = TestCluster.config(cluster.databaseUrl, cluster.clusterName, "mail-" + UUID.randomUUID(),
         TestCluster.freePort(), TestCluster.freePort());
     cfg.getJsonObject("node").put("roles", new JsonArray().add("mail"));
     cfg.getJsonObject("mail").put("smtp_host", "127.0.0.1").put("smtp_port", smtpPort).put("starttls", "DISABLED")
-        .put("max_attempts", maxAttempts);
+        .mergeIn(mail);
     return Api.await(ParleyNode.start(ParleyConfig.of(cfg)));
   }
 
@@ -143,5 +160,46 @@ class MailOutboxTest {
     Row row = outboxRow(to);
     assertEquals(2, row.getInteger("attempts"));
     assertTrue(row.getString("last_error").length() > 0);
+  }
+
+  @Test
+  @DisplayName("with the SMTP server down a backlog costs one probe per back-off, not a try per mail; when it is back all of it goes out once")
+  void backlogBacksOffPerServer() {
+    // a "server" that accepts and hangs up at once: every SMTP connection attempt is counted
+    AtomicInteger connections = new AtomicInteger();
+    NetServer down = Api.await(vertx.createNetServer().connectHandler(socket -> {
+      connections.incrementAndGet();
+      socket.close();
+    }).listen(smtpPort, "127.0.0.1"));
+    int batch = 5;
+    int backlog = 30;
+    List<String> to = new ArrayList<>();
+    for (int i = 0; i < backlog; i++) {
+      to.add(register("backlog"));
+    }
+    mailNode = startMailNode(new JsonObject().put("max_attempts", 100).put("batch_size", batch)
+        .put("backoff_base_ms", 200).put("server_backoff_max_ms", 400));
+
+    // the first batch fails, then one mail at a time probes the server
+    Await.until(() -> attemptsOf(to) >= batch + 3, "three probes after the first batch");
+    long untried = Api.await(db.preparedQuery("SELECT count(*) FROM mail_outbox WHERE to_address = ANY($1) AND attempts = 0")
+        .execute(Tuple.of(to.toArray(new String[0])))).iterator().next().getLong(0);
+    assertTrue(untried >= backlog - batch - 4, "the backlog waits for the server, untried: " + untried);
+    assertTrue(connections.get() <= attemptsOf(to), "one connection per attempt at most: " + connections.get());
+
+    Api.await(down.close());
+    smtp.start(); // the server is back on the same port: the next probe gets through, then full batches
+    for (String address : to) {
+      awaitOutbox(address, r -> "sent".equals(r.getString("status")), "sent after the outage: " + address);
+    }
+    assertTrue(smtp.waitForIncomingEmail(10_000, backlog));
+    for (String address : to) {
+      assertEquals(1, received(address), "delivered once: " + address);
+    }
+  }
+
+  private long attemptsOf(List<String> to) {
+    return Api.await(db.preparedQuery("SELECT COALESCE(sum(attempts), 0) FROM mail_outbox WHERE to_address = ANY($1)")
+        .execute(Tuple.of(to.toArray(new String[0])))).iterator().next().getLong(0);
   }
 }

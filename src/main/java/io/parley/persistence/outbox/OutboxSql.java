@@ -17,17 +17,26 @@ final class OutboxSql {
           + "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) "
           + "RETURNING id, template, to_address, params, attempts";
 
-  /** $1 id, $2 the attempt that sent it: a sender whose lease ran out cannot overwrite a later claim. */
+  /**
+   * Marks a batch sent: $1 ids, $2 the attempt that sent each (a sender whose lease ran out cannot
+   * overwrite a later claim); the link token in params is dropped.
+   */
   static final String OUTBOX_SENT =
-      "UPDATE mail_outbox SET status = 'sent', sent_at = now(), params = NULL, locked_until = NULL, last_error = NULL "
-          + "WHERE id = $1 AND status = 'sending' AND attempts = $2";
+      "UPDATE mail_outbox m SET status = 'sent', sent_at = now(), params = NULL, locked_until = NULL, last_error = NULL "
+          + "FROM unnest($1::bigint[], $2::int[]) AS s(id, attempts) "
+          + "WHERE m.id = s.id AND m.status = 'sending' AND m.attempts = s.attempts";
 
-  /** $1 id, $2 error, $3 retry in seconds (null: give up), $4 the failed attempt (as for {@link #OUTBOX_SENT}). */
+  /**
+   * Settles a batch of failures: $1 ids, $2 the failed attempts (as for {@link #OUTBOX_SENT}),
+   * $3 errors, $4 retry in seconds (null: give up, and drop params).
+   */
   static final String OUTBOX_FAILED =
-      "UPDATE mail_outbox SET status = CASE WHEN $3::float8 IS NULL THEN 'failed' ELSE 'pending' END, "
-          + "params = CASE WHEN $3::float8 IS NULL THEN NULL ELSE params END, "
-          + "next_attempt_at = now() + make_interval(secs => COALESCE($3::float8, 0)), locked_until = NULL, last_error = $2 "
-          + "WHERE id = $1 AND status = 'sending' AND attempts = $4";
+      "UPDATE mail_outbox m SET status = CASE WHEN f.retry_in_s IS NULL THEN 'failed' ELSE 'pending' END, "
+          + "params = CASE WHEN f.retry_in_s IS NULL THEN NULL ELSE m.params END, "
+          + "next_attempt_at = now() + make_interval(secs => COALESCE(f.retry_in_s, 0)), locked_until = NULL, "
+          + "last_error = f.error "
+          + "FROM unnest($1::bigint[], $2::int[], $3::text[], $4::float8[]) AS f(id, attempts, error, retry_in_s) "
+          + "WHERE m.id = f.id AND m.status = 'sending' AND m.attempts = f.attempts";
 
   /**
    * Mail not sent yet and mail given up on, counted over the partial indexes

@@ -2,8 +2,7 @@ package io.parley.persistence.outbox;
 
 import static io.parley.bus.Addresses.MAIL_OUTBOX_READY;
 import static io.parley.bus.Addresses.OUTBOX_CLAIM;
-import static io.parley.bus.Addresses.OUTBOX_FAILED;
-import static io.parley.bus.Addresses.OUTBOX_SENT;
+import static io.parley.bus.Addresses.OUTBOX_SETTLE;
 import static io.parley.bus.Addresses.OUTBOX_STATS;
 
 import io.parley.persistence.shared.Handlers;
@@ -19,7 +18,7 @@ import io.vertx.sqlclient.Tuple;
 /**
  * The durable mail outbox: mail is queued inside the transaction of the change that causes it
  * ({@link #queue}), and the mail verticle claims, sends and settles it over the bus
- * ({@code outbox.claim}, {@code outbox.sent}, {@code outbox.failed}), so a restart or an SMTP
+ * ({@code outbox.claim}, {@code outbox.settle}), so a restart or an SMTP
  * outage loses no mail; {@code outbox.stats} counts what waits and what failed, for metrics.
  */
 public final class OutboxStore {
@@ -33,8 +32,7 @@ public final class OutboxStore {
 
   public void register(Handlers h) {
     h.on(OUTBOX_CLAIM, this::claim);
-    h.on(OUTBOX_SENT, this::sent);
-    h.on(OUTBOX_FAILED, this::failed);
+    h.on(OUTBOX_SETTLE, this::settle);
     h.on(OUTBOX_STATS, this::stats);
   }
 
@@ -68,17 +66,42 @@ public final class OutboxStore {
         });
   }
 
-  /** {id, attempts}: sent; its link token is cleared from the row. */
-  private Future<JsonObject> sent(JsonObject b) {
-    return pool.preparedQuery(OutboxSql.OUTBOX_SENT).execute(Tuple.of(b.getLong("id"), b.getInteger("attempts")))
-        .map(rs -> new JsonObject());
-  }
-
-  /** {id, error, attempts, retry_in_s?}: back to pending for a later attempt, or failed when retry_in_s is absent. */
-  private Future<JsonObject> failed(JsonObject b) {
-    return pool.preparedQuery(OutboxSql.OUTBOX_FAILED)
-        .execute(Tuple.of(b.getLong("id"), b.getString("error"), b.getDouble("retry_in_s"), b.getInteger("attempts")))
-        .map(rs -> new JsonObject());
+  /**
+   * {sent: [{id, attempts}], failed: [{id, attempts, error, retry_in_s?}]} → {}: one statement for
+   * the sent mail (its link token is cleared from the row) and one for the failed: pending again
+   * after retry_in_s, or failed (given up) without it. A row claimed again since is left alone.
+   */
+  private Future<JsonObject> settle(JsonObject b) {
+    JsonArray sent = b.getJsonArray("sent", new JsonArray());
+    JsonArray failed = b.getJsonArray("failed", new JsonArray());
+    Future<Void> sentDone = Future.succeededFuture();
+    if (!sent.isEmpty()) {
+      Long[] ids = new Long[sent.size()];
+      Integer[] attempts = new Integer[sent.size()];
+      for (int i = 0; i < sent.size(); i++) {
+        ids[i] = sent.getJsonObject(i).getLong("id");
+        attempts[i] = sent.getJsonObject(i).getInteger("attempts");
+      }
+      sentDone = pool.preparedQuery(OutboxSql.OUTBOX_SENT).execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfInteger(attempts)).mapEmpty();
+    }
+    Future<Void> failedDone = Future.succeededFuture();
+    if (!failed.isEmpty()) {
+      int n = failed.size();
+      Long[] ids = new Long[n];
+      Integer[] attempts = new Integer[n];
+      String[] errors = new String[n];
+      Double[] retries = new Double[n];
+      for (int i = 0; i < n; i++) {
+        JsonObject f = failed.getJsonObject(i);
+        ids[i] = f.getLong("id");
+        attempts[i] = f.getInteger("attempts");
+        errors[i] = f.getString("error");
+        retries[i] = f.getDouble("retry_in_s");
+      }
+      failedDone = pool.preparedQuery(OutboxSql.OUTBOX_FAILED).execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfInteger(attempts)
+          .addArrayOfString(errors).addArrayOfDouble(retries)).mapEmpty();
+    }
+    return Future.all(sentDone, failedDone).map(x -> new JsonObject());
   }
 
   /** {} → {pending, failed}: the outbox's mail not sent yet and given up on (the mail verticle's gauges). */
