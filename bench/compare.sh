@@ -18,10 +18,16 @@
 #   SQL_limited="UPDATE plans SET daily_message_limit = 100000000 WHERE code = 'free'" \
 #   RUNS=3 bench/compare.sh before=/tmp/before.jar unlimited=target/parley.jar limited=target/parley.jar
 #
+# WORKLOADS (default fanout,one-to-one) may also name idle: IDLE_SOCKETS (10000) sockets of
+# IDLE_USERS (10000) users, IDLE_CONNECT_PARALLEL (256) upgrades at once, each user registered just before (so as many mails wait in the outbox,
+# the SMTP server being down), then held; it reports the connection storm's cost, the idle
+# server side's CPU, and the blocked-thread warnings in the server's log.
+#
 # The load generator comes from target/parley-bench.jar (mvn -B -Pbench package), the same for both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
+WORKLOADS=${WORKLOADS:-fanout,one-to-one}
 BENCH_JAR=target/parley-bench.jar
 OUT=$(pwd)/target/bench
 mkdir -p "$OUT" "$OUT/cwd"
@@ -64,10 +70,20 @@ for run in $(seq 1 "$RUNS"); do
     if [ -n "${!sql_var:-}" ]; then
       psql -h 127.0.0.1 -U postgres -d parley_bench -qc "${!sql_var}" >/dev/null
     fi
-    lg "$RESULTS" --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 10 --members 100 \
-       --rates ${FANOUT_RATES:-500,1000,1500,2000} --duration 10 --warmup 10 --server-pid "$pid" --label "$name-run$run"
-    lg "$RESULTS" --workload one-to-one --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 500 \
-       --rates ${ONE_TO_ONE_RATES:-1000,3000,5000} --duration 10 --warmup 10 --server-pid "$pid" --label "$name-run$run"
+    if [[ ,$WORKLOADS, == *,fanout,* ]]; then
+      lg "$RESULTS" --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 10 --members 100 \
+         --rates ${FANOUT_RATES:-500,1000,1500,2000} --duration 10 --warmup 10 --server-pid "$pid" --label "$name-run$run"
+    fi
+    if [[ ,$WORKLOADS, == *,one-to-one,* ]]; then
+      lg "$RESULTS" --workload one-to-one --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 500 \
+         --rates ${ONE_TO_ONE_RATES:-1000,3000,5000} --duration 10 --warmup 10 --server-pid "$pid" --label "$name-run$run"
+    fi
+    if [[ ,$WORKLOADS, == *,idle,* ]]; then
+      lg "$RESULTS" --workload idle --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --sockets "${IDLE_SOCKETS:-10000}" \
+         --users "${IDLE_USERS:-10000}" --connect-parallel "${IDLE_CONNECT_PARALLEL:-256}" --settle 10 --idle-measure 20 \
+         --server-pid "$pid" --label "$name-run$run"
+      blocked_report "$OUT/compare-server.log" "$name-run$run" "$RESULTS"
+    fi
     kill "$pid"; wait "$pid" 2>/dev/null || true
   done
   if [ "${BASELINE:-0}" = 1 ]; then

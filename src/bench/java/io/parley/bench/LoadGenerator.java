@@ -49,7 +49,7 @@ import org.HdrHistogram.Histogram;
  * ({@code System.nanoTime} in the message body), with HdrHistogram. With {@code --server-pid}
  * each step also reports what the server side spent ({@link ServerCost}: CPU of Parley,
  * PostgreSQL and Redis per stored message and per delivery, bytes allocated per message); the
- * idle workload ({@code --users N} distinct users, {@code --settle S}, {@code --idle-measure S})
+ * idle workload ({@code --users N} distinct users, {@code --settle S}, {@code --idle-measure S}, {@code --connect-parallel N} upgrades at once)
  * reports the connection storm's cost and the server side's CPU while the sockets sit idle.
  */
 public final class LoadGenerator {
@@ -184,11 +184,32 @@ public final class LoadGenerator {
         .map(l -> new JsonObject().put("id", l.getJsonObject("user").getLong("id")).put("token", l.getString("access_token")));
   }
 
+  /** Upgrades refused with 503 (the gateway's connection admission) and tried again. */
+  private final AtomicLong upgradeRefusals = new AtomicLong();
+
+  /** Opens a socket; an upgrade refused with 503 OVERLOADED is tried again after its retry_after_ms (+ up to 10 %). */
   private Future<WebSocket> connect(URI url, String token, java.util.function.Consumer<String> onText) {
     String path = url.getPath() + (token == null ? "" : "?token=" + token);
     var socket = ws.webSocket();
     socket.textMessageHandler(onText::accept);
-    return socket.connect(new WebSocketConnectOptions().setHost(url.getHost()).setPort(url.getPort()).setURI(path));
+    return socket.connect(new WebSocketConnectOptions().setHost(url.getHost()).setPort(url.getPort()).setURI(path))
+        .<WebSocket>map(v -> socket)
+        .recover(err -> {
+          if (!(err instanceof io.vertx.core.http.UpgradeRejectedException rejected) || rejected.getStatus() != 503) {
+            return Future.failedFuture(err);
+          }
+          upgradeRefusals.incrementAndGet();
+          long waitMs = 1000;
+          try {
+            waitMs = rejected.getBody().toJsonObject().getJsonObject("details").getLong("retry_after_ms");
+          } catch (RuntimeException e) {
+            // no problem body: a second
+          }
+          Promise<WebSocket> again = Promise.promise();
+          vertx.setTimer(Math.max(1, waitMs + java.util.concurrent.ThreadLocalRandom.current().nextLong(waitMs / 10 + 1)),
+              t -> connect(url, token, onText).onComplete(again));
+          return again.future();
+        });
   }
 
   private static long rssKb(long pid) {
@@ -508,7 +529,7 @@ public final class LoadGenerator {
     long start = System.nanoTime();
     ServerCost storm = new ServerCost(pid);
     storm.start();
-    List<WebSocket> open = parallel(sockets, 256, k -> connect(urls.get(k % urls.size()), users.get(k % distinctUsers).getString("token"), t -> { }));
+    List<WebSocket> open = parallel(sockets, intOpt("connect-parallel", 256), k -> connect(urls.get(k % urls.size()), users.get(k % distinctUsers).getString("token"), t -> { }));
     double connectS = (System.nanoTime() - start) / 1e9;
     storm.stop();
     Thread.sleep(TimeUnit.SECONDS.toMillis(intOpt("settle", 2))); // --settle S before reading memory and idle CPU
@@ -520,6 +541,7 @@ public final class LoadGenerator {
     idle.stop();
     JsonObject result = new JsonObject().put("workload", "idle").put("label", opt.getOrDefault("label", ""))
         .put("sockets", sockets).put("users", distinctUsers).put("connect_all_s", connectS)
+        .put("connect_parallel", intOpt("connect-parallel", 256)).put("upgrade_refusals", upgradeRefusals.get())
         .put("server_rss_kb_before", rssBefore).put("server_rss_kb_after", rssAfter)
         .put("rss_kb_per_socket", rssBefore > 0 ? (rssAfter - rssBefore) / (double) sockets : -1)
         .put("connect_cost", storm.report(0, 0)).put("idle_cost", idle.report(0, 0));

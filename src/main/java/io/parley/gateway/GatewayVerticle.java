@@ -75,6 +75,9 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
     server = new WebSocketServer(vertx, this, new WebSocketServer.Limits(hardLimit, heartbeatS * 3L,
         cfg.getInteger("write_buffer_bytes", 65_536), cfg.getLong("stall_timeout_ms", 10_000L)));
     server.trustProxies(ClientAddress.trusting(cfg.getJsonArray("trusted_proxies", new JsonArray())));
+    long acceptRate = cfg.getLong("accept_rate_per_s", 0L) > 0 ? cfg.getLong("accept_rate_per_s") : UpgradeAdmission.defaultRate();
+    long acceptBurst = cfg.getLong("accept_burst", 0L) > 0 ? cfg.getLong("accept_burst") : acceptRate;
+    server.admitUpgrades(new UpgradeAdmission(acceptRate, acceptBurst));
     vertx.sharedData().getLocalMap("parley.gateway").put("server", server);
     registerGauges(Meters.of(vertx));
     Future<Void> health = vertx.eventBus().<JsonObject>localConsumer(Addresses.GATEWAY_HEALTH, m -> m.reply(health()))
@@ -101,6 +104,8 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
         () -> serverOf(v).map(WebSocketServer::pendingBytes).orElse(0L));
     meters.functionCounter(Meters.SLOW_CLOSES, "Sockets closed with 4008 (too slow to read their events)",
         () -> serverOf(v).map(WebSocketServer::slowCloses).orElse(0L));
+    meters.functionCounter(Meters.UPGRADES_REFUSED, "WebSocket upgrades refused with 503 OVERLOADED (gateway.accept_rate_per_s)",
+        () -> serverOf(v).map(WebSocketServer::upgradesRefused).orElse(0L));
   }
 
   /** This node's gateway for {@link Addresses#GATEWAY_HEALTH}: sockets, slow closes, failing accepts. */

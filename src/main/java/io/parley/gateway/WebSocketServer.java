@@ -111,6 +111,9 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
   private volatile boolean closing;
   private long sweepTimer = -1;
   private Channel listening;
+  /** The pace at which upgrades are taken in (none: every upgrade). */
+  private volatile UpgradeAdmission admission;
+  private final java.util.concurrent.atomic.AtomicLong upgradesRefused = new java.util.concurrent.atomic.AtomicLong();
   /** Whose {@code X-Forwarded-For} is believed on upgrade requests ({@code api.trusted_proxies}). */
   private volatile ClientAddress addresses = ClientAddress.DIRECT;
 
@@ -189,6 +192,16 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
   /** Believes {@code X-Forwarded-For} of upgrade requests from these proxies ({@link ClientAddress}). */
   void trustProxies(ClientAddress addresses) {
     this.addresses = addresses;
+  }
+
+  /** Takes upgrades in at the pace of {@code admission} ({@link UpgradeAdmission}); refused ones get 503 OVERLOADED. */
+  void admitUpgrades(UpgradeAdmission admission) {
+    this.admission = admission;
+  }
+
+  /** Upgrades refused with 503 OVERLOADED since the server started (a connection storm taken in slower). */
+  long upgradesRefused() {
+    return upgradesRefused.get();
   }
 
   /** Accepts that failed (e.g. out of file descriptors), and whether they fail now ({@link AcceptGuard}). */
@@ -298,6 +311,16 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
           "this page's origin may not open WebSockets here (gateway: api.cors_origins)");
       return;
     }
+    UpgradeAdmission pace = admission;
+    long retryMs = pace == null ? 0 : pace.admit();
+    if (retryMs > 0) {
+      upgradesRefused.incrementAndGet();
+      long retryS = (retryMs + 999) / 1000;
+      problem(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.OVERLOADED,
+          "this node takes new WebSockets in at a bounded rate; retry after " + retryMs + " ms",
+          new JsonObject().put("retry_after_ms", retryMs).put("retry_after_s", retryS), Map.of("Retry-After", String.valueOf(retryS)));
+      return;
+    }
     // without a version Netty would fall back to the pre-RFC drafts (Hixie-76): refuse those too
     WebSocketServerHandshaker handshaker = req.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_VERSION)
         ? handshakers.newHandshaker(req) : null;
@@ -356,18 +379,28 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
   /** Answers with an RFC 9457 problem (with a request id, as the API's) and closes the connection. */
   private static void problem(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, ErrorCode code,
                               String detail) {
+    problem(ctx, req, status, code, detail, null, Map.of());
+  }
+
+  /** As above, with the problem's {@code details} (null: none) and extra response headers. */
+  private static void problem(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, ErrorCode code,
+                              String detail, JsonObject details, Map<String, String> headers) {
     String requestId = RequestIds.keepOrNew(req == null ? null : req.headers().get("X-Request-Id"));
     if (req != null) {
       req.release();
     }
-    byte[] body = new JsonObject().put("type", "about:blank").put("title", status.reasonPhrase())
-        .put("status", status.code()).put("code", code.name()).put("detail", detail).put("request_id", requestId).encode()
-        .getBytes(StandardCharsets.UTF_8);
+    JsonObject problem = new JsonObject().put("type", "about:blank").put("title", status.reasonPhrase())
+        .put("status", status.code()).put("code", code.name()).put("detail", detail).put("request_id", requestId);
+    if (details != null) {
+      problem.put("details", details);
+    }
+    byte[] body = problem.encode().getBytes(StandardCharsets.UTF_8);
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
         .set("X-Request-Id", requestId)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    headers.forEach(res.headers()::set);
     ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
   }
 }

@@ -43,6 +43,7 @@ public final class Meters implements Shareable {
   public static final String SOCKET_PENDING = "parley.gateway.socket.pending.bytes";
   /** Counter: sockets closed with 4008 because they did not read what they were sent. */
   public static final String SLOW_CLOSES = "parley.gateway.slow.closes";
+  public static final String UPGRADES_REFUSED = "parley.gateway.upgrades.refused";
   /** Counter: room events handed to sockets by the fan-out (one per socket and event). */
   public static final String DELIVERIES = "parley.gateway.deliveries";
   /** Counter: stored events written to sockets by replays (subscribe with since_seq). */

@@ -13,6 +13,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
+import io.parley.support.Await;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -120,6 +126,44 @@ class WebSocketServerTest {
     } finally {
       wire.release();
       channel.finishAndReleaseAll();
+    }
+  }
+
+  @Test
+  @DisplayName("a connection storm is taken in at the configured pace: upgrades beyond the burst get 503 OVERLOADED with Retry-After, and a later one is admitted")
+  void upgradesAdmittedAtBoundedRate(Vertx vertx) throws Exception {
+    WebSocketServer server = new WebSocketServer(vertx, NOBODY, 65_536, 30);
+    server.admitUpgrades(new UpgradeAdmission(1, 3)); // 1 per second, 3 at once
+    int port = Api.await(server.listen("127.0.0.1", 0));
+    WebSocketClient client = vertx.createWebSocketClient();
+    try {
+      List<Future<WebSocket>> storm = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        storm.add(client.connect(port, "127.0.0.1", "/ws"));
+      }
+      Api.await(Future.join(storm).otherwiseEmpty());
+      long admitted = storm.stream().filter(Future::succeeded).count();
+      List<Long> retryAfter = new ArrayList<>();
+      assertEquals(3, admitted, "the burst is admitted");
+      for (Future<WebSocket> f : storm.stream().filter(Future::failed).toList()) {
+        UpgradeRejectedException refused = (UpgradeRejectedException) f.cause();
+        assertEquals(503, refused.getStatus());
+        JsonObject problem = refused.getBody().toJsonObject();
+        assertEquals("OVERLOADED", problem.getString("code"));
+        long retryMs = problem.getJsonObject("details").getLong("retry_after_ms");
+        assertEquals(String.valueOf((retryMs + 999) / 1000), refused.getHeaders().get("Retry-After"));
+        retryAfter.add(retryMs);
+      }
+      // the refused are spread over the slots to come, one second apart at 1 per second
+      retryAfter.sort(null);
+      assertTrue(retryAfter.get(0) > 0 && retryAfter.get(0) <= 2000, "first slot " + retryAfter);
+      assertTrue(retryAfter.get(2) - retryAfter.get(0) >= 1500, "later slots later " + retryAfter);
+      assertEquals(3, server.upgradesRefused());
+      // a token comes back within a second: an upgrade made after it is admitted
+      Await.until(() -> Api.await(client.connect(port, "127.0.0.1", "/ws").map(ws -> true).otherwise(false)), "admitted again");
+    } finally {
+      Api.await(client.close());
+      Api.await(server.close());
     }
   }
 }
