@@ -18,6 +18,9 @@
 #   SQL_limited="UPDATE plans SET daily_message_limit = 100000000 WHERE code = 'free'" \
 #   RUNS=3 bench/compare.sh before=/tmp/before.jar unlimited=target/parley.jar limited=target/parley.jar
 #
+# PROFILE_DIR=DIR records each step with JFR's profile settings into DIR/<name>-run<n>-<workload>-<step>.jfr
+# (step 1 is the warm-up); bench/hot_methods.py summarises one.
+#
 # WORKLOADS (default fanout,one-to-one) may also name idle: IDLE_SOCKETS (10000) sockets of
 # IDLE_USERS (10000) users, IDLE_CONNECT_PARALLEL (256) upgrades at once, each user registered just before (so as many mails wait in the outbox,
 # the SMTP server being down), then held; it reports the connection storm's cost, the idle
@@ -72,16 +75,18 @@ for run in $(seq 1 "$RUNS"); do
     fi
     if [[ ,$WORKLOADS, == *,fanout,* ]]; then
       lg "$RESULTS" --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 10 --members 100 \
-         --rates ${FANOUT_RATES:-500,1000,1500,2000} --duration 10 --warmup 10 --server-pid "$pid" --label "$name-run$run"
+         --rates ${FANOUT_RATES:-500,1000,1500,2000} --duration 10 --warmup 10 --server-pid "$pid" --label "$name-run$run" \
+         ${PROFILE_DIR:+--profile "$PROFILE_DIR/$name-run$run-fanout"}
     fi
     if [[ ,$WORKLOADS, == *,one-to-one,* ]]; then
       lg "$RESULTS" --workload one-to-one --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 500 \
-         --rates ${ONE_TO_ONE_RATES:-1000,3000,5000} --duration 10 --warmup 10 --server-pid "$pid" --label "$name-run$run"
+         --rates ${ONE_TO_ONE_RATES:-1000,3000,5000} --duration 10 --warmup 10 --server-pid "$pid" --label "$name-run$run" \
+         ${PROFILE_DIR:+--profile "$PROFILE_DIR/$name-run$run-one-to-one"}
     fi
     if [[ ,$WORKLOADS, == *,idle,* ]]; then
       lg "$RESULTS" --workload idle --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --sockets "${IDLE_SOCKETS:-10000}" \
          --users "${IDLE_USERS:-10000}" --connect-parallel "${IDLE_CONNECT_PARALLEL:-256}" --settle 10 --idle-measure 20 \
-         --server-pid "$pid" --label "$name-run$run"
+         --server-pid "$pid" --label "$name-run$run" ${PROFILE_DIR:+--profile "$PROFILE_DIR/$name-run$run-idle"}
       blocked_report "$OUT/compare-server.log" "$name-run$run" "$RESULTS"
     fi
     kill "$pid"; wait "$pid" 2>/dev/null || true

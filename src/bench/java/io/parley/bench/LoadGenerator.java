@@ -361,7 +361,8 @@ public final class LoadGenerator {
     double setupS = (System.nanoTime() - setupStart) / 1e9;
 
     List<JsonObject> results = new ArrayList<>();
-    ServerCost cost = new ServerCost(pid);
+    // --profile PATH: each step recorded with JFR's profile settings, kept as PATH-<step>.jfr
+    ServerCost cost = new ServerCost(pid, opt.get("profile"));
     // --warmup S: first S seconds at the first rate, not measured (JIT, the login storm settling)
     String[] rates = opt.getOrDefault("rates", opt.getOrDefault("rate", "100")).split(",");
     record Step(double rate, int duration, boolean measured) {}
@@ -527,7 +528,7 @@ public final class LoadGenerator {
     List<URI> urls = wsUrls();
     long rssBefore = rssKb(pid);
     long start = System.nanoTime();
-    ServerCost storm = new ServerCost(pid);
+    ServerCost storm = new ServerCost(pid, opt.containsKey("profile") ? opt.get("profile") + "-storm" : null);
     storm.start();
     List<WebSocket> open = parallel(sockets, intOpt("connect-parallel", 256), k -> connect(urls.get(k % urls.size()), users.get(k % distinctUsers).getString("token"), t -> { }));
     double connectS = (System.nanoTime() - start) / 1e9;

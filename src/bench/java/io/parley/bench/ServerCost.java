@@ -37,8 +37,20 @@ final class ServerCost {
   private long allocated = -1;
   private int recording;
 
+  private final String keepAs;
+
   ServerCost(long pid) throws IOException {
+    this(pid, null);
+  }
+
+  /**
+   * With {@code keepAs} (a path without extension) the step is recorded with JFR's "profile"
+   * settings (CPU samples, allocations, locks) and the recording kept as {@code keepAs.jfr},
+   * for bench/hot_methods.py; the allocation figure comes from the same recording.
+   */
+  ServerCost(long pid, String keepAs) throws IOException {
     this.pid = pid;
+    this.keepAs = keepAs;
     this.dir = Files.createTempDirectory("parley-cost");
     Path settings = Path.of("bench/allocation.jfc");
     this.jfc = Files.exists(settings) ? settings.toAbsolutePath() : null;
@@ -49,7 +61,9 @@ final class ServerCost {
       return;
     }
     recording++;
-    if (jfc != null) {
+    if (keepAs != null) {
+      jcmd("JFR.start", "name=cost" + recording, "settings=profile");
+    } else if (jfc != null) {
       jcmd("JFR.start", "name=cost" + recording, "settings=" + jfc);
     }
     startNanos = System.nanoTime();
@@ -63,11 +77,13 @@ final class ServerCost {
     cpuAtStop = cpuTicks();
     stopNanos = System.nanoTime();
     allocated = -1;
-    if (jfc != null) {
-      Path file = dir.resolve("cost" + recording + ".jfr");
+    if (jfc != null || keepAs != null) {
+      Path file = keepAs != null ? Path.of(keepAs + "-" + recording + ".jfr").toAbsolutePath() : dir.resolve("cost" + recording + ".jfr");
       jcmd("JFR.stop", "name=cost" + recording, "filename=" + file);
       allocated = allocatedBytes(file);
-      file.toFile().delete();
+      if (keepAs == null) {
+        file.toFile().delete();
+      }
     }
   }
 
