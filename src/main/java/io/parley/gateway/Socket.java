@@ -50,8 +50,6 @@ final class Socket extends ChannelInboundHandlerAdapter {
   private final WebSocketServer server;
   /** The client's address (after the trusted-proxy rule, {@link io.parley.limits.ClientAddress}), set by the upgrade. */
   volatile String clientIp;
-  /** Where frames already encoded for the wire are written: the WebSocket encoder's context, once upgraded. */
-  private ChannelHandlerContext wireOut;
   /** Set on the event loop once the upgrade is done and the user is known. */
   private Connection connection;
   /** A close frame was sent or received: nothing more is written (event loop; read anywhere). */
@@ -76,11 +74,6 @@ final class Socket extends ChannelInboundHandlerAdapter {
 
   void attach(Connection connection) {
     this.connection = connection;
-    // Frames already encoded for the wire skip the pipeline: written from the WebSocket
-    // encoder's context they go straight to the head (the encoder would only pass them on), and
-    // neither a write nor a flush walks the handlers from the tail (a profile of the fan-out put
-    // 18 % of the server's samples in that walk).
-    this.wireOut = channel.pipeline().context("wsencoder");
   }
 
   // ---- writing -----------------------------------------------------------------------------
@@ -127,19 +120,10 @@ final class Socket extends ChannelInboundHandlerAdapter {
       return;
     }
     lastTraffic = server.tick();
-    ChannelHandlerContext out = wireOut;
     if (flush) {
-      if (out != null) {
-        out.writeAndFlush(wire.retainedDuplicate(), out.voidPromise());
-      } else {
-        channel.writeAndFlush(wire.retainedDuplicate(), channel.voidPromise());
-      }
+      channel.writeAndFlush(wire.retainedDuplicate(), channel.voidPromise());
     } else {
-      if (out != null) {
-        out.write(wire.retainedDuplicate(), out.voidPromise());
-      } else {
-        channel.write(wire.retainedDuplicate(), channel.voidPromise());
-      }
+      channel.write(wire.retainedDuplicate(), channel.voidPromise());
       if (!flushPending) {
         flushPending = true;
         Fanout.flushLater(this);
@@ -150,12 +134,7 @@ final class Socket extends ChannelInboundHandlerAdapter {
   /** Flushes what {@link #writeWire} left unflushed (event loop). */
   void flush() {
     flushPending = false;
-    ChannelHandlerContext out = wireOut;
-    if (out != null) {
-      out.flush();
-    } else {
-      channel.flush();
-    }
+    channel.flush();
   }
 
   /** Whether the write buffer is below its high-water mark (event loop). */
