@@ -7,7 +7,8 @@
 #
 #   RUNS=3 bench/compare.sh before=/path/to/old/parley.jar after=target/parley.jar
 #
-# JAVA_OPTS_<name>='…' are the JVM options of build <name> (the same jar may run under several
+# ENV_<name>='PARLEY_…=… …' adds settings to build <name>'s environment (e.g. another
+# persistence.send_queue_max_wait_ms). JAVA_OPTS_<name>='…' are the JVM options of build <name> (the same jar may run under several
 # names, e.g. to compare collectors). BASELINE=1 also runs the raw WebSocket baseline
 # (BaselineServer, no storage) once per run, at FANOUT_RATES, so both are measured in the same hour.
 #
@@ -17,6 +18,11 @@
 #   SQL_unlimited="UPDATE plans SET daily_message_limit = NULL WHERE code = 'free'" \
 #   SQL_limited="UPDATE plans SET daily_message_limit = 100000000 WHERE code = 'free'" \
 #   RUNS=3 bench/compare.sh before=/tmp/before.jar unlimited=target/parley.jar limited=target/parley.jar
+#
+# ROLES (default api,gateway,persistence,presence) are the server's roles: add mail to have the
+# registration mails of the benchmark's users sent (to port 1 of this machine, where nothing
+# listens: the SMTP server is down). IDLE_SETTLE (10) is the wait, in seconds, between opening the
+# idle sockets and measuring the idle CPU.
 #
 # PROFILE_DIR=DIR records each step with JFR's profile settings into DIR/<name>-run<n>-<workload>-<step>.jfr
 # (step 1 is the warm-up); bench/hot_methods.py summarises one.
@@ -40,7 +46,7 @@ ulimit -n "$(ulimit -Hn)"
 
 # Each server runs in an empty directory, so it reads its own openapi.yaml from its jar (Vert.x
 # looks in the working directory first), not the checkout's.
-start_server() { # JAR JAVA_OPTS -> pid once ready
+start_server() { # JAR JAVA_OPTS EXTRA_ENV (NAME=value words, after the defaults so they win) -> pid once ready
   env PARLEY_PERSISTENCE_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/parley_bench \
       PARLEY_PRESENCE_REDIS_URL=redis://127.0.0.1:6379/2 \
       PARLEY_AUTH_BCRYPT_COST=4 PARLEY_AUTH_REQUIRE_VERIFIED_EMAIL=false \
@@ -48,8 +54,8 @@ start_server() { # JAR JAVA_OPTS -> pid once ready
       PARLEY_JWT_SECRET=benchmark-secret-not-for-production \
       PARLEY_LIMITS_ANONYMOUS_PER_HOUR=100000000 PARLEY_LIMITS_USER_PER_HOUR=100000000 \
       PARLEY_LIMITS_SENDS_PER_MINUTE=100000000 PARLEY_LIMITS_SENDS_BURST=1000000 \
-      PARLEY_NODE_ROLES=api,gateway,persistence,presence PARLEY_CLUSTER_ENABLED=false \
-      PARLEY_API_PORT=18080 PARLEY_GATEWAY_PORT=18081 \
+      PARLEY_NODE_ROLES="${ROLES:-api,gateway,persistence,presence}" PARLEY_CLUSTER_ENABLED=false \
+      PARLEY_API_PORT=18080 PARLEY_GATEWAY_PORT=18081 ${3:-} \
       bash -c 'cd "$1" && exec taskset -c 0 java $3 -jar "$2"' _ "$OUT/cwd" "$(realpath "$1")" "$2" >"$OUT/compare-server.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 120); do
@@ -68,7 +74,8 @@ for run in $(seq 1 "$RUNS"); do
     echo "== run $run: $name ($jar)"
     reset_stores
     opts_var="JAVA_OPTS_$name"
-    pid=$(start_server "$jar" "${!opts_var:-}")
+    env_var="ENV_$name"
+    pid=$(start_server "$jar" "${!opts_var:-}" "${!env_var:-}")
     sql_var="SQL_$name"
     if [ -n "${!sql_var:-}" ]; then
       psql -h 127.0.0.1 -U postgres -d parley_bench -qc "${!sql_var}" >/dev/null
@@ -85,7 +92,7 @@ for run in $(seq 1 "$RUNS"); do
     fi
     if [[ ,$WORKLOADS, == *,idle,* ]]; then
       lg "$RESULTS" --workload idle --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --sockets "${IDLE_SOCKETS:-10000}" \
-         --users "${IDLE_USERS:-10000}" --connect-parallel "${IDLE_CONNECT_PARALLEL:-256}" --settle 10 --idle-measure 20 \
+         --users "${IDLE_USERS:-10000}" --connect-parallel "${IDLE_CONNECT_PARALLEL:-256}" --settle "${IDLE_SETTLE:-10}" --idle-measure 20 \
          --server-pid "$pid" --label "$name-run$run" ${PROFILE_DIR:+--profile "$PROFILE_DIR/$name-run$run-idle"}
       blocked_report "$OUT/compare-server.log" "$name-run$run" "$RESULTS"
     fi
