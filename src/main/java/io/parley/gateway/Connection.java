@@ -47,6 +47,7 @@ final class Connection {
   private final int maxFrameBytes;
   private final Typing typing;
   private final SendLimit sendLimit;
+  private final SendPressure pressure;
   /** The last send's limit check: sends go on to the bus in frame order as their checks answer (context only). */
   private Future<?> lastSendCheck = Future.succeededFuture();
   private final String connectionId = UUID.randomUUID().toString();
@@ -62,7 +63,7 @@ final class Connection {
   private boolean readingPaused;
 
   Connection(Socket socket, long userId, String session, Context context, Bus bus, RoomRegistry registry, NodeSessions sessions,
-             int maxFrameBytes, long typingTtlMs, SendLimit sendLimit) {
+             int maxFrameBytes, long typingTtlMs, SendLimit sendLimit, SendPressure pressure) {
     this.socket = socket;
     this.userId = userId;
     this.session = session;
@@ -73,6 +74,7 @@ final class Connection {
     this.maxFrameBytes = maxFrameBytes;
     this.typing = new Typing(context.owner(), userId, typingTtlMs);
     this.sendLimit = sendLimit;
+    this.pressure = pressure;
     this.replay = new Replay(new Replay.Host() {
       @Override
       public Future<JsonObject> request(String address, JsonObject body, String requestId) {
@@ -252,6 +254,11 @@ final class Connection {
             .put("client_msg_id", Frames.string(f, "client_msg_id"))
             .put("body", attachmentIds == null ? Frames.string(f, "body") : f.getValue("body"))
             .put("attachment_ids", attachmentIds);
+        ParleyException busy = pressure.admit(); // the node past its capacity: refused at once, nothing done
+        if (busy != null) {
+          sendError(busy, ref);
+          return;
+        }
         // checks are pipelined (this one is made now), sends go on in the order of their frames
         Future<Void> check = sendLimit.check(userId, context);
         Future<Void> allowed = lastSendCheck.transform(x -> check);
@@ -262,7 +269,8 @@ final class Connection {
             .put("client_msg_id", body.getString("client_msg_id"))
             .put("duplicate", r.getBoolean("duplicate"))
             .put("seq", r.getLong("seq"))
-            .put("message", r.getJsonObject("message"))));
+            .put("message", r.getJsonObject("message"))))
+            .onComplete(x -> pressure.answered());
       }
       case "message.edit" -> request(MESSAGES_EDIT, new JsonObject().put("user_id", userId)
               .put("message_id", Frames.positiveLong(f, "message_id")).put("body", Frames.string(f, "body")), ref)

@@ -54,6 +54,7 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
   private Origins origins;
   private RateLimiter limiter;
   private SendLimit sendLimit;
+  private SendPressure pressure;
 
   @Override
   public Future<?> start() {
@@ -69,6 +70,7 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
     origins = Origins.of(cfg.getJsonArray("cors_origins"));
     limiter = RateLimiter.create(vertx, Limits.from(cfg.getJsonObject("limits", new JsonObject())));
     sendLimit = new SendLimit(limiter);
+    pressure = new SendPressure(vertx, cfg.getInteger("send_in_flight_min", 256), cfg.getLong("send_target_latency_ms", 500L));
     // the WebSocket layer's own limit sits well above ours, so an oversized frame gets an error
     // frame from us instead of a closed connection; beyond it the socket is closed with 1009
     int hardLimit = Math.max(maxFrameBytes * 4, 262_144);
@@ -104,6 +106,11 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
         () -> serverOf(v).map(WebSocketServer::pendingBytes).orElse(0L));
     meters.functionCounter(Meters.SLOW_CLOSES, "Sockets closed with 4008 (too slow to read their events)",
         () -> serverOf(v).map(WebSocketServer::slowCloses).orElse(0L));
+    SendPressure sends = pressure;
+    meters.functionCounter(Meters.SEND_PRESSURE_REFUSALS, "message.send frames refused OVERLOADED at the gateway (gateway.send_target_latency_ms)",
+        sends::refused);
+    meters.gauge(Meters.SENDS_IN_FLIGHT, "message.send frames of this node's sockets in flight (read, not yet answered)",
+        sends::inFlight);
     meters.functionCounter(Meters.UPGRADES_REFUSED, "WebSocket upgrades refused with 503 OVERLOADED (gateway.accept_rate_per_s)",
         () -> serverOf(v).map(WebSocketServer::upgradesRefused).orElse(0L));
   }
@@ -144,7 +151,7 @@ public class GatewayVerticle extends VerticleBase implements WebSocketServer.Upg
   public Connection open(Socket socket, JsonObject user) {
     String session = (String) user.remove("session"); // the token's sid: not part of the welcome
     Connection conn = new Connection(socket, user.getLong("id"), session, socket.context, bus, registry, sessions,
-        maxFrameBytes, typingTtlMs, sendLimit);
+        maxFrameBytes, typingTtlMs, sendLimit, pressure);
     conn.start(new JsonObject().put("type", "welcome")
         .put("user", user)
         .put("node", nodeName)

@@ -44,6 +44,8 @@ public final class Meters implements Shareable {
   /** Counter: sockets closed with 4008 because they did not read what they were sent. */
   public static final String SLOW_CLOSES = "parley.gateway.slow.closes";
   public static final String UPGRADES_REFUSED = "parley.gateway.upgrades.refused";
+  public static final String SEND_PRESSURE_REFUSALS = "parley.gateway.sends.refused";
+  public static final String SENDS_IN_FLIGHT = "parley.gateway.sends.in.flight";
   /** Counter: room events handed to sockets by the fan-out (one per socket and event). */
   public static final String DELIVERIES = "parley.gateway.deliveries";
   /** Counter: stored events written to sockets by replays (subscribe with since_seq). */

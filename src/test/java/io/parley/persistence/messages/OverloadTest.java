@@ -44,13 +44,30 @@ class OverloadTest {
   @Test
   @DisplayName("the excess is refused OVERLOADED over both transports, acked sends are stored once, and the node recovers")
   void floodPastTheBound(TestCluster cluster) {
+    flood(cluster, new JsonObject(), new JsonObject().put("send_queue_max", 4).put("send_queue_max_wait_ms", 60_000), 50, 100);
+  }
+
+  @Test
+  @DisplayName("past the gateway's in-flight bound the excess frames are refused OVERLOADED before any work, acked ones are stored once, and the node recovers")
+  void floodPastTheGatewayBound(TestCluster cluster) {
+    // at most 4 sends in flight (1 ms × the sends answered per second stays below 4)
+    flood(cluster, new JsonObject().put("send_in_flight_min", 4).put("send_target_latency_ms", 1), new JsonObject(), 0, 1);
+  }
+
+  /**
+   * Floods one socket with 150 sends written back to back (and {@code httpSends} HTTP sends at
+   * once) past a bound set by {@code gateway} and {@code persistence} settings, then checks the
+   * outcome and that every refused send goes through when sent again.
+   */
+  private static void flood(TestCluster cluster, JsonObject gateway, JsonObject persistence, int httpSends, long minRetryMs) {
     Vertx client = Vertx.vertx();
     int apiPort = TestCluster.freePort();
     int gatewayPort = TestCluster.freePort();
     JsonObject cfg = TestCluster.config(cluster.databaseUrl, "unused", "node-overload", apiPort, gatewayPort);
     cfg.getJsonObject("node").put("roles", new JsonArray().add("api").add("gateway").add("persistence"));
     cfg.getJsonObject("cluster").put("enabled", false);
-    cfg.getJsonObject("persistence").put("instances", 1).put("send_queue_max", 4).put("send_queue_max_wait_ms", 60_000);
+    cfg.getJsonObject("persistence").put("instances", 1).mergeIn(persistence);
+    cfg.getJsonObject("gateway").mergeIn(gateway);
     ParleyNode node = Api.await(ParleyNode.start(ParleyConfig.of(cfg)));
     Pool db = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(cluster.databaseUrl)).using(client).build();
     WebClient http = WebClient.create(client, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(apiPort));
@@ -61,14 +78,14 @@ class OverloadTest {
     long roomId = api.newRoom(other, false).getLong("id");
     String tag = UUID.randomUUID().toString().substring(0, 8);
     try (Ws ws = Ws.open(client, gatewayPort, flooder.getString("access_token"))) {
-      // the flood: 150 frames written back to back on one socket, and 50 HTTP sends at once
+      // the flood: 150 frames written back to back on one socket, and httpSends HTTP sends at once
       int frames = 150;
       for (int i = 0; i < frames; i++) {
         ws.send(new JsonObject().put("type", "message.send").put("ref", "f" + i).put("room_id", wsRoom)
             .put("client_msg_id", tag + "-ws-" + i).put("body", "flood " + i));
       }
       List<Future<HttpResponse<Buffer>>> posts = new ArrayList<>();
-      for (int i = 0; i < 50; i++) {
+      for (int i = 0; i < httpSends; i++) {
         posts.add(http.post("/api/v1/rooms/" + roomId + "/messages").bearerTokenAuthentication(other.getString("access_token"))
             .sendJsonObject(new JsonObject().put("client_msg_id", tag + "-http-" + i).put("body", "flood " + i)));
       }
@@ -78,7 +95,7 @@ class OverloadTest {
         String code = "message.ack".equals(f.getString("type")) ? "ack" : f.getString("code");
         outcome.put(tag + "-ws-" + i, code);
         if ("OVERLOADED".equals(code)) {
-          assertTrue(f.getJsonObject("details").getLong("retry_after_ms") >= 100, f.encode());
+          assertTrue(f.getJsonObject("details").getLong("retry_after_ms") >= minRetryMs, f.encode());
         }
       }
       List<HttpResponse<Buffer>> answers = Api.await(Future.all(posts)).list();
@@ -118,7 +135,7 @@ class OverloadTest {
         }
       }
       Map<String, Long> after = storedCounts(db, tag);
-      assertEquals(frames + 50, after.size(), "every send stored in the end");
+      assertEquals(frames + httpSends, after.size(), "every send stored in the end");
       assertTrue(after.values().stream().allMatch(n -> n == 1L), "each once: " + after);
     } finally {
       Api.await(node.close());
