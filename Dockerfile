@@ -59,6 +59,8 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=3 \
 # The --add-opens/--add-exports that Hazelcast wants are in the jar manifest (Add-Opens,
 # Add-Exports), so none are needed here. Heap: 75% of the container's memory limit; set
 # JDK_JAVA_OPTIONS (e.g. -Xmx512m, -Dhazelcast.merge.first.run.delay.seconds=30) to add or
-# override JVM options. Java runs as PID 1 and gets SIGTERM directly: Parley's shutdown hook
-# undeploys the verticles and leaves the cluster gracefully.
+# override JVM options; with a limit of two CPUs, add -XX:+UseSerialGC (the JVM's own pick at one
+# CPU; G1, its pick at two, has the worse tail under overload there: README, "Small machines").
+# Java runs as PID 1 and gets SIGTERM directly: Parley's shutdown hook undeploys the verticles
+# and leaves the cluster gracefully.
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75.0", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/parley.jar"]

@@ -14,10 +14,12 @@ import java.util.concurrent.atomic.LongAdder;
  * the rate limiter, the bus and the database, where it would wait for seconds and then time out.
  *
  * <p>The bound follows Little's law (in flight = throughput × latency): every second it becomes
- * the sends answered in the last second times {@code targetLatencyMs}, and never less than
- * {@code minInFlight} (a cold or idle node). So a node that answers 2,000 sends a second may hold
- * 1,000 at a 500 ms target, and one that answers 20,000 may hold 10,000: the bound only bites
- * when sends would wait longer than the target. The persistence verticle's own bound
+ * the most sends answered in one second over the last {@value #WINDOW_S} seconds (the node's
+ * recent capacity, so a momentary dip does not shrink the bound and feed on itself) times
+ * {@code targetLatencyMs}, and never less than {@code minInFlight} (a cold or idle node). So a
+ * node that answers 2,000 sends a second may hold 1,000 at a 500 ms target, and one that
+ * answers 20,000 may hold 10,000: the bound only bites when sends would wait longer than the
+ * target. The persistence verticle's own bound
  * ({@code persistence.send_queue_max_wait_ms}) still guards the database queue behind it.
  *
  * <p>Node-wide and thread-safe: an atomic count and a {@link LongAdder}, touched once per send.
@@ -29,6 +31,10 @@ final class SendPressure {
   private final int minInFlight;
   private final long targetLatencyMs;
   private volatile int limit;
+  /** Seconds of answered counts the bound is taken from. */
+  static final int WINDOW_S = 5;
+  private final long[] perSecond = new long[WINDOW_S];
+  private int second;
 
   /**
    * @param minInFlight the bound when few sends were answered lately (at least 1)
@@ -41,10 +47,14 @@ final class SendPressure {
     vertx.setPeriodic(1000, t -> retune());
   }
 
-  /** Sets the bound from the last second's answered sends (Little's law), at least {@code minInFlight}. */
+  /** Sets the bound from the busiest recent second's answered sends (Little's law), at least {@code minInFlight}. */
   void retune() {
-    long perSecond = answered.sumThenReset();
-    limit = (int) Math.min(Integer.MAX_VALUE, Math.max(minInFlight, perSecond * targetLatencyMs / 1000));
+    perSecond[second++ % WINDOW_S] = answered.sumThenReset();
+    long busiest = 0;
+    for (long n : perSecond) {
+      busiest = Math.max(busiest, n);
+    }
+    limit = (int) Math.min(Integer.MAX_VALUE, Math.max(minInFlight, busiest * targetLatencyMs / 1000));
   }
 
   /**
