@@ -43,7 +43,8 @@ if hist:
 idle = [r for r in rows if r["workload"] == "idle"]
 if idle:
     print()
-    print("| idle | runs | sockets | connect all (s) | RSS kB per socket |")
-    print("| --- | --- | --- | --- | --- |")
+    shares = [r["idle_cost"]["server_cpu_share"] * 100 for r in idle if r.get("idle_cost")]
+    print("| idle | runs | sockets | connect all (s) | RSS kB per socket | idle server CPU % |")
+    print("| --- | --- | --- | --- | --- | --- |")
     print(f"| held open | {len(idle)} | {idle[0]['sockets']} | {med(r['connect_all_s'] for r in idle):.1f} | "
-          f"{med(r['rss_kb_per_socket'] for r in idle):.2f} |")
+          f"{med(r['rss_kb_per_socket'] for r in idle):.2f} | {f'{med(shares):.1f}' if shares else '-'} |")
