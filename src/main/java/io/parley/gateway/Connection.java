@@ -7,7 +7,6 @@ import io.netty.channel.EventLoop;
 import io.parley.bus.Bus;
 import io.parley.bus.ErrorCode;
 import io.parley.bus.ParleyException;
-import io.parley.bus.RoomEvents;
 import io.parley.bus.StorableText;
 import io.parley.metrics.Meters;
 import io.vertx.core.Context;
@@ -15,7 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -33,8 +31,6 @@ final class Connection {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
   /** Close code for a client that cannot keep up with its rooms (RFC 6455 range 4000-4999). */
   static final short CLOSE_TOO_SLOW = Socket.CLOSE_TOO_SLOW;
-  /** Requests of one socket in flight on the bus at once; beyond, the socket is not read. */
-  static final int MAX_IN_FLIGHT = 64;
 
   private final Socket socket;
   private final long userId;
@@ -58,9 +54,6 @@ final class Connection {
   private volatile boolean closed;
   private final ReplaySlots replays = new ReplaySlots();
   private final Replay replay;
-  /** Bus requests in flight for this socket (context only). */
-  private int inFlight;
-  private boolean readingPaused;
 
   Connection(Socket socket, long userId, String session, Context context, Bus bus, RoomRegistry registry, NodeSessions sessions,
              int maxFrameBytes, long typingTtlMs, SendLimit sendLimit, SendPressure pressure) {
@@ -305,22 +298,9 @@ final class Connection {
     return tracked(bus.request(address, body, frameId)).onFailure(err -> sendError(Bus.toParley(err), ref));
   }
 
-  /**
-   * Counts a bus request of this socket while it is in flight: at {@value #MAX_IN_FLIGHT} the
-   * socket is not read until half of them are answered, so a client that sends faster than it
-   * is answered is slowed down by TCP instead of queueing work and replies without bound.
-   */
+  /** Counts a request while it is in flight; too many and the socket is not read ({@link Socket#tracked}). */
   private <T> Future<T> tracked(Future<T> request) {
-    if (++inFlight >= MAX_IN_FLIGHT && !readingPaused) {
-      readingPaused = true;
-      socket.pauseReading();
-    }
-    return request.andThen(ar -> { // replies come back on this socket's context
-      if (--inFlight <= MAX_IN_FLIGHT / 2 && readingPaused) {
-        readingPaused = false;
-        socket.resumeReading();
-      }
-    });
+    return socket.tracked(request);
   }
 
   // ---- subscriptions -----------------------------------------------------------------------

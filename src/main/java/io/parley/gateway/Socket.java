@@ -44,6 +44,8 @@ final class Socket extends ChannelInboundHandlerAdapter {
   private static final long CLOSE_WAIT_MS = 2000;
   /** Close code for a client that does not read what it is sent (RFC 6455 range 4000-4999). */
   static final short CLOSE_TOO_SLOW = 4008;
+  /** Requests of one socket in flight at once; beyond, the socket is not read. */
+  static final int MAX_IN_FLIGHT = 64;
 
   final Channel channel;
   final ContextInternal context;
@@ -60,6 +62,9 @@ final class Socket extends ChannelInboundHandlerAdapter {
   volatile long lastTraffic;
   /** Completed when the channel becomes writable again (event loop only); null when nobody waits. */
   private Promise<Void> writable;
+  /** Requests of this socket in flight, and whether reading is paused for them (context only). */
+  private int inFlight;
+  private boolean readingPaused;
 
   Socket(WebSocketServer server, Channel channel, ContextInternal context) {
     this.server = server;
@@ -186,14 +191,23 @@ final class Socket extends ChannelInboundHandlerAdapter {
     ctx.fireChannelWritabilityChanged();
   }
 
-  /** Stops reading client frames (backpressure: too many requests of this socket in flight). */
-  void pauseReading() {
-    channel.config().setAutoRead(false);
-  }
-
-  /** Reads client frames again. */
-  void resumeReading() {
-    channel.config().setAutoRead(true);
+  /**
+   * Counts a request of this socket while it is in flight (on the socket's context): at
+   * {@value #MAX_IN_FLIGHT} the socket is not read until half of them are answered, so a client
+   * that sends faster than it is answered is slowed down by TCP instead of queueing work and
+   * replies without bound.
+   */
+  <T> Future<T> tracked(Future<T> request) {
+    if (++inFlight >= MAX_IN_FLIGHT && !readingPaused) {
+      readingPaused = true;
+      channel.config().setAutoRead(false);
+    }
+    return request.andThen(ar -> { // replies come back on this socket's context
+      if (--inFlight <= MAX_IN_FLIGHT / 2 && readingPaused) {
+        readingPaused = false;
+        channel.config().setAutoRead(true);
+      }
+    });
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.parley.gateway;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,16 +8,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -27,7 +23,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.parley.bus.ErrorCode;
-import io.parley.bus.RequestIds;
 import io.parley.limits.ClientAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -36,8 +31,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -286,7 +279,7 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
    */
   void upgrade(Socket socket, ChannelHandlerContext ctx, FullHttpRequest req) {
     if (!req.decoderResult().isSuccess()) {
-      problem(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, "malformed HTTP request");
+      UpgradeRequests.problem(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, "malformed HTTP request");
       return;
     }
     QueryStringDecoder uri = new QueryStringDecoder(req.uri());
@@ -294,20 +287,20 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
       uri.path();
       uri.parameters(); // decoded lazily: a malformed %-escape throws here, not later
     } catch (IllegalArgumentException e) {
-      problem(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, "malformed percent-encoding in the URI");
+      UpgradeRequests.problem(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, "malformed percent-encoding in the URI");
       return;
     }
     if (!"/ws".equals(uri.path())) {
-      problem(ctx, req, HttpResponseStatus.NOT_FOUND, ErrorCode.NOT_FOUND, "the WebSocket endpoint is /ws");
+      UpgradeRequests.problem(ctx, req, HttpResponseStatus.NOT_FOUND, ErrorCode.NOT_FOUND, "the WebSocket endpoint is /ws");
       return;
     }
     if (req.method() != HttpMethod.GET || !req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
-      problem(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED,
+      UpgradeRequests.problem(ctx, req, HttpResponseStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED,
           "expected a WebSocket upgrade: GET /ws with Upgrade: websocket");
       return;
     }
     if (!upgrades.originAllowed(req.headers().get(HttpHeaderNames.ORIGIN), req.headers().get(HttpHeaderNames.HOST))) {
-      problem(ctx, req, HttpResponseStatus.FORBIDDEN, ErrorCode.FORBIDDEN,
+      UpgradeRequests.problem(ctx, req, HttpResponseStatus.FORBIDDEN, ErrorCode.FORBIDDEN,
           "this page's origin may not open WebSockets here (gateway: api.cors_origins)");
       return;
     }
@@ -316,7 +309,7 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
     if (retryMs > 0) {
       upgradesRefused.incrementAndGet();
       long retryS = (retryMs + 999) / 1000;
-      problem(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.OVERLOADED,
+      UpgradeRequests.problem(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.OVERLOADED,
           "this node takes new WebSockets in at a bounded rate; retry after " + retryMs + " ms",
           new JsonObject().put("retry_after_ms", retryMs).put("retry_after_s", retryS), Map.of("Retry-After", String.valueOf(retryS)));
       return;
@@ -333,7 +326,7 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
     java.net.SocketAddress peer = ctx.channel().remoteAddress();
     socket.clientIp = addresses.of(peer instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
         ? inet.getAddress().getHostAddress() : null, req.headers().getAll("X-Forwarded-For"));
-    String token = token(uri, req);
+    String token = UpgradeRequests.token(uri, req);
     socket.context.emit(v -> upgrades.authenticate(token).onComplete(user -> {
       try {
         ctx.pipeline().addBefore(ctx.name(), "ws-utf8", new Utf8FrameValidator(true))
@@ -356,51 +349,10 @@ final class WebSocketServer implements io.vertx.core.shareddata.Shareable {
           }
         }));
       } catch (WebSocketHandshakeException e) {
-        problem(ctx, null, HttpResponseStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, e.getMessage());
+        UpgradeRequests.problem(ctx, null, HttpResponseStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, e.getMessage());
       } finally {
         req.release();
       }
     }));
-  }
-
-  /** {@code ?token=} when present and not empty, else an {@code Authorization: Bearer} token, else null. */
-  private static String token(QueryStringDecoder uri, FullHttpRequest req) {
-    List<String> query = uri.parameters().get("token");
-    if (query != null && !query.isEmpty() && !query.get(0).isEmpty()) {
-      return query.get(0);
-    }
-    String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && !header.substring(7).isBlank()) {
-      return header.substring(7).trim();
-    }
-    return null;
-  }
-
-  /** Answers with an RFC 9457 problem (with a request id, as the API's) and closes the connection. */
-  private static void problem(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, ErrorCode code,
-                              String detail) {
-    problem(ctx, req, status, code, detail, null, Map.of());
-  }
-
-  /** As above, with the problem's {@code details} (null: none) and extra response headers. */
-  private static void problem(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, ErrorCode code,
-                              String detail, JsonObject details, Map<String, String> headers) {
-    String requestId = RequestIds.keepOrNew(req == null ? null : req.headers().get("X-Request-Id"));
-    if (req != null) {
-      req.release();
-    }
-    JsonObject problem = new JsonObject().put("type", "about:blank").put("title", status.reasonPhrase())
-        .put("status", status.code()).put("code", code.name()).put("detail", detail).put("request_id", requestId);
-    if (details != null) {
-      problem.put("details", details);
-    }
-    byte[] body = problem.encode().getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-    res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
-        .set("X-Request-Id", requestId)
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    headers.forEach(res.headers()::set);
-    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
   }
 }

@@ -15,7 +15,6 @@ import io.vertx.ext.mail.MailMessage;
 import io.vertx.ext.mail.StartTLSOptions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -294,8 +293,7 @@ public class MailVerticle extends VerticleBase {
         reached = true;
       }
       if (!o.permanent() && attempts < maxAttempts) {
-        long delay = Math.min(backoffMaxMs, backoffBaseMs << Math.min(30, attempts - 1));
-        f.put("retry_in_s", (delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1)) / 1000.0);
+        f.put("retry_in_s", ServerBackoff.delay(backoffBaseMs, backoffMaxMs, attempts) / 1000.0);
         if (!o.serverUnreachable()) {
           LOG.info("mail {} attempt {} failed ({}); next try in {} s", o.id(), attempts, o.error(), f.getDouble("retry_in_s"));
         }

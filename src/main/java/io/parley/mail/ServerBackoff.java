@@ -27,6 +27,15 @@ final class ServerBackoff {
     this.maxMs = Math.max(this.baseMs, maxMs);
   }
 
+  /**
+   * The delay before try {@code n + 1} after {@code n} failures, ms: {@code base · 2^(n-1)} capped
+   * at {@code max}, drawn from [d/2, d] ("equal jitter"). The outbox's per-mail backoff too.
+   */
+  static long delay(long baseMs, long maxMs, int n) {
+    long d = Math.min(maxMs, baseMs << Math.min(30, Math.max(0, n - 1)));
+    return d / 2 + ThreadLocalRandom.current().nextLong(d / 2 + 1);
+  }
+
   /** Whether {@code err}, the failure of a send, says the server could not be reached. */
   static boolean unreachable(Throwable err) {
     return !(err instanceof SMTPException smtp) || smtp.getReplyCode() == 421;
@@ -49,8 +58,7 @@ final class ServerBackoff {
   /** Records that the server could not be reached; returns the pause before the probe, in ms. */
   long failed() {
     failures++;
-    long delay = Math.min(maxMs, baseMs << Math.min(30, failures - 1));
-    delay = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+    long delay = delay(baseMs, maxMs, failures);
     until = System.currentTimeMillis() + delay;
     return delay;
   }
