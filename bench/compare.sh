@@ -82,12 +82,12 @@ for run in $(seq 1 "$RUNS"); do
     fi
     if [[ ,$WORKLOADS, == *,fanout,* ]]; then
       lg "$RESULTS" --workload fanout --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 10 --members 100 \
-         --rates ${FANOUT_RATES:-500,1000,1500,2000} --duration 10 --warmup 10 --server-pid "$pid" --label "$name-run$run" \
+         --rates ${FANOUT_RATES:-500,1000,1500,2000} --duration 10 --warmup ${WARMUP:-10} --server-pid "$pid" --label "$name-run$run" \
          ${PROFILE_DIR:+--profile "$PROFILE_DIR/$name-run$run-fanout"}
     fi
     if [[ ,$WORKLOADS, == *,one-to-one,* ]]; then
       lg "$RESULTS" --workload one-to-one --api http://127.0.0.1:18080 --ws ws://127.0.0.1:18081/ws --rooms 500 \
-         --rates ${ONE_TO_ONE_RATES:-1000,3000,5000} --duration 10 --warmup 10 --server-pid "$pid" --label "$name-run$run" \
+         --rates ${ONE_TO_ONE_RATES:-1000,3000,5000} --duration 10 --warmup ${WARMUP:-10} --server-pid "$pid" --label "$name-run$run" \
          ${PROFILE_DIR:+--profile "$PROFILE_DIR/$name-run$run-one-to-one"}
     fi
     if [[ ,$WORKLOADS, == *,idle,* ]]; then

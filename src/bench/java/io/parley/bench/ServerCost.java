@@ -18,9 +18,10 @@ import jdk.jfr.consumer.RecordingFile;
  * cstime, in clock ticks of 10 ms; see proc(5)), and the bytes Parley's JVM allocated, from a
  * JFR recording of {@code jdk.ThreadAllocationStatistics} started and stopped with {@code jcmd}
  * around the step (bench/allocation.jfc: that one event, at each chunk's start and end).
+ * {@code parley_jit} is the part of Parley's CPU spent by the JVM's JIT compiler threads.
  *
  * <p>{@link #start} before the step, {@link #stop} after it; {@link #report} turns the
- * difference into {@code {cpu_ms: {parley, postgres, redis, total}, wall_s, server_cpu_share,
+ * difference into {@code {cpu_ms: {parley, postgres, redis, total, parley_jit}, wall_s, server_cpu_share,
  * cpu_us_per_message, cpu_us_per_delivery, alloc_bytes, alloc_bytes_per_message}}. A server pid
  * of 0 (none given) measures nothing and reports an empty object.
  */
@@ -100,6 +101,8 @@ final class ServerCost {
       total += ms;
     }
     cpu.put("total", total);
+    // part of parley's: its JIT compiler threads, busy for a minute or more after start on one CPU
+    cpu.put("parley_jit", (cpuAtStop.getOrDefault("parley_jit", 0L) - cpuAtStart.getOrDefault("parley_jit", 0L)) * TICK_MS);
     double wallS = (stopNanos - startNanos) / 1e9;
     return new JsonObject().put("cpu_ms", cpu).put("wall_s", wallS)
         .put("server_cpu_share", total / 1000.0 / wallS) // 1.0 = one core busy the whole step
@@ -113,6 +116,7 @@ final class ServerCost {
   private Map<String, Long> cpuTicks() {
     Map<String, Long> ticks = new HashMap<>();
     ticks.put("parley", ticksOf(pid));
+    ticks.put("parley_jit", compilerTicks(pid));
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
       procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
         String comm;
@@ -130,6 +134,27 @@ final class ServerCost {
       throw new IllegalStateException("cannot list /proc", e);
     }
     return ticks;
+  }
+
+  /** utime + stime of the JVM's JIT compiler threads ("C1 CompilerThre…", "C2 CompilerThre…" in /proc/PID/task/TID/comm). */
+  private static long compilerTicks(long pid) {
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      return tasks.mapToLong(t -> {
+        try {
+          String comm = Files.readString(t.resolve("comm"));
+          if (!comm.startsWith("C1 Compiler") && !comm.startsWith("C2 Compiler")) {
+            return 0;
+          }
+          String stat = Files.readString(t.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+          return 0; // the thread ended meanwhile
+        }
+      }).sum();
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   /** utime + stime + cutime + cstime of one process (fields 14-17 of /proc/PID/stat), 0 if gone. */
