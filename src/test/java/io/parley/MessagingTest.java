@@ -133,6 +133,40 @@ class MessagingTest {
   }
 
   @Test
+  @DisplayName("deleting an edited message removes its body from its created and updated events in a replay, and from no other")
+  void deleteRedactsEveryEventOfTheMessage() {
+    JsonObject alice = apiA.newUser("alice");
+    JsonObject bob = apiA.newUser("bob");
+    long roomId = apiA.sharedRoom(alice, bob);
+    JsonObject doomed = apiA.send(alice, roomId, "secret v1");
+    JsonObject kept = apiB.send(alice, roomId, "kept");
+    try (Ws aliceA = Ws.open(vertx, cluster.a().gatewayPort(), alice.getString("access_token"))) {
+      for (String body : List.of("secret v2", "secret v3")) {
+        aliceA.request(new JsonObject().put("type", "message.edit").put("message_id", doomed.getLong("id")).put("body", body));
+      }
+      aliceA.request(new JsonObject().put("type", "message.edit").put("message_id", kept.getLong("id")).put("body", "kept v2"));
+    }
+    apiB.call("deleteMessage", HttpMethod.DELETE, "/messages/" + doomed.getLong("id"), alice.getString("access_token"), null).expect(204);
+
+    try (Ws bobA = Ws.open(vertx, cluster.a().gatewayPort(), bob.getString("access_token"))) {
+      bobA.send(new JsonObject().put("type", "subscribe").put("room_id", roomId).put("since_seq", doomed.getLong("seq") - 1));
+      List<JsonObject> replay = bobA.take(7);
+      assertEquals(List.of("message.created", "message.created", "message.updated", "message.updated", "message.updated",
+          "message.deleted", "subscribed"), replay.stream().map(f -> f.getString("type")).toList());
+      for (JsonObject event : replay.subList(0, 6)) {
+        JsonObject message = event.getJsonObject("message");
+        if (message.getLong("id").equals(doomed.getLong("id"))) {
+          assertNull(message.getString("body"), "no body of the deleted message in " + event);
+          assertTrue(message.getBoolean("deleted"), event.encode());
+        } else {
+          assertTrue(message.getString("body").startsWith("kept"), "the other message keeps its body: " + event);
+          assertEquals(false, message.getBoolean("deleted"), event.encode());
+        }
+      }
+    }
+  }
+
+  @Test
   @DisplayName("the same client_msg_id sent to two nodes at once stores one message")
   void idempotentAcrossNodes() {
     JsonObject alice = apiA.newUser("alice");
