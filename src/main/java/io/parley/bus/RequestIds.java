@@ -10,7 +10,6 @@ import io.vertx.core.internal.VertxBootstrap;
 import io.vertx.core.spi.VertxServiceProvider;
 import io.vertx.core.spi.context.storage.ContextLocal;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.slf4j.MDC;
 
 /**
@@ -36,7 +35,6 @@ public final class RequestIds implements VertxServiceProvider {
   public static final int MAX_LENGTH = 128;
 
   private static final ContextLocal<String> LOCAL = ContextLocal.registerLocal(String.class);
-  private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_LENGTH + "}");
   private static final String INSTALLED = "parley.request-ids.installed";
 
   /** For the service loader. */
@@ -47,9 +45,22 @@ public final class RequestIds implements VertxServiceProvider {
     // nothing to set up: loading this class registered LOCAL
   }
 
-  /** Whether {@code id} may be kept as given: 1 to 128 characters of {@code [A-Za-z0-9._-]}. */
+  /**
+   * Whether {@code id} may be kept as given: 1 to 128 characters of {@code [A-Za-z0-9._-]}. A loop,
+   * not a regular expression: every event-bus delivery asks (1.7 % of the JVM's samples with a
+   * regex, one-to-one on one core, issue 19).
+   */
   public static boolean sane(String id) {
-    return id != null && SANE.matcher(id).matches();
+    if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@code given} when it is {@link #sane}, else a new random id. */
