@@ -11,6 +11,8 @@
 # persistence.send_queue_max_wait_ms). JAVA_OPTS_<name>='…' are the JVM options of build <name> (the same jar may run under several
 # names, e.g. to compare collectors). BASELINE=1 also runs the raw WebSocket baseline
 # (BaselineServer, no storage) once per run, at FANOUT_RATES, so both are measured in the same hour.
+# WARMUP (seconds, default 10) is each workload's warm-up; on one CPU the JIT compiler is busy for
+# 30-40 s after start under load, so WARMUP=30 measures a warm JVM (docs/benchmarks.md).
 #
 # SQL_<name>='…' runs that SQL against the benchmark database once build <name> is up, e.g. to
 # give every user an unlimited or a limited plan (the builds with billing enforce daily quotas):
@@ -104,7 +106,7 @@ for run in $(seq 1 "$RUNS"); do
     bpid=$!
     for _ in $(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/19081) 2>/dev/null && break; sleep 0.5; done
     lg "$RESULTS" --workload baseline --ws ws://127.0.0.1:19081/ws --rooms 10 --members 100 \
-       --rates ${FANOUT_RATES:-500,1000,1500,2000} --duration 10 --warmup 10 --server-pid "$bpid" --label "baseline-run$run"
+       --rates ${FANOUT_RATES:-500,1000,1500,2000} --duration 10 --warmup ${WARMUP:-10} --server-pid "$bpid" --label "baseline-run$run"
     kill "$bpid"; wait "$bpid" 2>/dev/null || true
   fi
 done
