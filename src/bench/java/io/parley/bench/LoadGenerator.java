@@ -305,6 +305,7 @@ public final class LoadGenerator {
     AtomicLong acks = new AtomicLong();
     AtomicLong refused = new AtomicLong();
     AtomicLong errors = new AtomicLong();
+    AtomicLong resyncs = new AtomicLong(); // resync_required: the gateway could not replay a gap; a client reads history
     java.util.function.Consumer<String> onText = text -> {
       if (text.startsWith("{\"type\":\"message.created\"")) {
         long now = System.nanoTime();
@@ -323,6 +324,8 @@ public final class LoadGenerator {
           hist.recordValue(Math.min(hist.getHighestTrackableValue(), Math.max(0, now - sentAt)));
         }
         delivered.incrementAndGet();
+      } else if (text.startsWith("{\"type\":\"resync_required\"")) {
+        resyncs.incrementAndGet();
       } else if (text.startsWith("{\"type\":\"message.ack\"")) {
         acks.incrementAndGet();
       } else if (text.startsWith("{\"type\":\"error\"")) {
@@ -383,6 +386,7 @@ public final class LoadGenerator {
       acks.set(0);
       refused.set(0);
       errors.set(0);
+      resyncs.set(0);
       int perRoom = (int) Math.ceil(rate * duration / roomCount) + 16;
       for (Room room : rooms) {
         room.received = new AtomicIntegerArray(perRoom);
@@ -449,7 +453,7 @@ public final class LoadGenerator {
             .put("rate", rate).put("duration_s", duration)
             .put("sent", sentCount).put("acks", acks.get()).put("send_errors", errors.get()).put("refused", refused.get())
             .put("expected_deliveries", expected).put("delivered", delivered.get())
-            .put("lost", lost).put("duplicates", dups)
+            .put("lost", lost).put("duplicates", dups).put("resyncs", resyncs.get())
             .put("messages_per_s", sentCount / (double) duration)
             .put("deliveries_per_s", delivered.get() / Math.max(elapsed, duration))
             .put("latency_ms", latency(hist))

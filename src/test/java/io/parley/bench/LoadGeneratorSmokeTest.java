@@ -29,7 +29,7 @@ class LoadGeneratorSmokeTest {
     assertTrue(r.getLong("sent") > 100, "it sent: " + r.encode());
     assertEquals(r.getLong("sent"), r.getLong("acks"), "every send acknowledged");
     assertEquals(0, r.getLong("send_errors"));
-    assertEquals(0, r.getLong("lost"), "no loss");
+    assertEquals(0, r.getLong("lost"), "no loss: " + r.encode());
     assertEquals(0, r.getLong("duplicates"), "no duplicates");
     assertEquals(r.getLong("expected_deliveries"), r.getLong("delivered"));
   }
