@@ -10,16 +10,10 @@ final class StreamSql {
   static final String EVENT_INSERT =
       "INSERT INTO room_events (room_id, seq, type, message_id, payload) VALUES ($1, $2, $3, $4, $5)";
 
-  /**
-   * Deleting message $2 of room $1 removes its body from the events before seq $3 that carried it:
-   * its {@code message.created} event, found by the message's own seq (primary key), and the events
-   * after it, found by the partial index {@code room_events_message} (V12__leaner_send.sql).
-   */
+  /** Deleting a message removes its body from the earlier events that carried it. */
   static final String EVENTS_REDACT =
-      "UPDATE room_events SET payload = jsonb_set(jsonb_set(payload, '{message,body}', 'null'), '{message,deleted}', 'true') "
-          + "WHERE room_id = $1 AND message_id = $2 AND seq < $3 AND seq = ANY (ARRAY("
-          + "SELECT seq FROM messages WHERE id = $2 "
-          + "UNION ALL SELECT e.seq FROM room_events e WHERE e.message_id = $2 AND e.type <> 'message.created'))";
+      "UPDATE room_events SET payload = jsonb_set(jsonb_set(payload, '{message,body}', 'null'), "
+          + "'{message,deleted}', 'true') WHERE room_id = $1 AND message_id = $2 AND seq < $3";
 
   /** $1 room, $2 after seq (exclusive), $3 up to seq (inclusive), $4 limit. */
   static final String EVENTS_SINCE =
