@@ -145,8 +145,7 @@ final class ServerCost {
           if (!comm.startsWith("C1 Compiler") && !comm.startsWith("C2 Compiler")) {
             return 0;
           }
-          String stat = Files.readString(t.resolve("stat"));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          String[] f = statFields(t.resolve("stat"));
           return Long.parseLong(f[11]) + Long.parseLong(f[12]);
         } catch (IOException | RuntimeException e) {
           return 0; // the thread ended meanwhile
@@ -160,12 +159,17 @@ final class ServerCost {
   /** utime + stime + cutime + cstime of one process (fields 14-17 of /proc/PID/stat), 0 if gone. */
   private static long ticksOf(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3 (state)
+      String[] f = statFields(Path.of("/proc/" + pid + "/stat"));
       return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
     } catch (IOException | RuntimeException e) {
       return 0;
     }
+  }
+
+  /** The fields of a proc(5) stat file after the command name: f[0] is field 3 (state), f[11] field 14 (utime). */
+  private static String[] statFields(Path stat) throws IOException {
+    String text = Files.readString(stat);
+    return text.substring(text.lastIndexOf(')') + 2).split(" ");
   }
 
   private void jcmd(String... command) {
