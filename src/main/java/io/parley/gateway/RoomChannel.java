@@ -37,6 +37,13 @@ import org.slf4j.LoggerFactory;
  * channel's position is unknown until the first replay answers; events before that wait in
  * {@code early}.
  *
+ * <p>Tail check: a publish lost on the way (a node joining or leaving the cluster, a dropped
+ * connection between nodes) is noticed by the next event's gap, but a room's last event before a
+ * pause has no next one. So once the channel has been quiet for {@code max(1 s, 4 × gap_timeout_ms)}
+ * after its position was fixed or after its last stream event, it reads the stream once beyond
+ * its position ({@code events.since}) and delivers what it missed: at most one query per room
+ * and node per quiet period, none while events keep coming.
+ *
  * <p>Thread-safety: subscriptions belong to sockets on any event loop of the node, so every
  * state change happens under this object's lock, and so does every hand-off to {@link Fanout}.
  */
@@ -74,6 +81,11 @@ final class RoomChannel {
   /** Highest seq delivered; -1 until the first replay tells the stream's head. */
   private long lastSeq = -1;
   private long gapTimer = -1;
+  /** Quiet time after which the tail check reads the stream, ms. */
+  private final long tailCheckMs;
+  /** {@link System#nanoTime} of the last stream event seen (or of the position being fixed). */
+  private long lastEventAt;
+  private long tailTimer = -1;
   private boolean repairing;
   private boolean closed;
   /** Guarded by the registry's lock. */
@@ -84,6 +96,7 @@ final class RoomChannel {
     this.bus = bus;
     this.roomId = roomId;
     this.gapTimeoutMs = gapTimeoutMs;
+    this.tailCheckMs = Math.max(1000, gapTimeoutMs * 4);
     this.deliveries = Meters.of(vertx).deliveries();
   }
 
@@ -115,6 +128,10 @@ final class RoomChannel {
         vertx.cancelTimer(gapTimer);
         gapTimer = -1;
       }
+      if (tailTimer >= 0) {
+        vertx.cancelTimer(tailTimer);
+        tailTimer = -1;
+      }
     }
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
@@ -136,8 +153,8 @@ final class RoomChannel {
       lastSeq = head;
       // Events published just after our consumer was registered may have missed this node while
       // the cluster's subscription map caught up; a late event would reveal the gap, a last one
-      // would not: look once more after a moment.
-      vertx.setTimer(Math.max(1000, gapTimeoutMs * 4), t -> catchUp());
+      // would not: the tail check looks once more after a moment.
+      sawStreamEvent();
       // events at or below the head are covered by this replay; other replaying subscriptions
       // (with lower heads) may still need them
       Map<Long, Message<Buffer>> covered = early.headMap(head, true);
@@ -181,6 +198,7 @@ final class RoomChannel {
       return;
     }
     early.put(seq, msg);
+    sawStreamEvent();
     if (lastSeq >= 0) {
       drain();
     }
@@ -257,15 +275,37 @@ final class RoomChannel {
     sub.connection.dropSubscription(sub, reason);
   }
 
-  /** Reads what the stream has beyond the channel's position and delivers it. */
-  private void catchUp() {
+  /** Notes a stream event (under the lock) and arms the tail check if it is not armed. */
+  private void sawStreamEvent() {
+    lastEventAt = System.nanoTime();
+    if (tailTimer < 0 && !closed) {
+      tailTimer = vertx.setTimer(tailCheckMs, t -> tailCheck());
+    }
+  }
+
+  /**
+   * The tail check's timer: reads the stream once the channel has been quiet for
+   * {@code tailCheckMs}; while events keep coming (or a gap repair runs) it waits again.
+   */
+  private void tailCheck() {
     long from;
     synchronized (this) {
-      if (closed || repairing) {
+      tailTimer = -1;
+      if (closed || lastSeq < 0) {
+        return;
+      }
+      long quietMs = (System.nanoTime() - lastEventAt) / 1_000_000;
+      if (quietMs < tailCheckMs || repairing) {
+        tailTimer = vertx.setTimer(Math.max(1, tailCheckMs - quietMs), t -> tailCheck());
         return;
       }
       from = lastSeq;
     }
+    catchUp(from);
+  }
+
+  /** Reads what the stream has beyond {@code from} (the channel's position) and delivers it. */
+  private void catchUp(long from) {
     bus.request(Addresses.EVENTS_SINCE, new JsonObject().put("room_id", roomId).put("after_seq", from), "catch-up-room-" + roomId)
         .onSuccess(r -> {
           synchronized (this) {
