@@ -116,6 +116,14 @@ public final class Addresses {
   public static final String SEARCH_MESSAGES = P + "search.messages";
   /** Replay of a room's event stream after a seq, for (re)subscribing sockets and gap repair. */
   public static final String EVENTS_SINCE = P + "events.since";
+  /**
+   * The heads of many rooms' streams, for the gateway's tail check: {room_ids: [id...]} (at most
+   * {@value #EVENTS_HEADS_MAX} ids) → {heads: {"&lt;room id&gt;": last_seq}}; rooms that are gone
+   * are left out. VALIDATION_FAILED for a missing or too long list or an id that is not a number.
+   */
+  public static final String EVENTS_HEADS = P + "events.heads";
+  /** Most rooms one {@link #EVENTS_HEADS} request may name. */
+  public static final int EVENTS_HEADS_MAX = 1000;
 
   // administration (every change audited in its transaction)
   /** {user_id} → Me: makes a user whose verified e-mail is in auth.admin_emails an admin (audited, actor null); unchanged otherwise. */

@@ -37,12 +37,9 @@ import org.slf4j.LoggerFactory;
  * channel's position is unknown until the first replay answers; events before that wait in
  * {@code early}.
  *
- * <p>Tail check: a publish lost on the way (a node joining or leaving the cluster, a dropped
- * connection between nodes) is noticed by the next event's gap, but a room's last event before a
- * pause has no next one. So once the channel has been quiet for {@code max(1 s, 4 × gap_timeout_ms)}
- * after its position was fixed or after its last stream event, it reads the stream once beyond
- * its position ({@code events.since}) and delivers what it missed: at most one query per room
- * and node per quiet period, none while events keep coming.
+ * <p>A room's last event before a pause, when its publish missed this node, has no later event
+ * to reveal it: the node's {@link TailCheck} compares the channel's position with the room's
+ * head once the channel has been quiet, and {@link #catchUpTo} reads what is missing.
  *
  * <p>Thread-safety: subscriptions belong to sockets on any event loop of the node, so every
  * state change happens under this object's lock, and so does every hand-off to {@link Fanout}.
@@ -81,22 +78,26 @@ final class RoomChannel {
   /** Highest seq delivered; -1 until the first replay tells the stream's head. */
   private long lastSeq = -1;
   private long gapTimer = -1;
-  /** Quiet time after which the tail check reads the stream, ms. */
-  private final long tailCheckMs;
+  /** {@link #quietPosition}: the channel saw events less than the quiet time ago (or cannot be checked yet). */
+  static final long NOT_QUIET = -1;
+  /** {@link #quietPosition}: the channel is closed. */
+  static final long CLOSED = -2;
+  private final TailCheck tail;
   /** {@link System#nanoTime} of the last stream event seen (or of the position being fixed). */
   private long lastEventAt;
-  private long tailTimer = -1;
+  /** Marked for the tail check and not checked since. */
+  private boolean tailMarked;
   private boolean repairing;
   private boolean closed;
   /** Guarded by the registry's lock. */
   int refs;
 
-  RoomChannel(Vertx vertx, Bus bus, long roomId, long gapTimeoutMs) {
+  RoomChannel(Vertx vertx, Bus bus, long roomId, long gapTimeoutMs, TailCheck tail) {
     this.vertx = vertx;
     this.bus = bus;
     this.roomId = roomId;
     this.gapTimeoutMs = gapTimeoutMs;
-    this.tailCheckMs = Math.max(1000, gapTimeoutMs * 4);
+    this.tail = tail;
     this.deliveries = Meters.of(vertx).deliveries();
   }
 
@@ -127,10 +128,6 @@ final class RoomChannel {
       if (gapTimer >= 0) {
         vertx.cancelTimer(gapTimer);
         gapTimer = -1;
-      }
-      if (tailTimer >= 0) {
-        vertx.cancelTimer(tailTimer);
-        tailTimer = -1;
       }
     }
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
@@ -275,28 +272,45 @@ final class RoomChannel {
     sub.connection.dropSubscription(sub, reason);
   }
 
-  /** Notes a stream event (under the lock) and arms the tail check if it is not armed. */
+  /** Notes a stream event (under the lock) and marks the channel for the tail check. */
   private void sawStreamEvent() {
     lastEventAt = System.nanoTime();
-    if (tailTimer < 0 && !closed) {
-      tailTimer = vertx.setTimer(tailCheckMs, t -> tailCheck());
+    if (!tailMarked) {
+      tailMarked = true;
+      tail.mark(this);
     }
   }
 
   /**
-   * The tail check's timer: reads the stream once the channel has been quiet for
-   * {@code tailCheckMs}; while events keep coming (or a gap repair runs) it waits again.
+   * For the {@link TailCheck} at {@code now} ({@link System#nanoTime}): the channel's position
+   * when it has seen no stream event for {@code quietMs} (it is then unmarked), {@link #NOT_QUIET}
+   * when it has or cannot be checked yet (position unknown, gap repair running), {@link #CLOSED}.
    */
-  private void tailCheck() {
+  synchronized long quietPosition(long now, long quietMs) {
+    if (closed) {
+      tailMarked = false;
+      return CLOSED;
+    }
+    if (lastSeq < 0 || repairing || now - lastEventAt < quietMs * 1_000_000) {
+      return NOT_QUIET;
+    }
+    tailMarked = false;
+    return lastSeq;
+  }
+
+  /** The tail check could not ask for the room's head: ask again at its next sweep. */
+  synchronized void remark() {
+    if (!closed && !tailMarked) {
+      tailMarked = true;
+      tail.mark(this);
+    }
+  }
+
+  /** The room's stream reaches {@code head}: reads and delivers what this channel has not (tail check). */
+  void catchUpTo(long head) {
     long from;
     synchronized (this) {
-      tailTimer = -1;
-      if (closed || lastSeq < 0) {
-        return;
-      }
-      long quietMs = (System.nanoTime() - lastEventAt) / 1_000_000;
-      if (quietMs < tailCheckMs || repairing) {
-        tailTimer = vertx.setTimer(Math.max(1, tailCheckMs - quietMs), t -> tailCheck());
+      if (closed || repairing || head <= lastSeq) {
         return;
       }
       from = lastSeq;

@@ -19,12 +19,14 @@ final class RoomRegistry implements Shareable {
   private final Vertx vertx;
   private final Bus bus;
   private final long gapTimeoutMs;
+  private final TailCheck tail;
   private final Map<Long, RoomChannel> channels = new HashMap<>();
 
   private RoomRegistry(Vertx vertx, Bus bus, long gapTimeoutMs) {
     this.vertx = vertx;
     this.bus = bus;
     this.gapTimeoutMs = gapTimeoutMs;
+    this.tail = new TailCheck(vertx, bus, Math.max(1000, gapTimeoutMs * 4));
   }
 
   /** The registry of this Vert.x instance (made by the first gateway instance to ask). */
@@ -43,7 +45,7 @@ final class RoomRegistry implements Shareable {
 
   /** Takes a reference on the room's channel; completes when its consumer is registered. */
   synchronized Future<RoomChannel> acquire(long roomId) {
-    RoomChannel ch = channels.computeIfAbsent(roomId, id -> new RoomChannel(vertx, bus, id, gapTimeoutMs));
+    RoomChannel ch = channels.computeIfAbsent(roomId, id -> new RoomChannel(vertx, bus, id, gapTimeoutMs, tail));
     ch.refs++;
     return ch.open().map(ch);
   }

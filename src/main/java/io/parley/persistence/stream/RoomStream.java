@@ -1,5 +1,7 @@
 package io.parley.persistence.stream;
 
+import static io.parley.bus.Addresses.EVENTS_HEADS;
+import static io.parley.bus.Addresses.EVENTS_HEADS_MAX;
 import static io.parley.bus.Addresses.EVENTS_SINCE;
 
 import io.parley.bus.ParleyException;
@@ -45,6 +47,29 @@ public final class RoomStream {
 
   public void register(Handlers h) {
     h.on(EVENTS_SINCE, this::eventsSince);
+    h.on(EVENTS_HEADS, this::heads);
+  }
+
+  /** {room_ids: [id...]} → {heads: {"id": last_seq}}, rooms that are gone left out (see {@link io.parley.bus.Addresses#EVENTS_HEADS}). */
+  private Future<JsonObject> heads(JsonObject b) {
+    Object ids = b.getValue("room_ids");
+    if (!(ids instanceof JsonArray list) || list.size() > EVENTS_HEADS_MAX) {
+      return Future.failedFuture(ParleyException.invalid("room_ids", "room_ids must be a list of at most " + EVENTS_HEADS_MAX + " room ids"));
+    }
+    Long[] roomIds = new Long[list.size()];
+    for (int i = 0; i < roomIds.length; i++) {
+      if (!(list.getValue(i) instanceof Number n)) {
+        return Future.failedFuture(ParleyException.invalid("room_ids", "room_ids must hold numbers"));
+      }
+      roomIds[i] = n.longValue();
+    }
+    return pool.preparedQuery(StreamSql.HEADS).execute(Tuple.of((Object) roomIds)).map(rs -> {
+      JsonObject heads = new JsonObject();
+      for (Row r : rs) {
+        heads.put(String.valueOf(r.getLong("id")), r.getLong("last_seq"));
+      }
+      return new JsonObject().put("heads", heads);
+    });
   }
 
   /** The frame every stream event starts from: {@code {type, room_id, seq}}. */

@@ -15,6 +15,9 @@ final class StreamSql {
       "UPDATE room_events SET payload = jsonb_set(jsonb_set(payload, '{message,body}', 'null'), "
           + "'{message,deleted}', 'true') WHERE room_id = $1 AND message_id = $2 AND seq < $3";
 
+  /** $1 room ids (bigint[]): each existing room's id and last seq. */
+  static final String HEADS = "SELECT id, last_seq FROM rooms WHERE id = ANY($1)";
+
   /** $1 room, $2 after seq (exclusive), $3 up to seq (inclusive), $4 limit. */
   static final String EVENTS_SINCE =
       "SELECT seq, payload::text AS payload, (payload #> '{message,attachments,0}') IS NOT NULL AS has_attachments FROM room_events WHERE room_id = $1 AND seq > $2 AND seq <= $3 "
