@@ -287,15 +287,12 @@ final class RoomChannel {
    * when it has or cannot be checked yet (position unknown, gap repair running), {@link #CLOSED}.
    */
   synchronized long quietPosition(long now, long quietMs) {
-    if (closed) {
-      tailMarked = false;
-      return CLOSED;
-    }
-    if (lastSeq < 0 || repairing || now - lastEventAt < quietMs * 1_000_000) {
+    if (!closed && (lastSeq < 0 || repairing || now - lastEventAt < quietMs * 1_000_000)) {
       return NOT_QUIET;
     }
     tailMarked = false;
-    return lastSeq;
+    tail.unmark(this);
+    return closed ? CLOSED : lastSeq;
   }
 
   /** The tail check could not ask for the room's head: ask again at its next sweep. */
@@ -321,15 +318,45 @@ final class RoomChannel {
   /** Reads what the stream has beyond {@code from} (the channel's position) and delivers it. */
   private void catchUp(long from) {
     bus.request(Addresses.EVENTS_SINCE, new JsonObject().put("room_id", roomId).put("after_seq", from), "catch-up-room-" + roomId)
-        .onSuccess(r -> {
+        .onComplete(ar -> {
           synchronized (this) {
-            if (closed || r.getBoolean("truncated", false)) {
+            if (closed) {
               return;
             }
-            deliverStored(r.getJsonArray("events"));
+            if (ar.succeeded() && !ar.result().getBoolean("truncated", false)) {
+              deliverStored(ar.result().getJsonArray("events"));
+            } else if (ar.succeeded()) {
+              long head = ar.result().getLong("last_seq");
+              if (lastSeq == from && head > from) {
+                skipTo(from, head);
+              }
+            } else if (ar.cause() instanceof ParleyException pe && pe.code() == ErrorCode.NOT_FOUND) {
+              roomGone();
+              return;
+            } else {
+              remark(); // the tail check asks again at its next sweep
+              return;
+            }
             drain();
           }
         });
+  }
+
+  /** Too far behind to read: skips to {@code upTo} and tells every subscriber to resync (under the lock). */
+  private void skipTo(long from, long upTo) {
+    LOG.warn("room {}: events after seq {} too many to read; subscribers must resync", roomId, from);
+    lastSeq = upTo;
+    for (Subscription sub : subscriptions) {
+      // queued behind the events already handed to the socket's loop (Fanout's order)
+      Connection c = sub.connection;
+      c.eventLoop().execute(() -> c.resyncRequired(roomId, from, upTo));
+    }
+  }
+
+  /** The room is gone ({@code room.deleted} is not stored, so it cannot be replayed): ends every subscription. */
+  private void roomGone() {
+    subscriptions.forEach(sub -> drop(sub, "deleted"));
+    early.clear();
   }
 
   /** Delivers stored event frames that continue the channel's position. */
@@ -373,17 +400,9 @@ final class RoomChannel {
         if (ar.succeeded() && !ar.result().getBoolean("truncated", false)) {
           deliverStored(ar.result().getJsonArray("events"));
         } else if (ar.succeeded()) {
-          LOG.warn("room {}: gap after seq {} too large to repair; subscribers must resync", roomId, from);
-          lastSeq = upTo;
-          for (Subscription sub : subscriptions) {
-            // queued behind the events already handed to the socket's loop (Fanout's order)
-            Connection c = sub.connection;
-            c.eventLoop().execute(() -> c.resyncRequired(roomId, from, upTo));
-          }
+          skipTo(from, upTo);
         } else if (ar.cause() instanceof ParleyException pe && pe.code() == ErrorCode.NOT_FOUND) {
-          // the room is gone (room.deleted is not stored, so it cannot be replayed)
-          subscriptions.forEach(sub -> drop(sub, "deleted"));
-          early.clear();
+          roomGone();
           return;
         } else {
           LOG.warn("room {}: gap repair failed, retrying: {}", roomId, ar.cause().getMessage());

@@ -3,10 +3,11 @@ package io.parley.gateway;
 import io.parley.bus.Addresses;
 import io.parley.bus.Bus;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,10 +26,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * nothing while none does, and a missed last event arrives {@code quietMs} to
  * {@code 2 × quietMs} late.
  *
- * <p>Thread-safety: channels mark themselves from any event loop; the sweep runs on a timer.
+ * <p>Thread-safety: channels mark themselves from any event loop, and unmark themselves when
+ * checked, under their own lock. The sweep's timer runs on a context of its own, so undeploying
+ * the gateway verticle that happened to arm it does not cancel it for the node.
  */
 final class TailCheck {
-  private final Vertx vertx;
+  private final ContextInternal context;
   private final Bus bus;
   private final long quietMs;
   private final Set<RoomChannel> marked = ConcurrentHashMap.newKeySet();
@@ -36,24 +39,25 @@ final class TailCheck {
 
   /** @param quietMs how long a channel must have been quiet before it is checked, ms */
   TailCheck(Vertx vertx, Bus bus, long quietMs) {
-    this.vertx = vertx;
+    this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.bus = bus;
     this.quietMs = quietMs;
   }
 
-  long quietMs() {
-    return quietMs;
-  }
-
-  /** Marks a channel that delivered events since its last check (any thread). */
+  /** Marks a channel that delivered events since its last check (any thread, under the channel's lock). */
   void mark(RoomChannel channel) {
     marked.add(channel);
     arm();
   }
 
+  /** Takes a checked or closed channel out (under the channel's lock, so a new mark cannot be lost). */
+  void unmark(RoomChannel channel) {
+    marked.remove(channel);
+  }
+
   private void arm() {
     if (!marked.isEmpty() && armed.compareAndSet(false, true)) {
-      vertx.setTimer(quietMs, t -> sweep());
+      context.setTimer(quietMs, t -> sweep());
     }
   }
 
@@ -61,13 +65,8 @@ final class TailCheck {
     long now = System.nanoTime();
     List<RoomChannel> quiet = new ArrayList<>();
     List<Long> positions = new ArrayList<>();
-    for (Iterator<RoomChannel> it = marked.iterator(); it.hasNext(); ) {
-      RoomChannel ch = it.next();
-      long position = ch.quietPosition(now, quietMs);
-      if (position == RoomChannel.NOT_QUIET) {
-        continue;
-      }
-      it.remove();
+    for (RoomChannel ch : marked) {
+      long position = ch.quietPosition(now, quietMs); // unmarks it unless NOT_QUIET
       if (position >= 0) {
         quiet.add(ch);
         positions.add(position);
@@ -86,10 +85,12 @@ final class TailCheck {
     JsonArray ids = new JsonArray();
     channels.forEach(ch -> ids.add(ch.roomId));
     bus.request(Addresses.EVENTS_HEADS, new JsonObject().put("room_ids", ids), "tail-check").onSuccess(r -> {
-      JsonObject heads = r.getJsonObject("heads");
+      JsonObject heads = r.getJsonObject("heads", new JsonObject());
       for (int i = 0; i < channels.size(); i++) {
         Object head = heads.getValue(String.valueOf(channels.get(i).roomId));
-        if (head instanceof Number n && n.longValue() > positions.get(i)) {
+        if (!(head instanceof Number n)) {
+          channels.get(i).catchUpTo(Long.MAX_VALUE); // the room is gone: its stream answers NOT_FOUND
+        } else if (n.longValue() > positions.get(i)) {
           channels.get(i).catchUpTo(n.longValue());
         }
       }
