@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.parley.bus.Addresses;
+import io.parley.bus.RoomEvents;
 import io.parley.support.Api;
 import io.parley.support.ClusterExtension;
 import io.parley.support.TestCluster;
@@ -105,31 +106,45 @@ class RoomChannelTest {
     }
   }
 
+  /** A watch on node A's outgoing requests: completes once a tail check has asked for the room's head. */
+  private record HeadsWatch(EventBus bus, Handler<DeliveryContext<Object>> handler, CompletableFuture<Void> checked)
+      implements AutoCloseable {
+    static HeadsWatch of(EventBus bus, long roomId) {
+      CompletableFuture<Void> checked = new CompletableFuture<>();
+      Handler<DeliveryContext<Object>> handler = ctx -> {
+        if (Addresses.EVENTS_HEADS.equals(ctx.message().address()) && ctx.body() instanceof JsonObject q
+            && q.getJsonArray("room_ids").contains(roomId)) {
+          checked.complete(null);
+        }
+        ctx.next();
+      };
+      bus.addOutboundInterceptor(handler);
+      return new HeadsWatch(bus, handler, checked);
+    }
+
+    void awaitCheck() throws Exception {
+      checked.get(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+      bus.removeOutboundInterceptor(handler);
+    }
+  }
+
   @Test
   @DisplayName("a room's last event lost on the event bus is read back once the room is quiet")
   void repairsLostLastEvent() throws Exception {
     JsonObject user = api.newUser("tail");
     long roomId = api.newRoom(user, false).getLong("id");
-    EventBus bus = cluster.a().node().vertx().eventBus();
-    CompletableFuture<Void> firstCheck = new CompletableFuture<>();
-    Handler<DeliveryContext<Object>> counter = ctx -> {
-      Object body = ctx.body();
-      if (Addresses.EVENTS_HEADS.equals(ctx.message().address()) && body instanceof JsonObject q
-          && q.getJsonArray("room_ids").contains(roomId)) {
-        firstCheck.complete(null);
-      }
-      ctx.next();
-    };
-    bus.addOutboundInterceptor(counter);
-    try (Ws ws = Ws.open(vertx, cluster.a().gatewayPort(), user.getString("access_token"))) {
+    try (HeadsWatch watch = HeadsWatch.of(cluster.a().node().vertx().eventBus(), roomId);
+         Ws ws = Ws.open(vertx, cluster.a().gatewayPort(), user.getString("access_token"))) {
       long head = ws.request(new JsonObject().put("type", "subscribe").put("room_id", roomId)).getLong("last_seq");
       // the check after the channel's position was fixed has run: from now on only a check after
       // the burst below can bring back its last event, which no later event reveals as a gap
-      firstCheck.get(10, TimeUnit.SECONDS);
+      watch.awaitCheck();
       withInterceptor(roomId, head + 3, (ctx, node) -> { /* dropped */ },
           () -> sendThreeAndExpectInOrder(user, roomId, ws, head));
-    } finally {
-      bus.removeOutboundInterceptor(counter);
     }
   }
 
@@ -139,31 +154,22 @@ class RoomChannelTest {
     JsonObject user = api.newUser("gone");
     long roomId = api.newRoom(user, false).getLong("id");
     EventBus bus = cluster.a().node().vertx().eventBus();
-    CompletableFuture<Void> firstCheck = new CompletableFuture<>();
-    Handler<DeliveryContext<Object>> watch = ctx -> {
-      if (Addresses.EVENTS_HEADS.equals(ctx.message().address()) && ctx.body() instanceof JsonObject q
-          && q.getJsonArray("room_ids").contains(roomId)) {
-        firstCheck.complete(null);
-      }
-      ctx.next();
-    };
     Handler<DeliveryContext<Object>> dropDeleted = ctx -> {
       if (!(Addresses.room(roomId).equals(ctx.message().address())
-          && "room.deleted".equals(ctx.message().headers().get(io.parley.bus.RoomEvents.TYPE)))) {
+          && "room.deleted".equals(ctx.message().headers().get(RoomEvents.TYPE)))) {
         ctx.next();
       }
     };
-    bus.addOutboundInterceptor(watch);
     bus.addInboundInterceptor(dropDeleted);
-    try (Ws ws = Ws.open(vertx, cluster.a().gatewayPort(), user.getString("access_token"))) {
+    try (HeadsWatch watch = HeadsWatch.of(bus, roomId);
+         Ws ws = Ws.open(vertx, cluster.a().gatewayPort(), user.getString("access_token"))) {
       ws.request(new JsonObject().put("type", "subscribe").put("room_id", roomId));
-      firstCheck.get(10, TimeUnit.SECONDS);
+      watch.awaitCheck();
       api.send(user, roomId, "last words");
       assertEquals("last words", ws.next("message.created").getJsonObject("message").getString("body"));
       api.call("deleteRoom", HttpMethod.DELETE, "/rooms/" + roomId, user.getString("access_token"), null).expect(204);
       assertEquals("deleted", ws.next("unsubscribed").getString("reason"));
     } finally {
-      bus.removeOutboundInterceptor(watch);
       bus.removeInboundInterceptor(dropDeleted);
     }
   }
