@@ -14,6 +14,9 @@
 # WARMUP (seconds, default 10) is each workload's warm-up; on one CPU the JIT compiler is busy for
 # 30-40 s after start under load, so WARMUP=30 measures a warm JVM (docs/benchmarks.md).
 #
+# PGCONF_<name>='setting=value …' sets PostgreSQL settings (ALTER SYSTEM, reloaded) for build <name>'s
+# runs and resets them after, e.g. PGCONF_av='autovacuum=on' where the machine turns autovacuum off.
+#
 # SQL_<name>='…' runs that SQL against the benchmark database once build <name> is up, e.g. to
 # give every user an unlimited or a limited plan (the builds with billing enforce daily quotas):
 #
@@ -69,11 +72,25 @@ start_server() { # JAR JAVA_OPTS EXTRA_ENV (NAME=value words, after the defaults
 
 RESULTS=$OUT/compare.jsonl
 
+pgconf() { # VAR SET|RESET: applies (or resets) the settings named in $VAR, then reloads PostgreSQL's configuration
+  local kv settings=${!1:-}
+  [ -n "$settings" ] || return 0
+  for kv in $settings; do
+    if [ "$2" = SET ]; then
+      psql -h 127.0.0.1 -U postgres -qc "ALTER SYSTEM SET ${kv%%=*} = '${kv#*=}'" >/dev/null
+    else
+      psql -h 127.0.0.1 -U postgres -qc "ALTER SYSTEM RESET ${kv%%=*}" >/dev/null
+    fi
+  done
+  psql -h 127.0.0.1 -U postgres -qAtc "SELECT pg_reload_conf()" >/dev/null
+}
+
 for run in $(seq 1 "$RUNS"); do
   for build in "$@"; do
     name=${build%%=*}
     jar=${build#*=}
     echo "== run $run: $name ($jar)"
+    pgconf "PGCONF_$name" SET
     reset_stores
     opts_var="JAVA_OPTS_$name"
     env_var="ENV_$name"
@@ -99,6 +116,7 @@ for run in $(seq 1 "$RUNS"); do
       blocked_report "$OUT/compare-server.log" "$name-run$run" "$RESULTS"
     fi
     kill "$pid"; wait "$pid" 2>/dev/null || true
+    pgconf "PGCONF_$name" RESET
   done
   if [ "${BASELINE:-0}" = 1 ]; then
     echo "== run $run: baseline (raw WebSocket, no storage)"
