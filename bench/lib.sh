@@ -28,7 +28,8 @@ reset_stores() {
 
 # Before each workload: write out PostgreSQL's dirty pages and flush the OS's writeback, so that
 # a checkpoint left by the previous workload does not run during this one. (No ANALYZE here: on
-# the still empty tables of a fresh run it misled the planner; autovacuum keeps statistics.)
+# the still empty tables of a fresh run it misled the planner. Where autovacuum is on it keeps
+# the statistics; compare.sh's PGCONF_<name> turns it on where a machine has it off.)
 settle() {
   psql -h 127.0.0.1 -U postgres -qc "CHECKPOINT" >/dev/null 2>&1 || true
   sync
