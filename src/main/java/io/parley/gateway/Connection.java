@@ -50,7 +50,7 @@ final class Connection {
   /** Frames received, and the request id of the one being handled ({@code ws-<connection>-<n>}). */
   private long frames;
   private String frameId;
-  private final Map<Long, RoomChannel.Subscription> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Long, Subscription> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
   private final ReplaySlots replays = new ReplaySlots();
   private final Replay replay;
@@ -75,7 +75,7 @@ final class Connection {
       }
 
       @Override
-      public boolean current(RoomChannel.Subscription sub) {
+      public boolean current(Subscription sub) {
         return !closed && subscriptions.get(sub.roomId) == sub;
       }
 
@@ -166,7 +166,7 @@ final class Connection {
    * The room detached this subscription (member removed, room deleted): release it and tell the
    * client, unless the client already replaced or dropped it.
    */
-  void dropSubscription(RoomChannel.Subscription sub, String reason) {
+  void dropSubscription(Subscription sub, String reason) {
     context.runOnContext(v -> {
       if (subscriptions.get(sub.roomId) == sub && unsubscribe(sub.roomId)) {
         send(Frames.reply("unsubscribed", null).put("room_id", sub.roomId).put("reason", reason));
@@ -313,9 +313,9 @@ final class Connection {
    * membership.
    */
   private void subscribe(long roomId, Long sinceSeq, Object ref) {
-    RoomChannel.Subscription sub = new RoomChannel.Subscription(this, roomId);
+    Subscription sub = new Subscription(this, roomId);
     String rid = frameId; // the subscribe frame's id, for every page of its replay
-    RoomChannel.Subscription previous = subscriptions.put(roomId, sub);
+    Subscription previous = subscriptions.put(roomId, sub);
     sessions.subscriptionsChanged();
     // take the new reference before dropping the old one, so the room's consumer stays registered
     Future<RoomChannel> acquired = Future.fromCompletionStage(registry.acquire(roomId).toCompletionStage(), context);
@@ -345,7 +345,7 @@ final class Connection {
    * {@code typing_ttl_ms} ends by itself with a {@code stop}.
    */
   private void typing(long roomId, String state, Object ref) {
-    RoomChannel.Subscription sub = subscriptions.get(roomId);
+    Subscription sub = subscriptions.get(roomId);
     if (sub == null || !sub.confirmed) {
       // before `subscribed` membership is not known yet: nothing may reach the room
       throw new ParleyException(ErrorCode.VALIDATION_FAILED, "typing needs a confirmed subscription: wait for 'subscribed'",
@@ -359,7 +359,7 @@ final class Connection {
 
   /** Drops the subscription to a room; false when there was none. */
   private boolean unsubscribe(long roomId) {
-    RoomChannel.Subscription sub = subscriptions.remove(roomId);
+    Subscription sub = subscriptions.remove(roomId);
     sessions.subscriptionsChanged();
     if (sub == null) {
       return false;
@@ -369,7 +369,7 @@ final class Connection {
     return true;
   }
 
-  private void release(RoomChannel.Subscription sub) {
+  private void release(Subscription sub) {
     registry.channelOf(sub.roomId).ifPresent(ch -> ch.detach(sub));
     registry.release(sub.roomId);
   }

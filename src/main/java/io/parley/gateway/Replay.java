@@ -26,7 +26,7 @@ final class Replay {
     Future<JsonObject> request(String address, JsonObject body, String requestId);
 
     /** Whether {@code sub} is still the socket's subscription to its room and the socket is open. */
-    boolean current(RoomChannel.Subscription sub);
+    boolean current(Subscription sub);
 
     /** Writes a reply frame. */
     void send(JsonObject frame);
@@ -51,12 +51,12 @@ final class Replay {
    *
    * @param rid the request id of the subscribe frame, for every page
    */
-  Future<Void> run(RoomChannel.Subscription sub, RoomChannel ch, Long sinceSeq, Object ref, String rid) {
+  Future<Void> run(Subscription sub, RoomChannel ch, Long sinceSeq, Object ref, String rid) {
     return page(sub, ch, sinceSeq, null, ref, rid);
   }
 
   /** One page after {@code after}; {@code head} is null for the first page (which fixes the head). */
-  private Future<Void> page(RoomChannel.Subscription sub, RoomChannel ch, Long after, Long head, Object ref, String rid) {
+  private Future<Void> page(Subscription sub, RoomChannel ch, Long after, Long head, Object ref, String rid) {
     long roomId = sub.roomId;
     JsonObject query = new JsonObject().put("room_id", roomId).put("user_id", userId).put("limit", PAGE);
     if (after != null) {
@@ -87,7 +87,7 @@ final class Replay {
   }
 
   /** Writes replayed events from {@code index} on, waiting whenever the socket is over its buffer's mark. */
-  private Future<Void> write(RoomChannel.Subscription sub, JsonArray events, int index) {
+  private Future<Void> write(Subscription sub, JsonArray events, int index) {
     for (int i = index; i < events.size(); i++) {
       if (!host.current(sub)) {
         return Future.succeededFuture();
@@ -102,7 +102,7 @@ final class Replay {
     return Future.succeededFuture();
   }
 
-  private Future<Void> goLive(RoomChannel.Subscription sub, RoomChannel ch, long head, Object ref) {
+  private Future<Void> goLive(Subscription sub, RoomChannel ch, long head, Object ref) {
     host.send(Frames.reply("subscribed", ref).put("room_id", sub.roomId).put("last_seq", head));
     ch.goLive(sub, head);
     return Future.succeededFuture();

@@ -47,23 +47,6 @@ import org.slf4j.LoggerFactory;
 final class RoomChannel {
   private static final Logger LOG = LoggerFactory.getLogger(RoomChannel.class);
 
-  /** A socket's subscription to this room; its fields are guarded by the channel's lock. */
-  static final class Subscription {
-    final Connection connection;
-    final long roomId;
-    boolean live;
-    /** Membership was confirmed by the first replay page (written and read on the socket's context). */
-    volatile boolean confirmed;
-    long lastSeq;
-    /** Events seen while the subscription was replaying: seq → frame. */
-    final TreeMap<Long, Buffer> held = new TreeMap<>();
-
-    Subscription(Connection connection, long roomId) {
-      this.connection = connection;
-      this.roomId = roomId;
-    }
-  }
-
   final long roomId;
   private final Vertx vertx;
   private final Bus bus;

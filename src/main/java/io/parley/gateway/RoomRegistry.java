@@ -32,9 +32,7 @@ final class RoomRegistry implements Shareable {
   /** The registry of this Vert.x instance (made by the first gateway instance to ask). */
   static RoomRegistry of(Vertx vertx, Bus bus, long gapTimeoutMs) {
     LocalMap<String, RoomRegistry> map = vertx.sharedData().getLocalMap("parley.gateway");
-    RoomRegistry fresh = new RoomRegistry(vertx, bus, gapTimeoutMs);
-    RoomRegistry existing = map.putIfAbsent("rooms", fresh);
-    return existing == null ? fresh : existing;
+    return map.computeIfAbsent("rooms", k -> new RoomRegistry(vertx, bus, gapTimeoutMs));
   }
 
   /** The registry of this Vert.x instance, if a gateway made one (tests, metrics). */
