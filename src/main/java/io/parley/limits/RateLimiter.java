@@ -2,6 +2,7 @@ package io.parley.limits;
 
 import io.parley.redis.LuaScript;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
@@ -13,6 +14,7 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Cluster-wide rate limits in Redis: every node's limiter counts into the same keys, so two nodes
@@ -22,12 +24,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Never fails and never blocks: when Redis does not answer within {@link Limits#timeoutMs()}
  * the check answers {@link Verdict#UNCHECKED} (fail open) and {@link LimiterHealth} marks the
- * node's limits degraded. Each verticle instance holds its own limiter, used only on that
- * verticle's context, with one Redis connection of its own: checks are pipelined on it (sent
- * without waiting for earlier answers) and Redis runs them in the order they were made, so a
- * socket's sends are counted in order; no check crosses the event bus or another event loop.
- * A connection that fails or times out is closed and the next check opens another. With every
- * limit off ({@link Limits#anyOn()} false) no Redis client is made.
+ * node's limits degraded. Each verticle instance holds its own limiter with one Redis connection
+ * of its own; the gateway's is called from the event loop of each socket, so the limiter is
+ * thread-safe. Checks are pipelined on the connection (sent without waiting for earlier answers)
+ * and Redis runs them in the order they were made, so a socket's sends are counted in order; no
+ * check crosses the event bus. A connection that fails or times out is closed and the next check
+ * opens another. With every limit off ({@link Limits#anyOn()} false) no Redis client is made.
  */
 public final class RateLimiter {
   /**
@@ -73,8 +75,13 @@ public final class RateLimiter {
   private final Limits limits;
   private final LimiterHealth health;
   private final Redis redis;
-  /** The pipelined connection, opened on first use (and again after a failure); null when none. */
-  private Future<RedisConnection> connection;
+  /**
+   * The pipelined connection, opened on first use (and again after a failure); null when none.
+   * Atomic: the gateway's limiter is called from the event loop of each socket, and two first
+   * checks opening a connection each would leave one waiting on the pool of one until it timed
+   * out, failing open and marking the node's limits degraded.
+   */
+  private final AtomicReference<Future<RedisConnection>> connection = new AtomicReference<>();
 
   private RateLimiter(Limits limits, LimiterHealth health, Redis redis) {
     this.limits = limits;
@@ -173,23 +180,28 @@ public final class RateLimiter {
         });
   }
 
+  /** The limiter's connection: the one being opened or open, else a new one (only one caller opens it). */
   private Future<RedisConnection> connection() {
-    if (connection == null) {
-      Future<RedisConnection> opening = redis.connect();
-      connection = opening;
-      opening.onSuccess(c -> {
-        c.exceptionHandler(err -> forget(opening));
-        c.endHandler(v -> forget(opening));
-      });
+    Future<RedisConnection> current = connection.get();
+    if (current != null) {
+      return current;
     }
-    return connection;
+    Promise<RedisConnection> opening = Promise.promise();
+    if (!connection.compareAndSet(null, opening.future())) {
+      Future<RedisConnection> other = connection.get(); // another caller's, unless already forgotten
+      return other != null ? other : connection();
+    }
+    redis.connect().onComplete(opening);
+    opening.future().onSuccess(c -> {
+      c.exceptionHandler(err -> forget(opening.future()));
+      c.endHandler(v -> forget(opening.future()));
+    });
+    return opening.future();
   }
 
   /** Drops {@code failed} as the limiter's connection (if it still is) and closes it. */
   private void forget(Future<RedisConnection> failed) {
-    if (connection == failed) {
-      connection = null;
-    }
+    connection.compareAndSet(failed, null);
     failed.onSuccess(RedisConnection::close);
   }
 
@@ -219,8 +231,9 @@ public final class RateLimiter {
 
   /** Closes the connection and the Redis client. */
   public void close() {
-    if (connection != null) {
-      forget(connection);
+    Future<RedisConnection> current = connection.get();
+    if (current != null) {
+      forget(current);
     }
     if (redis != null) {
       redis.close();
