@@ -1,7 +1,6 @@
 package io.parley.persistence.messages;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -93,19 +92,20 @@ class SendBatchingTest {
   }
 
   @Test
-  @DisplayName("With one send per statement (send_batch_max 1) two statements are in flight at once")
-  void oneSendPerStatementStillTwoInFlight() {
-    SendBatcher batcher = batcher(1);
-    Future<Long> a = batcher.submit(send(1, 1));
-    Future<Long> b = batcher.submit(send(2, 2));
-    Future<Long> c = batcher.submit(send(3, 3));
-    assertEquals(2, statements.size());
-    assertEquals(1, batcher.queued());
+  @DisplayName("send_batch_max caps a statement: the sends beyond it wait for the next")
+  void batchMaxCapsAStatement() {
+    SendBatcher batcher = batcher(2);
+    List<Future<Long>> sends = new ArrayList<>();
+    for (long id = 1; id <= 5; id++) {
+      sends.add(batcher.submit(send(id, id)));
+    }
+    assertEquals(List.of(1, 1), statements.stream().map(st -> st.sends().size()).toList());
     statements.get(0).store();
-    assertEquals(3, statements.size(), "the third starts when the first is stored");
+    assertEquals(List.of(3L, 4L), statements.get(2).sends().stream().map(SendBatcher.Send::messageId).toList());
     statements.get(1).store();
+    assertEquals(List.of(5L), statements.get(3).sends().stream().map(SendBatcher.Send::messageId).toList());
     statements.get(2).store();
-    assertTrue(a.succeeded() && b.succeeded() && c.succeeded());
-    assertEquals(30L, c.result());
+    statements.get(3).store();
+    assertEquals(List.of(10L, 20L, 30L, 40L, 50L), sends.stream().map(Future::result).toList());
   }
 }
