@@ -37,7 +37,26 @@ public final class Ws implements AutoCloseable {
   private Ws(WebSocketClient client, WebSocketConnectOptions options) {
     this.client = client;
     ignored.addAll(List.of("presence", "presence.count", "typing", "read", "notification"));
-    ClientWebSocket socket = client.webSocket(); // handlers set before connecting: no frame is missed
+    WebSocket connected = null;
+    for (int attempt = 1; connected == null; attempt++) {
+      try {
+        connected = Api.await(attempt(options));
+      } catch (IllegalStateException e) {
+        // Vert.x's ClientWebSocket applies its handlers on the caller's context after the upgrade;
+        // when the server closes at once (a refused token) and the socket's own event loop has
+        // already taken the close, that throws "WebSocket is closed" and the frames are not seen.
+        // Nothing reached the queue: connect again (the server answers the same way).
+        if (attempt == 3 || !"WebSocket is closed".equals(e.getMessage())) {
+          throw e;
+        }
+      }
+    }
+    this.ws = connected;
+  }
+
+  /** One connection, its handlers set before connecting so that no frame is missed. */
+  private io.vertx.core.Future<WebSocket> attempt(WebSocketConnectOptions options) {
+    ClientWebSocket socket = client.webSocket();
     socket.textMessageHandler(t -> {
       JsonObject f = new JsonObject(t);
       if (!ignored.contains(f.getString("type"))) {
@@ -45,7 +64,7 @@ public final class Ws implements AutoCloseable {
       }
     });
     socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
-    this.ws = Api.await(socket.connect(options));
+    return socket.connect(options);
   }
 
   /** Connects with {@code ?token=}. */
