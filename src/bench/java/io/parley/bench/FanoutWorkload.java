@@ -28,7 +28,6 @@ final class FanoutWorkload {
     this.gen = gen;
   }
 
-
   /** A room of the run: its id, its members' sockets, and how often each message arrived. */
   private static final class Room {
     long id;

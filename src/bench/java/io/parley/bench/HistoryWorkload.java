@@ -22,7 +22,6 @@ final class HistoryWorkload {
     this.gen = gen;
   }
 
-
   /** Seeds a room ({@code --seed} messages), then {@code --clients} loops read its newest page for {@code --duration} s. */
   JsonObject run() throws Exception {
     JsonObject owner = gen.user(0).await();

@@ -19,7 +19,6 @@ final class IdleWorkload {
     this.gen = gen;
   }
 
-
   /** Opens and holds the sockets; one result with the storm's cost, memory per socket and the idle CPU. */
   JsonObject run() throws Exception {
     int sockets = gen.intOpt("sockets", 10_000);
